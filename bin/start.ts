@@ -1,0 +1,42 @@
+import { resolve } from 'node:path';
+import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { startLocalScim } from '../lib/local/local-environment';
+
+const root = resolve(__dirname, '..');
+const dataDir = resolve(process.env.SCIM_DATA_DIR ?? resolve(root, '.scim-data'));
+const port = Number.parseInt(process.env.PORT ?? '8080', 10);
+
+async function main() {
+  const store = await startDynamoDbLocal({ dataDir: resolve(dataDir, 'dynamodb') });
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.allSettled([api?.close(), store.stop()]);
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  let api: Awaited<ReturnType<typeof startLocalScim>> | undefined;
+  try {
+    api = await startLocalScim({
+      root,
+      dynamoDbEndpoint: store.endpoint,
+      tableName: 'scim',
+      secretsDir: resolve(dataDir, 'secrets'),
+      token: process.env.SCIM_TOKEN || undefined,
+      port,
+    });
+  } catch (error) {
+    console.error(`Could not start: ${(error as Error).message}`);
+    await stop(1);
+    return;
+  }
+  console.log(`SCIM base URL: ${api.baseUrl}`);
+  console.log(`Data directory: ${dataDir}`);
+  console.log('Bearer token (Okta: HTTP Header auth; Entra ID: Secret Token):');
+  console.log(api.token);
+}
+
+void main();

@@ -1,0 +1,47 @@
+import { dependencies } from '../dependencies';
+import { scimHandler } from '../http/scim-handler';
+import { allRoutes, scimFunctions } from '../routes';
+import {
+  offeredResourceTypes,
+  offeredSchemas,
+  refuseFilter,
+  resourceTypeRepresentation,
+  schemaRepresentation,
+  serviceProviderConfig,
+} from '../scim/discovery';
+import { ScimError } from '../scim/errors';
+import { listResponse } from '../scim/list';
+
+const { config, verifier } = dependencies();
+const endpoints = allRoutes()
+  .filter((route) => route.method === 'GET')
+  .map((route) => route.path);
+const types = offeredResourceTypes(endpoints);
+const schemas = offeredSchemas(types);
+
+const findIn = <T extends { id: string }>(items: T[], id: string, what: string): T => {
+  const found = items.find((item) => item.id.toLowerCase() === id.toLowerCase());
+  if (!found) throw ScimError.notFound(`${what} "${id}" not found.`);
+  return found;
+};
+
+export const handler = scimHandler(
+  scimFunctions.discovery,
+  {
+    serviceProviderConfig: async (request) => ({ status: 200, body: serviceProviderConfig(request.baseUrl) }),
+    resourceTypes: async (request) => {
+      refuseFilter(request.query('filter'));
+      return { status: 200, body: listResponse(types.map((type) => resourceTypeRepresentation(type, request.baseUrl)), types.length, 1) };
+    },
+    resourceType: async (request) => ({
+      status: 200,
+      body: resourceTypeRepresentation(findIn(types, request.params.id, 'ResourceType'), request.baseUrl),
+    }),
+    schemas: async (request) => {
+      refuseFilter(request.query('filter'));
+      return { status: 200, body: listResponse(schemas.map((schema) => schemaRepresentation(schema, request.baseUrl)), schemas.length, 1) };
+    },
+    schema: async (request) => ({ status: 200, body: schemaRepresentation(findIn(schemas, request.params.id, 'Schema'), request.baseUrl) }),
+  },
+  { verifier, maxBodyBytes: config.MAX_BODY_BYTES },
+);

@@ -1,0 +1,63 @@
+/**
+ * The one route table. The CDK stack builds API Gateway resources from it, the local
+ * server dispatches with it, and each handler must implement exactly its routes.
+ */
+export const SCIM_BASE_PATH = '/scim/v2';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** `METHOD /Path/{param}`, relative to SCIM_BASE_PATH. */
+export type RouteSpec = `${HttpMethod} /${string}`;
+
+export interface FunctionSpec {
+  /** Source of the Lambda entry point, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly routes: Readonly<Record<string, RouteSpec>>;
+}
+
+export const scimFunctions = {
+  users: {
+    entry: 'lambdas/users/handler.ts',
+    routes: {
+      list: 'GET /Users',
+      create: 'POST /Users',
+      get: 'GET /Users/{id}',
+      replace: 'PUT /Users/{id}',
+      patch: 'PATCH /Users/{id}',
+      delete: 'DELETE /Users/{id}',
+    },
+  },
+  discovery: {
+    entry: 'lambdas/discovery/handler.ts',
+    routes: {
+      serviceProviderConfig: 'GET /ServiceProviderConfig',
+      resourceTypes: 'GET /ResourceTypes',
+      resourceType: 'GET /ResourceTypes/{id}',
+      schemas: 'GET /Schemas',
+      schema: 'GET /Schemas/{id}',
+    },
+  },
+} as const satisfies Record<string, FunctionSpec>;
+
+export type FunctionName = keyof typeof scimFunctions;
+
+export interface ParsedRoute {
+  method: HttpMethod;
+  /** Relative to SCIM_BASE_PATH, with `{param}` placeholders. */
+  path: string;
+}
+
+export function parseRoute(spec: RouteSpec): ParsedRoute {
+  const space = spec.indexOf(' ');
+  return { method: spec.slice(0, space) as HttpMethod, path: spec.slice(space + 1) };
+}
+
+/** Every route of every function, as API Gateway's `resource` (the full path template). */
+export function allRoutes(): Array<ParsedRoute & { function: FunctionName; name: string; resource: string }> {
+  return (Object.keys(scimFunctions) as FunctionName[]).flatMap((fn) =>
+    Object.entries(scimFunctions[fn].routes as Record<string, RouteSpec>).map(([name, spec]) => {
+      const route = parseRoute(spec);
+      return { ...route, function: fn, name, resource: SCIM_BASE_PATH + route.path };
+    }),
+  );
+}

@@ -1,0 +1,62 @@
+import { ScimError } from './errors';
+import { MAX_COUNT } from './list';
+import { groupResourceType, schemaDefinitions, userResourceType, type ResourceTypeDefinition, type SchemaDefinition } from './schemas';
+
+export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
+export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
+
+/** Resource types are offered only where the deployment has their endpoint. */
+export function offeredResourceTypes(endpoints: string[]): ResourceTypeDefinition[] {
+  return [userResourceType, groupResourceType].filter((type) => endpoints.includes(type.endpoint));
+}
+
+export function offeredSchemas(types: ResourceTypeDefinition[]): SchemaDefinition[] {
+  const used = new Set(types.flatMap((type) => [type.schema, ...type.schemaExtensions.map((extension) => extension.schema)]));
+  return schemaDefinitions.filter((schema) => used.has(schema.id));
+}
+
+/** RFC 7643 §5: what this server does, and nothing it doesn't. */
+export function serviceProviderConfig(baseUrl: string) {
+  return {
+    schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
+    documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
+    patch: { supported: true },
+    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    filter: { supported: true, maxResults: MAX_COUNT },
+    changePassword: { supported: false },
+    sort: { supported: false },
+    etag: { supported: true },
+    authenticationSchemes: [
+      {
+        type: 'oauthbearertoken',
+        name: 'OAuth Bearer Token',
+        description: 'A bearer token issued by the deployment, sent as "Authorization: Bearer <token>" (the bare token is also accepted).',
+        specUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
+        primary: true,
+      },
+    ],
+    meta: { resourceType: 'ServiceProviderConfig', location: `${baseUrl}/ServiceProviderConfig` },
+  };
+}
+
+export function resourceTypeRepresentation(type: ResourceTypeDefinition, baseUrl: string) {
+  return {
+    schemas: [RESOURCE_TYPE_SCHEMA],
+    ...type,
+    meta: { resourceType: 'ResourceType', location: `${baseUrl}/ResourceTypes/${type.id}` },
+  };
+}
+
+export function schemaRepresentation(schema: SchemaDefinition, baseUrl: string) {
+  return {
+    schemas: [SCHEMA_SCHEMA],
+    ...schema,
+    meta: { resourceType: 'Schema', location: `${baseUrl}/Schemas/${schema.id}` },
+  };
+}
+
+/** RFC 7644 §4: filtering these endpoints is not supported and SHOULD be answered with 403. */
+export function refuseFilter(filter: string | undefined) {
+  if (filter !== undefined) throw ScimError.forbidden('Filtering is not supported on discovery endpoints (RFC 7644 §4).');
+}

@@ -1,0 +1,59 @@
+import type { ResourceTypeName } from '../store/table-design';
+import type { ScimResource } from '../scim/normalize';
+
+/** A resource as persisted: its canonical attributes plus what the server assigns. */
+export interface StoredResource {
+  id: string;
+  version: number;
+  created: string;
+  lastModified: string;
+  /** Canonical SCIM attributes, without `id` and `meta`. */
+  resource: ScimResource;
+}
+
+/**
+ * A value a resource can be found by. `unique` ones are claims the database refuses to give
+ * twice; the others are plain lookup entries. `value` is already case-folded where the
+ * schema says the attribute is not caseExact.
+ */
+export interface LookupKey {
+  attribute: string;
+  value: string;
+  unique: boolean;
+}
+
+export interface PageRequest {
+  /** Zero-based position of the first item. */
+  offset: number;
+  limit: number;
+}
+
+/** Persistence for SCIM resources, behind which the DynamoDB adapter sits. */
+export interface ResourceStore {
+  /** Throws ScimError.uniqueness naming the attribute when a unique key is taken. */
+  insert(tenant: string, type: ResourceTypeName, record: StoredResource, keys: LookupKey[]): Promise<void>;
+  get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined>;
+  getMany(tenant: string, type: ResourceTypeName, ids: string[]): Promise<StoredResource[]>;
+  /**
+   * Writes `next` if the stored version is still `previous.version`; moves lookup keys from `before` to `after`.
+   * Throws VersionConflict when someone else wrote first, ScimError.uniqueness when a new unique key is taken.
+   */
+  update(tenant: string, type: ResourceTypeName, next: StoredResource, previous: StoredResource, before: LookupKey[], after: LookupKey[]): Promise<void>;
+  /** Deletes the resource and its keys if its version is still `previous.version`; throws VersionConflict otherwise. */
+  remove(tenant: string, type: ResourceTypeName, previous: StoredResource, keys: LookupKey[]): Promise<void>;
+  /** The ids holding a value, strongly consistent. */
+  lookup(tenant: string, type: ResourceTypeName, key: LookupKey): Promise<string[]>;
+  /** Resources in id order. */
+  page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<StoredResource[]>;
+  /** Every resource of the type, in id order, a batch at a time. */
+  scan(tenant: string, type: ResourceTypeName): AsyncIterable<StoredResource[]>;
+  count(tenant: string, type: ResourceTypeName): Promise<number>;
+}
+
+/** The stored version moved on between our read and our write. */
+export class VersionConflict extends Error {
+  constructor() {
+    super('version conflict');
+    this.name = 'VersionConflict';
+  }
+}

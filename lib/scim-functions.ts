@@ -1,0 +1,96 @@
+import * as path from 'node:path';
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { scimFunctions, type FunctionName } from '../lambdas/routes';
+import { tableKeys } from '../lambdas/store/table-design';
+
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** What a function may do with the table. */
+export type TableAccess = 'readWrite' | 'none';
+
+export interface ScimFunctionsProps {
+  readonly table: ITable;
+  /** The logical id the table's ARN is referenced by in IAM findings. */
+  readonly tableLogicalId: string;
+  readonly tokenSecret: ISecret;
+  /** Keyed by the route table, so a new function cannot be deployed without deciding its access. */
+  readonly tableAccess: Readonly<Record<FunctionName, TableAccess>>;
+  readonly logRetention: RetentionDays;
+}
+
+/** One Lambda per entry of the route table's `scimFunctions`. */
+export class ScimFunctions extends Construct {
+  readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+
+  constructor(scope: Construct, id: string, props: ScimFunctionsProps) {
+    super(scope, id);
+
+    const names = Object.keys(scimFunctions) as FunctionName[];
+    this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props)])) as Record<FunctionName, NodejsFunction>;
+  }
+
+  private scimFunction(name: FunctionName, props: ScimFunctionsProps): NodejsFunction {
+    const scope = new Construct(this, name);
+    const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention });
+
+    // Not AWSLambdaBasicExecutionRole: it allows writing to every log group in the account
+    // (Resource "*"); this role may write to its own log group only.
+    const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+
+    const fn = new NodejsFunction(scope, 'Function', {
+      description: `SCIM ${name} endpoints`,
+      entry: path.join(PROJECT_ROOT, scimFunctions[name].entry),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      // nodejs22.x reaches end of support in 2027 (Node 22 EOL is 2027-04-30); 24 is the current LTS.
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: 1024,
+      // API Gateway REST integrations give up at 29 s; finishing first lets the function's own
+      // error reach the client instead of a gateway 504.
+      timeout: Duration.seconds(28),
+      role,
+      logGroup,
+      environment: {
+        // Every function loads the same validated config (lambdas/config.ts); a table name is not a
+        // credential, and IAM alone decides who may use the table.
+        TABLE_NAME: props.table.tableName,
+        TOKEN_SECRET_ID: props.tokenSecret.secretArn,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'scim',
+      },
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        sourceMap: true,
+        // Stack traces need file and line mappings, not the sources; without them the .map is a third the size.
+        sourcesContent: false,
+        target: 'node24',
+        // Only the SDK v3 code the handlers use is loaded at cold start, and it is the version
+        // package-lock.json pins rather than the runtime's copy, which AWS updates on its own schedule.
+        bundleAwsSDK: true,
+        // ES module builds (SDK v3, Powertools, zod) tree-shake; their CommonJS builds do not.
+        mainFields: ['module', 'main'],
+      },
+    });
+
+    props.tokenSecret.grantRead(fn);
+    if (props.tableAccess[name] === 'readWrite') {
+      props.table.grantReadWriteData(fn);
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${props.tableLogicalId}.Arn>/index/*]`,
+        reason: `The wildcard is the table's own indexes (${tableKeys.memberOfIndex.name}), as grantReadWriteData scopes it.`,
+      });
+    }
+    return fn;
+  }
+}

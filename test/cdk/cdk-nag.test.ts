@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { ScimStack } from '../../lib/scim-stack';
+
+process.env.CDK_VALIDATION = 'false';
+
+/**
+ * Every acknowledged finding, so that a new suppression is a reviewed change to this list.
+ * Reasons live next to the acknowledgement in lib/.
+ */
+const EXPECTED_ACKNOWLEDGEMENTS = [
+  'AwsSolutions-APIG2',
+  'AwsSolutions-APIG3',
+  'AwsSolutions-APIG4',
+  'AwsSolutions-COG4',
+  'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+  'AwsSolutions-IAM5[Resource::<ScimTable.Arn>/index/*]',
+  'AwsSolutions-SMG4',
+];
+
+let app: App;
+let stack: ScimStack;
+
+function acknowledgements(root: IConstruct): Array<{ id: string; reason: string }> {
+  return root.node
+    .findAll()
+    .flatMap((construct) => construct.node.metadata)
+    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+    .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+    .map(([id, reason]) => ({ id: id.replace(/^annotation::/i, ''), reason }));
+}
+
+beforeAll(() => {
+  const { context } = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
+  app = new App({ context });
+  stack = new ScimStack(app, 'ScimNag');
+  // As bin/app.ts registers it: synth fails on any unacknowledged finding.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+});
+
+test('synthesizes with AwsSolutionsChecks registered', () => {
+  expect(() => app.synth()).not.toThrow();
+});
+
+test('no unacknowledged AwsSolutions finding, error or warning', () => {
+  app.synth();
+  const report = new AwsSolutionsChecks().validateScope(app);
+  const findings = report.violations.map((violation) => ({
+    rule: violation.ruleName,
+    severity: violation.severity,
+    at: violation.violatingResources.map((resource) => resource.constructPath),
+  }));
+  expect(findings).toEqual([]);
+});
+
+test('acknowledgements are exactly the reviewed list, each with a reason', () => {
+  const found = acknowledgements(stack);
+  expect([...new Set(found.map((ack) => ack.id))].sort()).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
+  for (const ack of found) expect(ack.reason.length).toBeGreaterThan(20);
+});

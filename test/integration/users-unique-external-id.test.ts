@@ -1,0 +1,34 @@
+import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+
+let server: TestScimServer;
+let scim: ReturnType<typeof scimClient>;
+
+beforeAll(async () => {
+  process.env.UNIQUE_EXTERNAL_ID = 'true';
+  server = await startScimServer();
+  scim = scimClient(server);
+});
+afterAll(async () => {
+  delete process.env.UNIQUE_EXTERNAL_ID;
+  await server.close();
+});
+
+describe('a deployment that makes externalId unique', () => {
+  it('refuses a second user with the same externalId with 409 uniqueness, and frees it on delete', async () => {
+    const externalId = `00u${Date.now()}`;
+    const first = await scim('POST', '/Users', { userName: `a.${externalId}@example.com`, externalId });
+    expect(first.status).toBe(201);
+    const second = await scim('POST', '/Users', { userName: `b.${externalId}@example.com`, externalId });
+    expect(second.status).toBe(409);
+    expect(second.body).toMatchObject({ status: '409', scimType: 'uniqueness' });
+    expect(second.body.detail).toContain('externalId');
+    expect((await scim('DELETE', `/Users/${first.body.id}`)).status).toBe(204);
+    expect((await scim('POST', '/Users', { userName: `b.${externalId}@example.com`, externalId })).status).toBe(201);
+  });
+
+  it('is case-exact: an externalId differing in case is another one', async () => {
+    const externalId = `00uCase${Date.now()}`;
+    expect((await scim('POST', '/Users', { userName: `c.${externalId}@example.com`, externalId })).status).toBe(201);
+    expect((await scim('POST', '/Users', { userName: `d.${externalId}@example.com`, externalId: externalId.toLowerCase() })).status).toBe(201);
+  });
+});

@@ -1,0 +1,3 @@
+export default async function globalTeardown() {
+  await (globalThis as { __scimStore?: { stop(): Promise<void> } }).__scimStore?.stop();
+}

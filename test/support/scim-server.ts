@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { newToken } from '../../lambdas/auth/token-verifier';
+import { startLocalScim } from '../../lib/local/local-environment';
+
+export interface TestScimServer {
+  baseUrl: string;
+  token: string;
+  tableName: string;
+  dynamoDbEndpoint: string;
+  close(): Promise<void>;
+}
+
+export function dynamoDbEndpoint(): string {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is unset: run the tests through jest, whose global setup starts the embedded store.');
+  return endpoint;
+}
+
+/** The real handlers over HTTP on the run's embedded store, in a table of their own. */
+export async function startScimServer(): Promise<TestScimServer> {
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  const secretsDir = await mkdtemp(join(tmpdir(), 'scim-secrets-'));
+  const tableName = `test-${randomUUID()}`;
+  const endpoint = dynamoDbEndpoint();
+  const api = await startLocalScim({
+    root: resolve(__dirname, '../..'),
+    dynamoDbEndpoint: endpoint,
+    tableName,
+    secretsDir,
+    token: newToken(),
+  });
+  return {
+    baseUrl: api.baseUrl,
+    token: api.token,
+    tableName,
+    dynamoDbEndpoint: endpoint,
+    close: async () => {
+      await api.close();
+      await rm(secretsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small SCIM client for tests: JSON in, status + parsed body out. */
+export function scimClient(server: { baseUrl: string; token: string }) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(server.baseUrl + path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${server.token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, body: json, text };
+  };
+}
