@@ -6,8 +6,8 @@ import { z } from 'zod';
  */
 const environmentSchema = z.object({
   TABLE_NAME: z.string().min(1),
-  /** Secrets Manager secret holding the default tenant's token. */
-  TOKEN_SECRET_ID: z.string().min(1),
+  /** Secrets Manager secret holding the default tenant's token; every function that serves HTTP needs it. */
+  TOKEN_SECRET_ID: z.string().min(1).optional(),
   /** Local runs only: a directory of secret files standing in for Secrets Manager. */
   LOCAL_SECRETS_DIR: z.string().min(1).optional(),
   /** Local runs only: the embedded DynamoDB-compatible store. */

@@ -2,7 +2,11 @@ import { FileSecretSource, SecretsManagerSource } from './auth/secret-source';
 import { SecretTokenVerifier } from './auth/token-verifier';
 import { loadConfig } from './config';
 import { createDocumentClient } from './store/dynamo-client';
+import { DynamoMembershipStore } from './store/dynamo-membership-store';
 import { DynamoResourceStore } from './store/dynamo-resource-store';
+import { ResourceService } from './service/resources';
+import { groupKind } from './service/groups';
+import { userKind } from './service/users';
 
 /** Everything a handler needs, built once per Lambda container from its environment. */
 export function dependencies() {
@@ -10,7 +14,19 @@ export function dependencies() {
   const secrets = config.LOCAL_SECRETS_DIR ? new FileSecretSource(config.LOCAL_SECRETS_DIR) : new SecretsManagerSource();
   return {
     config,
-    verifier: new SecretTokenVerifier(secrets, config.TOKEN_SECRET_ID),
-    resourceStore: () => new DynamoResourceStore(createDocumentClient(config.DYNAMODB_ENDPOINT), config.TABLE_NAME),
+    verifier: () => {
+      if (!config.TOKEN_SECRET_ID) throw new Error('Invalid Lambda environment: TOKEN_SECRET_ID is required to authenticate requests');
+      return new SecretTokenVerifier(secrets, config.TOKEN_SECRET_ID);
+    },
+    /** The directory's stores and services; only the functions that read the table build them. */
+    directory: () => {
+      const client = createDocumentClient(config.DYNAMODB_ENDPOINT);
+      const resources = new DynamoResourceStore(client, config.TABLE_NAME);
+      return {
+        users: new ResourceService(resources, userKind({ uniqueExternalId: config.UNIQUE_EXTERNAL_ID })),
+        groups: new ResourceService(resources, groupKind),
+        memberships: new DynamoMembershipStore(client, config.TABLE_NAME),
+      };
+    },
   };
 }

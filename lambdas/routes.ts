@@ -27,6 +27,17 @@ export const scimFunctions = {
       delete: 'DELETE /Users/{id}',
     },
   },
+  groups: {
+    entry: 'lambdas/groups/handler.ts',
+    routes: {
+      list: 'GET /Groups',
+      create: 'POST /Groups',
+      get: 'GET /Groups/{id}',
+      replace: 'PUT /Groups/{id}',
+      patch: 'PATCH /Groups/{id}',
+      delete: 'DELETE /Groups/{id}',
+    },
+  },
   discovery: {
     entry: 'lambdas/discovery/handler.ts',
     routes: {
@@ -40,6 +51,11 @@ export const scimFunctions = {
 } as const satisfies Record<string, FunctionSpec>;
 
 export type FunctionName = keyof typeof scimFunctions;
+
+/** Functions fed by the table's stream (Lambda event source mapping in AWS, a poller locally). */
+export const streamFunctions = {
+  cleanup: { entry: 'lambdas/cleanup/handler.ts' },
+} as const;
 
 export interface ParsedRoute {
   method: HttpMethod;

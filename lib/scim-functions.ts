@@ -2,12 +2,14 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { scimFunctions, type FunctionName } from '../lambdas/routes';
+import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/routes';
 import { tableKeys } from '../lambdas/store/table-design';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -25,18 +27,83 @@ export interface ScimFunctionsProps {
   readonly logRetention: RetentionDays;
 }
 
-/** One Lambda per entry of the route table's `scimFunctions`. */
+/** One Lambda per entry of the route table's `scimFunctions`, and the table stream's cleanup consumer. */
 export class ScimFunctions extends Construct {
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  readonly cleanup: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: ScimFunctionsProps) {
     super(scope, id);
 
     const names = Object.keys(scimFunctions) as FunctionName[];
     this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props)])) as Record<FunctionName, NodejsFunction>;
+    this.cleanup = this.cleanupFunction(props);
   }
 
   private scimFunction(name: FunctionName, props: ScimFunctionsProps): NodejsFunction {
+    const fn = this.nodeFunction(name, `SCIM ${name} endpoints`, scimFunctions[name].entry, Duration.seconds(28), props, {
+      TOKEN_SECRET_ID: props.tokenSecret.secretArn,
+    });
+    props.tokenSecret.grantRead(fn);
+    if (props.tableAccess[name] === 'readWrite') this.grantTable(fn, props);
+    return fn;
+  }
+
+  /**
+   * Referential integrity after deletes (lambdas/service/cleanup.ts). The stream filter hands it
+   * only resource deletions and new memberships; failed records are retried alone, halving the
+   * batch on errors, and what still fails lands in a dead-letter queue instead of blocking the shard.
+   */
+  private cleanupFunction(props: ScimFunctionsProps): NodejsFunction {
+    // Deleting a 100,000-member group removes 100,000 items; a crash resumes on the stream's retry.
+    const fn = this.nodeFunction('cleanup', 'SCIM membership cleanup (table stream)', streamFunctions.cleanup.entry, Duration.minutes(5), props, {});
+    this.grantTable(fn, props);
+    const deadLetters = new Queue(this, 'CleanupDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(deadLetters).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter destination of the stream consumer; it has no queue of its own to fail over to.',
+    });
+    fn.addEventSource(
+      new DynamoEventSource(props.table, {
+        startingPosition: StartingPosition.TRIM_HORIZON,
+        batchSize: 100,
+        bisectBatchOnError: true,
+        reportBatchItemFailures: true,
+        retryAttempts: 10,
+        onFailure: new SqsDlq(deadLetters),
+        filters: [
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('REMOVE'), dynamodb: { OldImage: { resourceType: { S: FilterRule.or('User', 'Group') } } } }),
+          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { itemType: { S: FilterRule.isEqual('Membership') } } } }),
+        ],
+      }),
+    );
+    Validations.of(fn.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Lambda event source mappings for DynamoDB streams need dynamodb:ListStreams, which IAM only grants on "*".',
+    });
+    return fn;
+  }
+
+  private grantTable(fn: NodejsFunction, props: ScimFunctionsProps) {
+    props.table.grantReadWriteData(fn);
+    Validations.of(fn.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${props.tableLogicalId}.Arn>/index/*]`,
+      reason: `The wildcard is the table's own indexes (${tableKeys.memberOfIndex.name}), as grantReadWriteData scopes it.`,
+    });
+  }
+
+  private nodeFunction(
+    name: string,
+    description: string,
+    entry: string,
+    timeout: Duration,
+    props: ScimFunctionsProps,
+    environment: Record<string, string>,
+  ): NodejsFunction {
     const scope = new Construct(this, name);
     const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention });
 
@@ -46,8 +113,8 @@ export class ScimFunctions extends Construct {
     logGroup.grantWrite(role);
 
     const fn = new NodejsFunction(scope, 'Function', {
-      description: `SCIM ${name} endpoints`,
-      entry: path.join(PROJECT_ROOT, scimFunctions[name].entry),
+      description,
+      entry: path.join(PROJECT_ROOT, entry),
       handler: 'handler',
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
@@ -55,16 +122,16 @@ export class ScimFunctions extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 1024,
-      // API Gateway REST integrations give up at 29 s; finishing first lets the function's own
-      // error reach the client instead of a gateway 504.
-      timeout: Duration.seconds(28),
+      // HTTP functions: API Gateway REST integrations give up at 29 s; finishing first lets the
+      // function's own error reach the client instead of a gateway 504.
+      timeout,
       role,
       logGroup,
       environment: {
         // Every function loads the same validated config (lambdas/config.ts); a table name is not a
         // credential, and IAM alone decides who may use the table.
         TABLE_NAME: props.table.tableName,
-        TOKEN_SECRET_ID: props.tokenSecret.secretArn,
+        ...environment,
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'scim',
       },
@@ -83,14 +150,6 @@ export class ScimFunctions extends Construct {
       },
     });
 
-    props.tokenSecret.grantRead(fn);
-    if (props.tableAccess[name] === 'readWrite') {
-      props.table.grantReadWriteData(fn);
-      Validations.of(role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${props.tableLogicalId}.Arn>/index/*]`,
-        reason: `The wildcard is the table's own indexes (${tableKeys.memberOfIndex.name}), as grantReadWriteData scopes it.`,
-      });
-    }
     return fn;
   }
 }

@@ -27,6 +27,7 @@ export interface ScimStackProps extends StackProps {
 /** Least privilege per function: discovery serves static documents and never touches the table. */
 const tableAccess: Readonly<Record<FunctionName, TableAccess>> = {
   users: 'readWrite',
+  groups: 'readWrite',
   discovery: 'none',
 };
 
@@ -34,6 +35,8 @@ export class ScimStack extends Stack {
   readonly table: Table;
   readonly tokenSecret: Secret;
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  /** The table stream's consumer that keeps memberships consistent after deletes. */
+  readonly cleanupFunction: NodejsFunction;
   readonly api: RestApi;
 
   constructor(scope: Construct, id: string, props: ScimStackProps = {}) {
@@ -43,7 +46,7 @@ export class ScimStack extends Stack {
     const table = (this.table = new ScimTable(this, 'Store').table);
     const secret = (this.tokenSecret = new DefaultTenantToken(this, 'DefaultTenantToken').secret);
 
-    const { functions } = new ScimFunctions(this, 'Functions', {
+    const { functions, cleanup } = new ScimFunctions(this, 'Functions', {
       table,
       tableLogicalId: SCIM_TABLE_LOGICAL_ID,
       tokenSecret: secret,
@@ -60,6 +63,7 @@ export class ScimStack extends Stack {
       manageAccountLoggingRole: props.manageApiGatewayAccountLoggingRole ?? true,
     });
     this.functions = functions;
+    this.cleanupFunction = cleanup;
     this.api = api.api;
 
     new CfnOutput(this, 'ScimBaseUrl', {

@@ -43,5 +43,5 @@ export const handler = scimHandler(
     },
     schema: async (request) => ({ status: 200, body: schemaRepresentation(findIn(schemas, request.params.id, 'Schema'), request.baseUrl) }),
   },
-  { verifier, maxBodyBytes: config.MAX_BODY_BYTES },
+  { verifier: verifier(), maxBodyBytes: config.MAX_BODY_BYTES },
 );

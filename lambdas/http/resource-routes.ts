@@ -1,9 +1,9 @@
 import { ScimError } from '../scim/errors';
 import { listResponse, parseAttributeList, parseListQuery } from '../scim/list';
 import { parsePatchRequest } from '../scim/messages';
-import { project, type Projection } from '../scim/projection';
-import { etag, type ResourceService } from '../service/resources';
-import type { StoredResource } from '../service/resource-store';
+import { isRequested, project, type Projection } from '../scim/projection';
+import type { Rendered, ResourceEndpoint, Wanted } from '../service/endpoint';
+import { etag } from '../service/resources';
 import type { RouteRun, ScimRequest, ScimResponse } from './scim-handler';
 
 export interface ResourceRoutes {
@@ -15,6 +15,13 @@ export interface ResourceRoutes {
   delete: RouteRun;
 }
 
+/**
+ * Lambda answers at most 6 MB (API Gateway passes up to 10 MB); this leaves room for headers.
+ * A list page stops early rather than cross it (RFC 7644 §3.4.2.4 lets itemsPerPage be below
+ * count); a single resource larger than this is refused with a clear error, never truncated.
+ */
+export const MAX_RESPONSE_BYTES = 5_500_000;
+
 function projectionOf(request: ScimRequest): Projection {
   return {
     attributes: parseAttributeList(request.query('attributes')),
@@ -22,14 +29,16 @@ function projectionOf(request: ScimRequest): Projection {
   };
 }
 
-/** The client-facing form of a stored resource: schemas, id, attributes, meta (RFC 7643 §3.1). */
-export function representation(service: ResourceService, stored: StoredResource, baseUrl: string): Record<string, unknown> {
+/** The client-facing form of a resource: schemas, id, attributes, meta (RFC 7643 §3.1). */
+export function representation(endpoint: ResourceEndpoint, rendered: Rendered, baseUrl: string): Record<string, unknown> {
+  const { stored, extra } = rendered;
   const { schemas, ...attributes } = stored.resource;
-  const model = service.model;
+  const model = endpoint.model;
   return {
     schemas,
     id: stored.id,
     ...attributes,
+    ...extra,
     meta: {
       resourceType: model.type.name,
       created: stored.created,
@@ -40,45 +49,77 @@ export function representation(service: ResourceService, stored: StoredResource,
   };
 }
 
-function resourceResponse(service: ResourceService, request: ScimRequest, stored: StoredResource, status: number): ScimResponse {
-  const body = project(service.model, representation(service, stored, request.baseUrl), projectionOf(request));
-  const headers: Record<string, string> = { ETag: etag(stored.version) };
-  if (status === 201) headers.Location = body.meta ? (body.meta as { location: string }).location : `${request.baseUrl}${service.model.type.endpoint}/${stored.id}`;
-  return { status, body, headers };
+function tooLarge(what: string, bytes: number): ScimError {
+  return ScimError.tooMany(
+    `${what} is ${bytes} bytes as JSON, more than one response can carry (${MAX_RESPONSE_BYTES}). ` +
+      'Read it with excludedAttributes=members, and members through GET /Groups?filter=members.value eq "<user id>" per user.',
+  );
 }
 
-function ifMatch(request: ScimRequest) {
-  return { ifMatch: request.header('if-match') };
-}
+/** The six routes of a SCIM resource endpoint (RFC 7644 §3.2–3.6). */
+export function resourceRoutes(endpoint: ResourceEndpoint): ResourceRoutes {
+  const model = endpoint.model;
+  const wantedBy = (projection: Projection): Wanted => (attribute) => isRequested(model, projection, attribute);
 
-/** The six routes of a SCIM resource endpoint (RFC 7644 §3.2–3.6) over a ResourceService. */
-export function resourceRoutes(service: ResourceService): ResourceRoutes {
+  const respond = (request: ScimRequest, rendered: Rendered, status: number, projection = projectionOf(request)): ScimResponse => {
+    const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
+    const bytes = Buffer.byteLength(JSON.stringify(body));
+    if (bytes > MAX_RESPONSE_BYTES) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes);
+    const headers: Record<string, string> = { ETag: etag(rendered.stored.version) };
+    if (status === 201) headers.Location = `${request.baseUrl}${model.type.endpoint}/${rendered.stored.id}`;
+    return { status, body, headers };
+  };
+  const preconditions = (request: ScimRequest) => ({ ifMatch: request.header('if-match') });
+
   return {
     list: async (request) => {
       const query = parseListQuery(request.query);
-      const result = await service.list(request.tenant, query);
       const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
-      const resources = result.resources.map((stored) => project(service.model, representation(service, stored, request.baseUrl), projection));
+      const result = await endpoint.list(request.tenant, query, wantedBy(projection));
+      const resources: Record<string, unknown>[] = [];
+      let bytes = 0;
+      for (const rendered of result.resources) {
+        const resource = project(model, representation(endpoint, rendered, request.baseUrl), projection);
+        const size = Buffer.byteLength(JSON.stringify(resource)) + 1;
+        if (bytes + size > MAX_RESPONSE_BYTES) {
+          if (resources.length === 0) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, size);
+          break;
+        }
+        bytes += size;
+        resources.push(resource);
+      }
       return { status: 200, body: listResponse(resources, result.totalResults, query.startIndex) };
     },
-    create: async (request) => resourceResponse(service, request, await service.create(request.tenant, requireBody(request)), 201),
+    create: async (request) => {
+      const projection = projectionOf(request);
+      return respond(request, await endpoint.create(request.tenant, requireBody(request), wantedBy(projection)), 201, projection);
+    },
     get: async (request) => {
-      const stored = await service.get(request.tenant, request.params.id);
+      const projection = projectionOf(request);
+      const rendered = await endpoint.get(request.tenant, request.params.id, wantedBy(projection));
       const ifNoneMatch = request.header('if-none-match');
       // RFC 7644 §3.14: an unchanged resource answers 304 to a conditional GET.
-      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag(stored.version) || tag.trim() === '*')) {
-        return { status: 304, headers: { ETag: etag(stored.version) } };
+      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag(rendered.stored.version) || tag.trim() === '*')) {
+        return { status: 304, headers: { ETag: etag(rendered.stored.version) } };
       }
-      return resourceResponse(service, request, stored, 200);
+      return respond(request, rendered, 200, projection);
     },
-    replace: async (request) =>
-      resourceResponse(service, request, await service.replace(request.tenant, request.params.id, requireBody(request), ifMatch(request)), 200),
+    replace: async (request) => {
+      const projection = projectionOf(request);
+      return respond(request, await endpoint.replace(request.tenant, request.params.id, requireBody(request), preconditions(request), wantedBy(projection)), 200, projection);
+    },
     patch: async (request) => {
       const patch = parsePatchRequest(request.body);
-      return resourceResponse(service, request, await service.patch(request.tenant, request.params.id, patch.Operations, ifMatch(request)), 200);
+      const projection = projectionOf(request);
+      // RFC 7644 §3.5.2: 204 is allowed, and 200 with the resource is required once `attributes` is asked for.
+      const noContent = endpoint.patchAnswersNoContent && !projection.attributes;
+      const wanted: Wanted = noContent ? () => false : wantedBy(projection);
+      const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
+      if (noContent) return { status: 204, headers: { ETag: etag(rendered.stored.version) } };
+      return respond(request, rendered, 200, projection);
     },
     delete: async (request) => {
-      await service.delete(request.tenant, request.params.id, ifMatch(request));
+      await endpoint.delete(request.tenant, request.params.id, preconditions(request));
       return { status: 204 };
     },
   };

@@ -40,7 +40,7 @@ export interface HandlerDependencies {
 type ScimEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown; principal?: Principal };
 type ScimRequestContext = Request<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>;
 
-const defaultLogger = new Logger({ serviceName: 'scim' });
+export const logger = new Logger({ serviceName: 'scim' });
 
 /**
  * Builds a Lambda handler from a function's routes and their implementations. Everything
@@ -48,7 +48,7 @@ const defaultLogger = new Logger({ serviceName: 'scim' });
  * the one place that turns errors into SCIM error responses.
  */
 export function scimHandler<F extends FunctionSpec>(spec: F, implementations: RouteImplementations<F>, dependencies: HandlerDependencies) {
-  const logger = dependencies.logger ?? defaultLogger;
+  const log = dependencies.logger ?? logger;
   const table = Object.entries(spec.routes as Record<string, RouteSpec>).map(([name, routeSpec]) => {
     const route = parseRoute(routeSpec);
     return { resource: SCIM_BASE_PATH + route.path, method: route.method, run: (implementations as Record<string, RouteRun>)[name] };
@@ -65,7 +65,7 @@ export function scimHandler<F extends FunctionSpec>(spec: F, implementations: Ro
   };
 
   return middy<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>()
-    .use(scimResponses(logger))
+    .use(scimResponses(log))
     .use(normalizedRequest(dependencies.maxBodyBytes))
     .use(authentication(dependencies.verifier))
     .use(jsonBody())

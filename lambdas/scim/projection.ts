@@ -84,3 +84,19 @@ export function project(model: ResourceModel, representation: Json, projection: 
   }
   return representation;
 }
+
+/**
+ * Whether a response will show a core attribute, so that attributes kept elsewhere (a group's
+ * members, a user's groups) are read only when they are wanted (RFC 7644 §3.4.2.5).
+ */
+export function isRequested(model: ResourceModel, projection: Projection, name: string): boolean {
+  const definition = resolveAttribute(model, { name })?.definition;
+  if (!definition || definition.returned === 'never') return false;
+  const names = (list: string[]) => list.map((text) => resolveName(model, text)).filter((resolved) => resolved && !resolved.schema && resolved.definition.name === definition.name);
+  if (projection.attributes) return definition.returned === 'always' || names(projection.attributes).length > 0;
+  if (projection.excludedAttributes) {
+    // Excluding one sub-attribute (members.display) still returns the attribute.
+    return !names(projection.excludedAttributes).some((resolved) => !resolved!.sub) || definition.returned === 'always';
+  }
+  return definition.returned !== 'request';
+}

@@ -34,6 +34,10 @@ export interface ResourceStore {
   insert(tenant: string, type: ResourceTypeName, record: StoredResource, keys: LookupKey[]): Promise<void>;
   get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined>;
   getMany(tenant: string, type: ResourceTypeName, ids: string[]): Promise<StoredResource[]>;
+  /** Which of these ids exist (reads keys only). */
+  existing(tenant: string, type: ResourceTypeName, ids: string[]): Promise<Set<string>>;
+  /** Bumps version and lastModified of an existing resource atomically; undefined when it is gone. */
+  touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string): Promise<StoredResource | undefined>;
   /**
    * Writes `next` if the stored version is still `previous.version`; moves lookup keys from `before` to `after`.
    * Throws VersionConflict when someone else wrote first, ScimError.uniqueness when a new unique key is taken.

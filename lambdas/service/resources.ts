@@ -84,8 +84,12 @@ export class ResourceService {
   }
 
   async create(tenant: string, body: unknown): Promise<StoredResource> {
-    let resource = normalizeResource(this.kind.model, body);
-    if (this.kind.onCreate) resource = this.kind.onCreate(resource);
+    return this.insert(tenant, normalizeResource(this.kind.model, body));
+  }
+
+  /** Creates from an already normalised resource. */
+  async insert(tenant: string, normalized: ScimResource): Promise<StoredResource> {
+    const resource = this.kind.onCreate ? this.kind.onCreate(normalized) : normalized;
     const timestamp = this.now().toISOString();
     const record: StoredResource = { id: randomUUID(), version: 1, created: timestamp, lastModified: timestamp, resource };
     await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource));
@@ -99,7 +103,11 @@ export class ResourceService {
   }
 
   async replace(tenant: string, id: string, body: unknown, preconditions?: Preconditions): Promise<StoredResource> {
-    const normalized = normalizeResource(this.kind.model, body);
+    return this.replaceWith(tenant, id, normalizeResource(this.kind.model, body), preconditions);
+  }
+
+  /** Replaces with an already normalised resource. */
+  async replaceWith(tenant: string, id: string, normalized: ScimResource, preconditions?: Preconditions): Promise<StoredResource> {
     return this.write(tenant, id, preconditions, (current) =>
       this.kind.onReplace ? this.kind.onReplace(normalized, current.resource) : normalized,
     );
@@ -107,6 +115,31 @@ export class ResourceService {
 
   async patch(tenant: string, id: string, operations: PatchOperation[], preconditions?: Preconditions): Promise<StoredResource> {
     return this.write(tenant, id, preconditions, (current) => applyPatch(this.kind.model, current.resource, operations));
+  }
+
+  /** A new version without attribute changes (the members of a group changed). */
+  async touch(tenant: string, id: string): Promise<StoredResource> {
+    const stored = await this.store.touch(tenant, this.kind.type, id, this.now().toISOString());
+    if (!stored) throw this.notFound(id);
+    return stored;
+  }
+
+  /** Every resource of the tenant, a batch at a time, in id order. */
+  scanAll(tenant: string): AsyncIterable<StoredResource[]> {
+    return this.store.scan(tenant, this.kind.type);
+  }
+
+  async getMany(tenant: string, ids: string[]): Promise<StoredResource[]> {
+    return this.store.getMany(tenant, this.kind.type, ids);
+  }
+
+  async existing(tenant: string, ids: string[]): Promise<Set<string>> {
+    return this.store.existing(tenant, this.kind.type, ids);
+  }
+
+  /** RFC 7644 §3.14 If-Match against the stored version; throws 412 on mismatch. */
+  checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
+    checkPrecondition(stored, preconditions);
   }
 
   async delete(tenant: string, id: string, preconditions?: Preconditions): Promise<void> {

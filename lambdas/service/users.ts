@@ -1,5 +1,10 @@
+import type { ListQuery } from '../scim/list';
+import type { PatchOperation } from '../scim/patch';
 import { userModel } from '../scim/schemas';
-import type { ResourceKind } from './resources';
+import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
+import type { MembershipStore } from './membership-store';
+import type { StoredResource } from './resource-store';
+import type { Preconditions, ResourceKind, ResourceService } from './resources';
 
 export interface UserPolicy {
   /**
@@ -23,3 +28,72 @@ export const userKind = (policy: UserPolicy): ResourceKind => ({
   // Okta's PUT bodies may omit `active`; replacing it with "absent" would deactivate the user.
   onReplace: (next, current) => (next.active === undefined && current.active !== undefined ? { ...next, active: current.active } : next),
 });
+
+/** How many users of a page have their groups read at once. */
+const PARALLEL_RENDERS = 16;
+
+export async function mapLimited<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await run(items[index]);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Users, with the read-only `groups` attribute (RFC 7643 §4.1.2) derived from memberships. */
+export class UserEndpoint implements ResourceEndpoint {
+  readonly patchAnswersNoContent = false;
+
+  constructor(
+    private readonly users: ResourceService,
+    private readonly groups: ResourceService,
+    private readonly memberships: MembershipStore,
+  ) {}
+
+  get model() {
+    return this.users.model;
+  }
+
+  private async render(tenant: string, stored: StoredResource, wanted: Wanted): Promise<Rendered> {
+    if (!wanted('groups')) return { stored };
+    const groupIds = await this.memberships.groupsOf(tenant, stored.id);
+    if (groupIds.length === 0) return { stored };
+    // Only groups that still exist: a deleted group's memberships may await asynchronous cleanup.
+    const groups = await this.groups.getMany(tenant, groupIds);
+    if (groups.length === 0) return { stored };
+    return { stored, extra: { groups: groups.map((group) => ({ value: group.id, display: group.resource.displayName, type: 'direct' })) } };
+  }
+
+  async create(tenant: string, body: unknown): Promise<Rendered> {
+    return { stored: await this.users.create(tenant, body) };
+  }
+
+  async get(tenant: string, id: string, wanted: Wanted): Promise<Rendered> {
+    return this.render(tenant, await this.users.get(tenant, id), wanted);
+  }
+
+  async list(tenant: string, query: ListQuery, wanted: Wanted) {
+    const result = await this.users.list(tenant, query);
+    return { totalResults: result.totalResults, resources: await mapLimited(result.resources, PARALLEL_RENDERS, (stored) => this.render(tenant, stored, wanted)) };
+  }
+
+  async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
+    return this.render(tenant, await this.users.replace(tenant, id, body, preconditions), wanted);
+  }
+
+  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
+    return this.render(tenant, await this.users.patch(tenant, id, operations, preconditions), wanted);
+  }
+
+  async delete(tenant: string, id: string, preconditions: Preconditions): Promise<void> {
+    await this.users.delete(tenant, id, preconditions);
+    // The stream consumer repeats this, catching memberships the reverse index had not shown yet.
+    await this.memberships.removeAllOfUser(tenant, id);
+  }
+}

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   GetCommand,
   QueryCommand,
+  UpdateCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -49,22 +50,65 @@ export class DynamoResourceStore implements ResourceStore {
 
   async getMany(tenant: string, type: ResourceTypeName, ids: string[]): Promise<StoredResource[]> {
     const found = new Map<string, StoredResource>();
-    const unique = [...new Set(ids)];
-    for (let start = 0; start < unique.length; start += 100) {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean }> | undefined = {
-        [this.tableName]: { Keys: unique.slice(start, start + 100).map((id) => keys.resource(tenant, type, id)), ConsistentRead: true },
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const output = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of output.Responses?.[this.tableName] ?? []) {
-          const stored = fromItem(item);
-          found.set(stored.id, stored);
-        }
-        request = output.UnprocessedKeys as typeof request;
-      }
-    }
+    await this.batchGet(tenant, type, ids, undefined, (item) => {
+      const stored = fromItem(item);
+      found.set(stored.id, stored);
+    });
     return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
+  }
+
+  async existing(tenant: string, type: ResourceTypeName, ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    await this.batchGet(tenant, type, ids, 'sk', (item) => found.add(item.sk as string));
+    return found;
+  }
+
+  async touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string): Promise<StoredResource | undefined> {
+    try {
+      const output = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.resource(tenant, type, id),
+          UpdateExpression: 'SET lastModified = :now ADD version :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':now': lastModified, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes ? fromItem(output.Attributes) : undefined;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  private async batchGet(
+    tenant: string,
+    type: ResourceTypeName,
+    ids: string[],
+    projection: string | undefined,
+    onItem: (item: Record<string, unknown>) => void,
+  ): Promise<void> {
+    const unique = [...new Set(ids)];
+    const chunks: string[][] = [];
+    for (let start = 0; start < unique.length; start += 100) chunks.push(unique.slice(start, start + 100));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean; ProjectionExpression?: string }> | undefined = {
+          [this.tableName]: {
+            Keys: chunk.map((id) => keys.resource(tenant, type, id)),
+            ConsistentRead: true,
+            ...(projection ? { ProjectionExpression: projection } : {}),
+          },
+        };
+        for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const output = await this.client.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of output.Responses?.[this.tableName] ?? []) onItem(item);
+          request = output.UnprocessedKeys as typeof request;
+        }
+      }),
+    );
   }
 
   async update(

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { FileSecretSource } from '../../lambdas/auth/secret-source';
 import { newToken, tokenSecretSchema, type TokenSecret } from '../../lambdas/auth/token-verifier';
 import { createTableInput } from '../../lambdas/store/table-definition';
+import { join as joinPath } from 'node:path';
+import { streamFunctions } from '../../lambdas/routes';
 import { startLocalApi, type LocalApi } from './local-api';
+import { startStreamPoller } from './stream-poller';
 
 export const LOCAL_TOKEN_SECRET_ID = 'scim/tenants/default/token';
 export const DEFAULT_TENANT = 'default';
@@ -55,6 +58,8 @@ export interface LocalScimOptions {
 
 export interface LocalScim extends LocalApi {
   token: string;
+  /** Waits until the table's stream consumers have seen every change so far. */
+  drainStreams(): Promise<void>;
 }
 
 /** Table, token and environment as the deployed stack would give them, then the handlers over HTTP. */
@@ -68,5 +73,21 @@ export async function startLocalScim(options: LocalScimOptions): Promise<LocalSc
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
   });
   const api = await startLocalApi({ root: options.root, host: options.host, port: options.port });
-  return { ...api, token };
+  const pollers = await Promise.all(
+    Object.values(streamFunctions).map(async (fn) => {
+      const module = (await import(joinPath(options.root, fn.entry))) as { handler: Parameters<typeof startStreamPoller>[2] };
+      return startStreamPoller(options.dynamoDbEndpoint, options.tableName, module.handler);
+    }),
+  );
+  return {
+    ...api,
+    token,
+    drainStreams: async () => {
+      await Promise.all(pollers.map((poller) => poller.drain()));
+    },
+    close: async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await api.close();
+    },
+  };
 }

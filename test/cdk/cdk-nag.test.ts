@@ -18,7 +18,9 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-COG4',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
   'AwsSolutions-IAM5[Resource::<ScimTable.Arn>/index/*]',
+  'AwsSolutions-IAM5[Resource::*]',
   'AwsSolutions-SMG4',
+  'AwsSolutions-SQS3',
 ];
 
 let app: App;

@@ -175,8 +175,27 @@ describe('token secret', () => {
 });
 
 describe('functions', () => {
-  test('one per scimFunctions entry, and no others', () => {
-    expect(ofType('AWS::Lambda::Function').map(([logicalId]) => logicalId).sort()).toEqual(functionNames.map(functionLogicalId).sort());
+  test('one per scimFunctions entry and the stream cleanup consumer, and no others', () => {
+    const cleanupId = stack.getLogicalId(stack.cleanupFunction.node.defaultChild as CfnFunction);
+    expect(ofType('AWS::Lambda::Function').map(([logicalId]) => logicalId).sort()).toEqual([...functionNames.map(functionLogicalId), cleanupId].sort());
+  });
+
+  test('the cleanup consumer reads the table stream, filtered, retrying failed records alone, with a dead-letter queue', () => {
+    const cleanupId = stack.getLogicalId(stack.cleanupFunction.node.defaultChild as CfnFunction);
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping');
+    expect(mapping.Properties.FunctionName.Ref).toBe(cleanupId);
+    expect(mapping.Properties.EventSourceArn['Fn::GetAtt'][0]).toBe('ScimTable');
+    expect(mapping.Properties).toMatchObject({ BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON' });
+    expect(mapping.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
+    const patterns = mapping.Properties.FilterCriteria.Filters.map((filter: { Pattern: string }) => JSON.parse(filter.Pattern));
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        { eventName: ['REMOVE'], dynamodb: { OldImage: { resourceType: { S: ['User', 'Group'] } } } },
+        { eventName: ['INSERT'], dynamodb: { NewImage: { itemType: { S: ['Membership'] } } } },
+      ]),
+    );
+    const variables = json.Resources[cleanupId].Properties.Environment.Variables;
+    expect(variables.TOKEN_SECRET_ID).toBeUndefined();
   });
 
   test.each(functionNames)('%s: arm64, Node 24, 1024 MB, 28 s, bundled handler', (name) => {

@@ -10,6 +10,8 @@ export interface TestScimServer {
   token: string;
   tableName: string;
   dynamoDbEndpoint: string;
+  /** Waits for the asynchronous cleanup to have seen every change so far. */
+  drainStreams(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,7 @@ export async function startScimServer(): Promise<TestScimServer> {
     token: api.token,
     tableName,
     dynamoDbEndpoint: endpoint,
+    drainStreams: api.drainStreams,
     close: async () => {
       await api.close();
       await rm(secretsDir, { recursive: true, force: true });

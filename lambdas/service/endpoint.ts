@@ -1,0 +1,28 @@
+import type { ListQuery } from '../scim/list';
+import type { PatchOperation } from '../scim/patch';
+import type { ResourceModel } from '../scim/schemas';
+import type { Preconditions } from './resources';
+import type { StoredResource } from './resource-store';
+
+/** Whether the response will show a core attribute; decides what is read besides the resource. */
+export type Wanted = (attribute: string) => boolean;
+
+/** A resource as it will be shown: what is stored, plus attributes kept elsewhere. */
+export interface Rendered {
+  stored: StoredResource;
+  /** Attributes read from elsewhere (a group's members, a user's groups). */
+  extra?: Record<string, unknown>;
+}
+
+/** What the HTTP routes of a SCIM resource endpoint need (RFC 7644 §3.2–3.6). */
+export interface ResourceEndpoint {
+  readonly model: ResourceModel;
+  /** RFC 7644 §3.5.2 lets PATCH answer 204; groups do, so no member list travels back. */
+  readonly patchAnswersNoContent: boolean;
+  create(tenant: string, body: unknown, wanted: Wanted): Promise<Rendered>;
+  get(tenant: string, id: string, wanted: Wanted): Promise<Rendered>;
+  list(tenant: string, query: ListQuery, wanted: Wanted): Promise<{ resources: Rendered[]; totalResults: number }>;
+  replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered>;
+  patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered>;
+  delete(tenant: string, id: string, preconditions: Preconditions): Promise<void>;
+}

@@ -1,0 +1,204 @@
+import { matches, matchesValue, type Filter } from '../scim/filter';
+import type { ListQuery } from '../scim/list';
+import { applyMemberSteps, isIncremental, memberIds, netChanges, splitMemberOperations, type MemberStep } from '../scim/members';
+import { normalizeResource, type ScimResource } from '../scim/normalize';
+import type { PatchOperation } from '../scim/patch';
+import { groupModel, resolveAttribute } from '../scim/schemas';
+import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
+import type { MembershipStore } from './membership-store';
+import type { StoredResource } from './resource-store';
+import type { Preconditions, ResourceKind, ResourceService } from './resources';
+import { mapLimited } from './users';
+
+export const groupKind: ResourceKind = {
+  type: 'Group',
+  model: groupModel,
+  // Entra ID requires displayName to be unique and Okta links groups by it; caseExact false.
+  lookupAttributes: [
+    { name: 'displayName', unique: true },
+    { name: 'externalId', unique: false },
+  ],
+};
+
+export interface Log {
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
+const membersDefinition = resolveAttribute(groupModel, { name: 'members' })!.definition;
+const PARALLEL_RENDERS = 8;
+
+/** Splits a POST/PUT body into the group's own attributes and its member ids. */
+function splitBody(body: unknown): { resource: ScimResource; memberIds: string[] } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { resource: normalizeResource(groupModel, body), memberIds: [] };
+  const attributes: Record<string, unknown> = {};
+  let members: unknown;
+  for (const [key, value] of Object.entries(body)) {
+    if (key.toLowerCase() === 'members') members = value;
+    else attributes[key] = value;
+  }
+  return { resource: normalizeResource(groupModel, attributes), memberIds: memberIds(members, 'members') };
+}
+
+function referencesMembers(filter: Filter): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return referencesMembers(filter.left) || referencesMembers(filter.right);
+    case 'not':
+      return referencesMembers(filter.filter);
+    default:
+      return filter.attribute.name.toLowerCase() === 'members';
+  }
+}
+
+function conjuncts(filter: Filter): Filter[] {
+  return filter.kind === 'and' ? [...conjuncts(filter.left), ...conjuncts(filter.right)] : [filter];
+}
+
+/** `members.value eq "id"` or `members eq "id"`: the user id it asks about. */
+function memberEquality(filter: Filter): string | undefined {
+  if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
+  if (filter.attribute.name.toLowerCase() !== 'members') return undefined;
+  const sub = filter.attribute.subAttribute?.toLowerCase();
+  return sub === undefined || sub === 'value' ? filter.value : undefined;
+}
+
+/**
+ * Groups, whose members are memberships of their own: a PATCH that adds or removes k members
+ * costs O(k) and reads nothing proportional to the group's size, and concurrent PATCHes touch
+ * different items, so none is lost.
+ */
+export class GroupEndpoint implements ResourceEndpoint {
+  readonly patchAnswersNoContent = true;
+
+  constructor(
+    private readonly groups: ResourceService,
+    private readonly users: ResourceService,
+    private readonly memberships: MembershipStore,
+    private readonly log: Log,
+  ) {}
+
+  get model() {
+    return this.groups.model;
+  }
+
+  async create(tenant: string, body: unknown, wanted: Wanted): Promise<Rendered> {
+    const { resource, memberIds } = splitBody(body);
+    const stored = await this.groups.insert(tenant, resource);
+    const members = await this.knownUsers(tenant, stored.id, memberIds);
+    await this.memberships.add(tenant, stored.id, members);
+    return { stored, extra: wanted('members') && members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
+  }
+
+  async get(tenant: string, id: string, wanted: Wanted): Promise<Rendered> {
+    return this.render(tenant, await this.groups.get(tenant, id), wanted);
+  }
+
+  async list(tenant: string, query: ListQuery, wanted: Wanted) {
+    const result = query.filter && referencesMembers(query.filter) ? await this.listByMembers(tenant, query, query.filter) : await this.groups.list(tenant, query);
+    return { totalResults: result.totalResults, resources: await mapLimited(result.resources, PARALLEL_RENDERS, (stored) => this.render(tenant, stored, wanted)) };
+  }
+
+  async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
+    const { resource, memberIds } = splitBody(body);
+    let stored = await this.groups.replaceWith(tenant, id, resource, preconditions);
+    // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
+    if (await this.applySteps(tenant, id, [{ kind: 'reset', ids: memberIds }])) stored = await this.groups.touch(tenant, id);
+    return this.render(tenant, stored, wanted);
+  }
+
+  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
+    // Splitting validates the member operations before anything is written.
+    const { memberSteps, otherOperations } = splitMemberOperations(operations);
+    let stored = await this.groups.get(tenant, id);
+    this.groups.checkPrecondition(stored, preconditions);
+    if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
+    if (memberSteps.length > 0 && (await this.applySteps(tenant, id, memberSteps))) stored = await this.groups.touch(tenant, id);
+    return this.render(tenant, stored, wanted);
+  }
+
+  async delete(tenant: string, id: string, preconditions: Preconditions): Promise<void> {
+    // Memberships go asynchronously (the table's stream), so deleting a 100,000-member group
+    // answers at once; readers never see them, since every read path checks the group exists.
+    await this.groups.delete(tenant, id, preconditions);
+  }
+
+  /** Applies member steps; true when the member set may have changed. */
+  private async applySteps(tenant: string, groupId: string, steps: MemberStep[]): Promise<boolean> {
+    let add: string[];
+    let remove: string[];
+    if (isIncremental(steps)) {
+      ({ add, remove } = netChanges(steps));
+    } else {
+      const current = new Set<string>();
+      for await (const page of this.memberships.members(tenant, groupId)) page.forEach((userId) => current.add(userId));
+      const next = applyMemberSteps(current, steps, (filter, userId) => matchesValue(filter, { value: userId }, membersDefinition));
+      add = [...next].filter((userId) => !current.has(userId));
+      remove = [...current].filter((userId) => !next.has(userId));
+    }
+    const known = await this.knownUsers(tenant, groupId, add);
+    await Promise.all([this.memberships.add(tenant, groupId, known), this.memberships.remove(tenant, groupId, remove)]);
+    return known.length > 0 || remove.length > 0;
+  }
+
+  /**
+   * Member ids that are users of this tenant. Okta treats a 400 as permanent and drops the
+   * whole push, so an unknown (or other tenant's) id is skipped and logged instead.
+   */
+  private async knownUsers(tenant: string, groupId: string, userIds: string[]): Promise<string[]> {
+    if (userIds.length === 0) return [];
+    const existing = await this.users.existing(tenant, userIds);
+    const unknown = userIds.filter((userId) => !existing.has(userId));
+    if (unknown.length > 0) this.log.warn('skipped unknown group members', { groupId, skipped: unknown.length, sample: unknown.slice(0, 10) });
+    return [...new Set(userIds.filter((userId) => existing.has(userId)))];
+  }
+
+  private async memberIdsOf(tenant: string, groupId: string): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const page of this.memberships.members(tenant, groupId)) ids.push(...page);
+    return ids;
+  }
+
+  private async render(tenant: string, stored: StoredResource, wanted: Wanted): Promise<Rendered> {
+    if (!wanted('members')) return { stored };
+    const members = await this.memberIdsOf(tenant, stored.id);
+    return { stored, extra: members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
+  }
+
+  /**
+   * Filters that mention members. `members.value eq "id"` (and-ed with anything else) starts
+   * from the user's memberships; any other shape reads each group's members.
+   */
+  private async listByMembers(tenant: string, query: ListQuery, filter: Filter) {
+    const parts = conjuncts(filter);
+    const anchor = parts.map(memberEquality).find((userId) => userId !== undefined);
+    let matched: StoredResource[];
+    if (anchor !== undefined) {
+      const candidates = await this.groups.getMany(tenant, await this.memberships.groupsOf(tenant, anchor));
+      const confirmed = await mapLimited(candidates, PARALLEL_RENDERS, async (group) =>
+        (await this.memberships.membersAmong(tenant, group.id, [anchor])).has(anchor) ? group : undefined,
+      );
+      const rest = parts.filter((part) => memberEquality(part) !== anchor);
+      matched = [];
+      for (const group of confirmed) {
+        if (!group) continue;
+        if (rest.length === 0 || (await this.matchesWithMembers(tenant, group, rest))) matched.push(group);
+      }
+    } else {
+      matched = [];
+      for await (const batch of this.groups.scanAll(tenant)) {
+        for (const group of batch) if (await this.matchesWithMembers(tenant, group, [filter])) matched.push(group);
+      }
+    }
+    matched.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const offset = query.startIndex - 1;
+    return { totalResults: matched.length, resources: matched.slice(offset, offset + query.count) };
+  }
+
+  private async matchesWithMembers(tenant: string, group: StoredResource, filters: Filter[]): Promise<boolean> {
+    const needsMembers = filters.some(referencesMembers);
+    const resource = this.groups.asFilterable(group);
+    if (needsMembers) resource.members = (await this.memberIdsOf(tenant, group.id)).map((value) => ({ value }));
+    return filters.every((part) => matches(part, resource, groupModel));
+  }
+}

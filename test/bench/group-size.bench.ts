@@ -1,0 +1,365 @@
+/**
+ * Group-size benchmark: do member changes, reads and deletes of a group cost the same at
+ * 10, 10,000 and 100,000 members? A benchmark, not a jest test (jest only runs *.test.ts).
+ *
+ * Usage (from the project root; needs Java 17 for the embedded DynamoDB Local):
+ *
+ *   npx tsx test/bench/group-size.bench.ts
+ *
+ * Optional environment:
+ *   BENCH_SIZES=10,10000,100000   group sizes (the ratio is largest p50 / smallest p50)
+ *   BENCH_SAMPLES=50              measured requests per size for PATCH add, PATCH remove and GET
+ *   BENCH_WARMUP=5                unmeasured requests per size before those
+ *   BENCH_DELETE_SAMPLES=3        DELETEs per size; each needs a group of its own of that size
+ *   BENCH_SEED_PARALLEL=32        user inserts in flight while seeding
+ *
+ * What it does: starts DynamoDB Local in memory and the real handlers over HTTP
+ * (lib/local/local-environment.ts), seeds users straight through the real stores
+ * (ResourceService + DynamoResourceStore, the code path POST /Users uses) and memberships
+ * through DynamoMembershipStore.add (the code path PATCH add uses), creates every group with
+ * POST /Groups, then times, per size, interleaving the sizes sample by sample so that drift of
+ * the machine hits every size alike:
+ *   PATCH /Groups/{id} add one member        (expects 204)
+ *   PATCH /Groups/{id} remove that member    (expects 204; the group keeps its size)
+ *   GET /Groups/{id}?excludedAttributes=members (expects 200)
+ *   DELETE /Groups/{id}                      (expects 204; a fresh group of that size each time)
+ * All groups take their members from one pool of users (the 100,000-member groups share the
+ * same users); the users added and removed by PATCH are extra users in no group.
+ *
+ * Prints p50/p95 per operation and size, the ratio largest-p50 / smallest-p50, and a final
+ * `SUMMARY` line with PASS/FAIL per operation for "ratio <= 1.5". Exit code 0 whatever the
+ * ratios; 1 when any request answers an unexpected status (those are listed).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { newToken } from '../../lambdas/auth/token-verifier';
+import { createDocumentClient } from '../../lambdas/store/dynamo-client';
+import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
+import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
+import { keys } from '../../lambdas/store/table-design';
+import { ResourceService } from '../../lambdas/service/resources';
+import { userKind } from '../../lambdas/service/users';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { startLocalScim, type LocalScim } from '../../lib/local/local-environment';
+
+const TENANT = 'default';
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const MAX_RATIO = 1.5;
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
+  return value;
+}
+
+const SIZES = (process.env.BENCH_SIZES ?? '10,10000,100000')
+  .split(',')
+  .map((part) => Number(part.trim()))
+  .sort((a, b) => a - b);
+if (SIZES.length < 2 || SIZES.some((size) => !Number.isInteger(size) || size < 1)) throw new Error('BENCH_SIZES needs two or more positive integers');
+const SAMPLES = Math.max(1, intFromEnv('BENCH_SAMPLES', 50));
+const WARMUP = intFromEnv('BENCH_WARMUP', 5);
+const DELETE_SAMPLES = Math.max(1, intFromEnv('BENCH_DELETE_SAMPLES', 3));
+const SEED_PARALLEL = Math.max(1, intFromEnv('BENCH_SEED_PARALLEL', 32));
+const SMALLEST = SIZES[0];
+const LARGEST = SIZES[SIZES.length - 1];
+
+type Operation = 'PATCH add member' | 'PATCH remove member' | 'GET excl. members' | 'DELETE group';
+const OPERATIONS: Operation[] = ['PATCH add member', 'PATCH remove member', 'GET excl. members', 'DELETE group'];
+
+interface Failure {
+  operation: string;
+  size: number;
+  status: number;
+  expected: number;
+  body: string;
+}
+
+const samples = new Map<string, number[]>();
+const failures: Failure[] = [];
+
+function record(operation: Operation, size: number, ms: number) {
+  const key = `${operation}|${size}`;
+  if (!samples.has(key)) samples.set(key, []);
+  samples.get(key)!.push(ms);
+}
+
+function log(message: string) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function seconds(ms: number) {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Nearest-rank percentile. */
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+async function inParallel<T>(items: T[], limit: number, run: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await run(items[index], index);
+      }
+    }),
+  );
+}
+
+class Client {
+  constructor(private readonly scim: LocalScim) {}
+
+  /** One timed request; the clock stops when the whole body has arrived. */
+  async request(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; ms: number }> {
+    const started = performance.now();
+    const response = await fetch(this.scim.baseUrl + path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${this.scim.token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, text, ms: performance.now() - started };
+  }
+
+  /** Untimed set-up request that must succeed. */
+  async expect(method: string, path: string, expected: number, body?: unknown): Promise<string> {
+    const { status, text } = await this.request(method, path, body);
+    if (status !== expected) throw new Error(`${method} ${path} answered ${status}, expected ${expected}: ${text.slice(0, 500)}`);
+    return text;
+  }
+
+  /** A measured request: a wrong status is recorded as a failure, not as a sample. */
+  async measure(operation: Operation, size: number, method: string, path: string, expected: number, body: unknown, measured: boolean) {
+    const { status, text, ms } = await this.request(method, path, body);
+    if (status !== expected) {
+      failures.push({ operation, size, status, expected, body: text.slice(0, 300) });
+      return;
+    }
+    if (measured) record(operation, size, ms);
+  }
+}
+
+const addBody = (userId: string) => ({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] });
+const removeBody = (userId: string) => ({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'remove', path: `members[value eq "${userId}"]` }] });
+
+/** Sizes in a different order each round, so no size always runs first (or right after another). */
+function rotated(round: number): number[] {
+  const shift = round % SIZES.length;
+  return [...SIZES.slice(shift), ...SIZES.slice(0, shift)];
+}
+
+async function main() {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const runStarted = performance.now();
+  let store: DynamoDbLocal | undefined;
+  let scim: LocalScim | undefined;
+  const secretsDir = await mkdtemp(join(tmpdir(), 'scim-bench-secrets-'));
+  const stop = async () => {
+    await scim?.close().catch(() => undefined);
+    await store?.stop().catch(() => undefined);
+    await rm(secretsDir, { recursive: true, force: true }).catch(() => undefined);
+  };
+  // The embedded store runs in a process group of its own: take it down on Ctrl-C too.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void stop().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    store = await startDynamoDbLocal();
+    const tableName = `bench-${randomUUID()}`;
+    scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir, token: newToken() });
+    const client = new Client(scim);
+    const documents = createDocumentClient(store.endpoint);
+    const resources = new DynamoResourceStore(documents, tableName);
+    const users = new ResourceService(resources, userKind({ uniqueExternalId: false }));
+    const memberships = new DynamoMembershipStore(documents, tableName);
+
+    console.log(`group-size benchmark: sizes ${SIZES.join(', ')}; ${SAMPLES} samples after ${WARMUP} warm-up requests per size for PATCH/GET; ${DELETE_SAMPLES} DELETE samples per size`);
+    console.log(`machine: ${cpus().length} CPUs, node ${process.version}; DynamoDB Local in memory at ${store.endpoint}`);
+
+    // --- Seeding -----------------------------------------------------------------------
+    // Member pool (shared by every group) plus extra users the PATCHes add and remove.
+    const extras = Math.max(1, WARMUP + SAMPLES);
+    const userCount = LARGEST + extras;
+    let phase = performance.now();
+    const userIds = new Array<string>(userCount);
+    let done = 0;
+    await inParallel(
+      Array.from({ length: userCount }, (_, index) => index),
+      SEED_PARALLEL,
+      async (index) => {
+        const stored = await users.create(TENANT, {
+          schemas: [USER_SCHEMA],
+          userName: `bench-${String(index).padStart(6, '0')}@example.com`,
+          name: { givenName: 'Bench', familyName: `User ${index}` },
+          active: true,
+        });
+        userIds[index] = stored.id;
+        if (++done % 10_000 === 0) log(`users: ${done}/${userCount} (${seconds(performance.now() - phase)})`);
+      },
+    );
+    const userSeconds = performance.now() - phase;
+    console.log(`seed: ${userCount} users through ResourceService/DynamoResourceStore, ${SEED_PARALLEL} in flight: ${seconds(userSeconds)} (${Math.round(userCount / (userSeconds / 1000))} users/s)`);
+    const memberPool = userIds.slice(0, LARGEST);
+    const patchTargets = userIds.slice(LARGEST);
+
+    // Every group over HTTP, its memberships through the store.
+    let groupCounter = 0;
+    const newGroup = async (size: number, purpose: string): Promise<string> => {
+      const text = await client.expect('POST', '/Groups', 201, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `bench ${purpose} ${size} #${++groupCounter}` });
+      const id = (JSON.parse(text) as { id: string }).id;
+      if (size > 0) await memberships.add(TENANT, id, memberPool.slice(0, size));
+      return id;
+    };
+    const countMembers = async (groupId: string): Promise<number> => {
+      let total = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const output = await documents.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.groupMembers(TENANT, groupId) },
+            Select: 'COUNT',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        total += output.Count ?? 0;
+        startKey = output.LastEvaluatedKey;
+      } while (startKey);
+      return total;
+    };
+
+    phase = performance.now();
+    const measureGroup = new Map<number, string>();
+    const deleteGroups = new Map<number, string[]>();
+    let membershipItems = 0;
+    for (const size of SIZES) {
+      const started = performance.now();
+      measureGroup.set(size, await newGroup(size, 'measure'));
+      const forDelete: string[] = [];
+      for (let sample = 0; sample < DELETE_SAMPLES; sample++) forDelete.push(await newGroup(size, 'delete'));
+      deleteGroups.set(size, forDelete);
+      membershipItems += size * (1 + DELETE_SAMPLES);
+      log(`groups of ${size}: ${1 + DELETE_SAMPLES} seeded in ${seconds(performance.now() - started)}`);
+    }
+    const warmupDeleteGroups: string[] = [];
+    for (let index = 0; index < WARMUP; index++) warmupDeleteGroups.push(await newGroup(SMALLEST, 'warm-up delete'));
+    membershipItems += SMALLEST * WARMUP;
+    const groupSeconds = performance.now() - phase;
+    console.log(
+      `seed: ${SIZES.length * (1 + DELETE_SAMPLES) + WARMUP} groups via POST /Groups, ${membershipItems} memberships via DynamoMembershipStore.add: ${seconds(groupSeconds)} (${Math.round(membershipItems / (groupSeconds / 1000))} memberships/s)`,
+    );
+
+    // Sanity: the groups really hold what they should.
+    for (const size of SIZES) {
+      for (const id of [measureGroup.get(size)!, ...deleteGroups.get(size)!]) {
+        const count = await countMembers(id);
+        if (count !== size) throw new Error(`group ${id} should have ${size} members, has ${count}`);
+      }
+    }
+    console.log('seed: member counts verified with Query COUNT on every measured group');
+
+    // Let the JVM settle after the write storm before anything is timed.
+    await new Promise((resolveSleep) => setTimeout(resolveSleep, 3000));
+
+    // --- PATCH add / PATCH remove / GET --------------------------------------------------
+    phase = performance.now();
+    for (let round = 0; round < WARMUP + SAMPLES; round++) {
+      const measured = round >= WARMUP;
+      const target = patchTargets[round % patchTargets.length];
+      for (const size of rotated(round)) {
+        const path = `/Groups/${measureGroup.get(size)!}`;
+        await client.measure('PATCH add member', size, 'PATCH', path, 204, addBody(target), measured);
+        await client.measure('PATCH remove member', size, 'PATCH', path, 204, removeBody(target), measured);
+        await client.measure('GET excl. members', size, 'GET', `${path}?excludedAttributes=members`, 200, undefined, measured);
+      }
+    }
+    const patchGetSeconds = performance.now() - phase;
+    // The add/remove pairs must have left every group at its size.
+    for (const size of SIZES) {
+      const count = await countMembers(measureGroup.get(size)!);
+      if (count !== size) {
+        failures.push({ operation: 'member count after PATCHes', size, status: count, expected: size, body: 'membership count (not an HTTP status)' });
+      }
+    }
+
+    // --- DELETE ----------------------------------------------------------------------------
+    phase = performance.now();
+    for (const id of warmupDeleteGroups) await client.measure('DELETE group', SMALLEST, 'DELETE', `/Groups/${id}`, 204, undefined, false);
+    for (let sample = 0; sample < DELETE_SAMPLES; sample++) {
+      for (const size of rotated(sample)) {
+        await client.measure('DELETE group', size, 'DELETE', `/Groups/${deleteGroups.get(size)![sample]}`, 204, undefined, true);
+      }
+    }
+    // A deleted group is gone for readers at once, whatever its size.
+    for (const size of SIZES) {
+      const { status } = await client.request('GET', `/Groups/${deleteGroups.get(size)![0]}?excludedAttributes=members`);
+      if (status !== 404) failures.push({ operation: 'GET after DELETE', size, status, expected: 404, body: '' });
+    }
+    const deleteSeconds = performance.now() - phase;
+    console.log(`measure: PATCH/GET phase ${seconds(patchGetSeconds)}, DELETE phase ${seconds(deleteSeconds)}`);
+
+    // --- Report ----------------------------------------------------------------------------
+    const fmt = (ms: number | undefined) => (ms === undefined ? '     n/a' : `${ms.toFixed(2).padStart(8)}`);
+    console.log('');
+    console.log(`${'operation'.padEnd(22)}${'members'.padStart(9)}${'n'.padStart(5)}${'p50 ms'.padStart(10)}${'p95 ms'.padStart(10)}`);
+    const verdicts: string[] = [];
+    for (const operation of OPERATIONS) {
+      const p50s = new Map<number, number>();
+      for (const size of SIZES) {
+        const values = samples.get(`${operation}|${size}`) ?? [];
+        const p50 = values.length > 0 ? percentile(values, 50) : undefined;
+        const p95 = values.length > 0 ? percentile(values, 95) : undefined;
+        if (p50 !== undefined) p50s.set(size, p50);
+        console.log(`${operation.padEnd(22)}${String(size).padStart(9)}${String(values.length).padStart(5)}  ${fmt(p50)}  ${fmt(p95)}`);
+      }
+      const small = p50s.get(SMALLEST);
+      const large = p50s.get(LARGEST);
+      const short = operation === 'DELETE group' ? ` (${DELETE_SAMPLES} samples per size; p95 of so few is about the max)` : '';
+      if (small === undefined || large === undefined) {
+        console.log(`${operation.padEnd(22)} ratio p50 ${LARGEST}/${SMALLEST}: n/a (no successful samples)${short}`);
+        verdicts.push(`${operation}=FAIL(no samples)`);
+        continue;
+      }
+      const ratio = large / small;
+      console.log(`${operation.padEnd(22)} ratio p50 ${LARGEST}/${SMALLEST}: ${ratio.toFixed(2)}${short}`);
+      verdicts.push(`${operation}=${ratio <= MAX_RATIO ? 'PASS' : 'FAIL'}(${ratio.toFixed(2)})`);
+    }
+    console.log('');
+    if (failures.length > 0) {
+      console.log(`${failures.length} request(s) failed:`);
+      for (const failure of failures.slice(0, 20)) {
+        console.log(`  ${failure.operation} @${failure.size}: got ${failure.status}, expected ${failure.expected} ${failure.body}`);
+      }
+    }
+    console.log(`total runtime ${seconds(performance.now() - runStarted)} (seeding users ${seconds(userSeconds)}, groups ${seconds(groupSeconds)})`);
+    console.log(`SUMMARY p50 at ${LARGEST} members <= ${MAX_RATIO} x p50 at ${SMALLEST}: ${verdicts.join(' ')}; failed requests: ${failures.length}`);
+    process.exitCode = failures.length > 0 ? 1 : 0;
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});
