@@ -92,10 +92,16 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     killGroup(child);
     throw new Error(`${(error as Error).message}\n${stderr}`);
   }
+  let stopping = false;
+  child.once('exit', (code, signal) => {
+    // Without this, a store that dies mid-run shows only as ECONNREFUSED in whatever used it.
+    if (!stopping) console.error(`DynamoDB Local exited unexpectedly (code ${code}, signal ${signal}).\n${stderr}`);
+  });
   return {
     endpoint: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         killGroup(child);
