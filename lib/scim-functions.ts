@@ -10,7 +10,6 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/routes';
-import { tableKeys } from '../lambdas/store/table-design';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -19,8 +18,6 @@ export type TableAccess = 'readWrite' | 'none';
 
 export interface ScimFunctionsProps {
   readonly table: ITable;
-  /** The logical id the table's ARN is referenced by in IAM findings. */
-  readonly tableLogicalId: string;
   readonly tokenSecret: ISecret;
   /** Keyed by the route table, so a new function cannot be deployed without deciding its access. */
   readonly tableAccess: Readonly<Record<FunctionName, TableAccess>>;
@@ -90,10 +87,6 @@ export class ScimFunctions extends Construct {
 
   private grantTable(fn: NodejsFunction, props: ScimFunctionsProps) {
     props.table.grantReadWriteData(fn);
-    Validations.of(fn.role!).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${props.tableLogicalId}.Arn>/index/*]`,
-      reason: `The wildcard is the table's own indexes (${tableKeys.memberOfIndex.name}), as grantReadWriteData scopes it.`,
-    });
   }
 
   private nodeFunction(

@@ -9,7 +9,7 @@ import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/routes';
 import { DefaultTenantToken } from './default-tenant-token';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
-import { SCIM_TABLE_LOGICAL_ID, ScimTable } from './scim-table';
+import { ScimTable } from './scim-table';
 
 export interface ScimStackProps extends StackProps {
   /** @default 'prod' */
@@ -48,7 +48,6 @@ export class ScimStack extends Stack {
 
     const { functions, cleanup } = new ScimFunctions(this, 'Functions', {
       table,
-      tableLogicalId: SCIM_TABLE_LOGICAL_ID,
       tokenSecret: secret,
       tableAccess,
       logRetention,

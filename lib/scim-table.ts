@@ -1,5 +1,5 @@
 import { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption, ProjectionType } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { tableKeys } from '../lambdas/store/table-design';
 
@@ -10,7 +10,6 @@ import { tableKeys } from '../lambdas/store/table-design';
 export const SCIM_TABLE_LOGICAL_ID = 'ScimTable';
 
 /** The item attribute DynamoDB TTL reads (epoch seconds); expired items are deleted within days, not instantly. */
-export const TTL_ATTRIBUTE = 'expiresAt';
 
 /** The single table every SCIM resource lives in, keyed by `tableKeys`. */
 export class ScimTable extends Construct {
@@ -34,14 +33,7 @@ export class ScimTable extends Construct {
       // The asynchronous cleanup consumer reacts to deletes, and only the old image says what
       // the deleted item referenced.
       stream: StreamViewType.NEW_AND_OLD_IMAGES,
-      timeToLiveAttribute: TTL_ATTRIBUTE,
-    });
-
-    this.table.addGlobalSecondaryIndex({
-      indexName: tableKeys.memberOfIndex.name,
-      partitionKey: { name: tableKeys.memberOfIndex.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: tableKeys.memberOfIndex.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
+      timeToLiveAttribute: tableKeys.timeToLive,
     });
 
     (this.table.node.defaultChild as CfnResource).overrideLogicalId(SCIM_TABLE_LOGICAL_ID);

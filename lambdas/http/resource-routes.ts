@@ -44,7 +44,7 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
       created: stored.created,
       lastModified: stored.lastModified,
       location: `${baseUrl}${model.type.endpoint}/${stored.id}`,
-      version: etag(stored.version),
+      version: etag(stored.version, rendered.versionTag),
     },
   };
 }
@@ -65,7 +65,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint): ResourceRoutes {
     const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
     const bytes = Buffer.byteLength(JSON.stringify(body));
     if (bytes > MAX_RESPONSE_BYTES) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes);
-    const headers: Record<string, string> = { ETag: etag(rendered.stored.version) };
+    const headers: Record<string, string> = { ETag: etag(rendered.stored.version, rendered.versionTag) };
     if (status === 201) headers.Location = `${request.baseUrl}${model.type.endpoint}/${rendered.stored.id}`;
     return { status, body, headers };
   };
@@ -98,9 +98,10 @@ export function resourceRoutes(endpoint: ResourceEndpoint): ResourceRoutes {
       const projection = projectionOf(request);
       const rendered = await endpoint.get(request.tenant, request.params.id, wantedBy(projection));
       const ifNoneMatch = request.header('if-none-match');
+      const current = etag(rendered.stored.version, rendered.versionTag);
       // RFC 7644 §3.14: an unchanged resource answers 304 to a conditional GET.
-      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === etag(rendered.stored.version) || tag.trim() === '*')) {
-        return { status: 304, headers: { ETag: etag(rendered.stored.version) } };
+      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === current || tag.trim() === '*')) {
+        return { status: 304, headers: { ETag: current } };
       }
       return respond(request, rendered, 200, projection);
     },
@@ -115,7 +116,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint): ResourceRoutes {
       const noContent = endpoint.patchAnswersNoContent && !projection.attributes;
       const wanted: Wanted = noContent ? () => false : wantedBy(projection);
       const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
-      if (noContent) return { status: 204, headers: { ETag: etag(rendered.stored.version) } };
+      if (noContent) return { status: 204, headers: { ETag: etag(rendered.stored.version, rendered.versionTag) } };
       return respond(request, rendered, 200, projection);
     },
     delete: async (request) => {

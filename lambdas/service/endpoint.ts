@@ -12,6 +12,11 @@ export interface Rendered {
   stored: StoredResource;
   /** Attributes read from elsewhere (a group's members, a user's groups). */
   extra?: Record<string, unknown>;
+  /**
+   * Distinguishes representations of one stored version whose `extra` differs (a user whose
+   * groups changed): it becomes part of the ETag, so a conditional GET never answers 304 for them.
+   */
+  versionTag?: string;
 }
 
 /** What the HTTP routes of a SCIM resource endpoint need (RFC 7644 §3.2–3.6). */

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { ScimError } from '../scim/errors';
 import { matches, matchesValue, type Filter } from '../scim/filter';
 import type { ListQuery } from '../scim/list';
 import { applyMemberSteps, isIncremental, memberIds, netChanges, splitMemberOperations, type MemberStep } from '../scim/members';
@@ -26,6 +28,10 @@ export interface Log {
 
 const membersDefinition = resolveAttribute(groupModel, { name: 'members' })!.definition;
 const PARALLEL_RENDERS = 8;
+/** A replacement of a whole member list must finish well within this; a crashed holder blocks no longer. */
+const LEASE_MS = 30_000;
+/** How long a replacement waits for another one on the same group before answering 503. */
+const LEASE_WAIT_MS = 20_000;
 
 /** Splits a POST/PUT body into the group's own attributes and its member ids. */
 function splitBody(body: unknown): { resource: ScimResource; memberIds: string[] } {
@@ -101,19 +107,30 @@ export class GroupEndpoint implements ResourceEndpoint {
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
     const { resource, memberIds } = splitBody(body);
-    let stored = await this.groups.replaceWith(tenant, id, resource, preconditions);
-    // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
-    if (await this.applySteps(tenant, id, [{ kind: 'reset', ids: memberIds }])) stored = await this.groups.touch(tenant, id);
+    await this.groups.get(tenant, id);
+    // Concurrent PUTs take turns, so the result is one PUT's name with that same PUT's members.
+    const stored = await this.underLease(tenant, id, async () => {
+      const replaced = await this.groups.replaceWith(tenant, id, resource, preconditions);
+      // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
+      return (await this.applySteps(tenant, id, [{ kind: 'reset', ids: memberIds }])) ? this.groups.touch(tenant, id) : replaced;
+    });
     return this.render(tenant, stored, wanted);
   }
 
   async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
     // Splitting validates the member operations before anything is written.
     const { memberSteps, otherOperations } = splitMemberOperations(operations);
-    let stored = await this.groups.get(tenant, id);
-    this.groups.checkPrecondition(stored, preconditions);
-    if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
-    if (memberSteps.length > 0 && (await this.applySteps(tenant, id, memberSteps))) stored = await this.groups.touch(tenant, id);
+    const apply = async () => {
+      let stored = await this.groups.get(tenant, id);
+      this.groups.checkPrecondition(stored, preconditions);
+      const pinned = preconditions.ifMatch !== undefined && preconditions.ifMatch.trim() !== '*';
+      if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
+      else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored);
+      const changed = memberSteps.length > 0 && (await this.applySteps(tenant, id, memberSteps));
+      return changed && otherOperations.length === 0 && !pinned ? this.groups.touch(tenant, id) : stored;
+    };
+    // Adds and removes commute with one another; a replacement of the whole list must not interleave with another.
+    const stored = isIncremental(memberSteps) ? await apply() : await this.underLease(tenant, id, apply);
     return this.render(tenant, stored, wanted);
   }
 
@@ -138,7 +155,30 @@ export class GroupEndpoint implements ResourceEndpoint {
     }
     const known = await this.knownUsers(tenant, groupId, add);
     await Promise.all([this.memberships.add(tenant, groupId, known), this.memberships.remove(tenant, groupId, remove)]);
+    if (known.length > 0) {
+      // A user deleted between our check and our write: their DELETE may have listed their
+      // memberships before ours landed, so we take it back ourselves.
+      const still = await this.users.existing(tenant, known);
+      const vanished = known.filter((userId) => !still.has(userId));
+      if (vanished.length > 0) await this.memberships.remove(tenant, groupId, vanished);
+    }
     return known.length > 0 || remove.length > 0;
+  }
+
+  private async underLease<T>(tenant: string, groupId: string, run: () => Promise<T>): Promise<T> {
+    const holder = randomUUID();
+    const deadline = Date.now() + LEASE_WAIT_MS;
+    for (let attempt = 0; !(await this.memberships.acquireLease(tenant, groupId, holder, LEASE_MS)); attempt++) {
+      if (Date.now() > deadline) {
+        throw ScimError.serviceUnavailable('Another replacement of this group\'s members is still running; retry shortly.', 2);
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
+    }
+    try {
+      return await run();
+    } finally {
+      await this.memberships.releaseLease(tenant, groupId, holder);
+    }
   }
 
   /**

@@ -1,20 +1,29 @@
 /**
- * Memberships are items of their own, one per (group, user): adding or removing k members
- * costs O(k) writes whatever the group's size, and concurrent changes never overwrite each other.
+ * Memberships are items of their own, one per (group, user) and listed under both: adding or
+ * removing k members costs O(k) writes whatever the group's size, concurrent changes never
+ * overwrite each other, and both directions read strongly consistently.
  */
 export interface MembershipStore {
   /** Idempotent: adding an existing member changes nothing. */
   add(tenant: string, groupId: string, userIds: string[]): Promise<void>;
   /** Idempotent: removing a non-member succeeds. */
   remove(tenant: string, groupId: string, userIds: string[]): Promise<void>;
-  /** Every member id of a group, strongly consistent, a page at a time. */
+  /** Removes one user from several groups. */
+  removeFromGroups(tenant: string, userId: string, groupIds: string[]): Promise<void>;
+  /** Every member id of a group, a page at a time. */
   members(tenant: string, groupId: string): AsyncIterable<string[]>;
-  /** Which of these users are members (strongly consistent, O(ids)). */
+  /** Which of these users are members (O(ids)). */
   membersAmong(tenant: string, groupId: string, userIds: string[]): Promise<Set<string>>;
-  /** The ids of the groups a user is a member of (through the reverse index). */
+  /** The ids of the groups a user is a member of. */
   groupsOf(tenant: string, userId: string): Promise<string[]>;
   /** Removes every membership of a deleted group; resumable, returns how many were removed. */
   removeAllOfGroup(tenant: string, groupId: string): Promise<number>;
-  /** Removes every membership of a deleted user. */
-  removeAllOfUser(tenant: string, userId: string): Promise<number>;
+  /** Removes every membership of a deleted user; returns the groups they were in. */
+  removeAllOfUser(tenant: string, userId: string): Promise<string[]>;
+  /**
+   * Takes the group's lease, which serialises replacements of its whole member list; false
+   * while someone else holds it. A lease outlives a crashed holder by at most `ttlMs`.
+   */
+  acquireLease(tenant: string, groupId: string, holder: string, ttlMs: number): Promise<boolean>;
+  releaseLease(tenant: string, groupId: string, holder: string): Promise<void>;
 }

@@ -36,8 +36,11 @@ export interface ResourceStore {
   getMany(tenant: string, type: ResourceTypeName, ids: string[]): Promise<StoredResource[]>;
   /** Which of these ids exist (reads keys only). */
   existing(tenant: string, type: ResourceTypeName, ids: string[]): Promise<Set<string>>;
-  /** Bumps version and lastModified of an existing resource atomically; undefined when it is gone. */
-  touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string): Promise<StoredResource | undefined>;
+  /**
+   * Bumps version and lastModified of an existing resource atomically (only from `expectedVersion`
+   * when given); undefined when it is gone or at another version.
+   */
+  touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string, expectedVersion?: number): Promise<StoredResource | undefined>;
   /**
    * Writes `next` if the stored version is still `previous.version`; moves lookup keys from `before` to `after`.
    * Throws VersionConflict when someone else wrote first, ScimError.uniqueness when a new unique key is taken.

@@ -53,16 +53,23 @@ export function lookupKeys(kind: ResourceKind, resource: ScimResource): LookupKe
   return kind.lookupAttributes.flatMap(({ name }) => lookupKey(kind, name, resource[name]) ?? []);
 }
 
-export function etag(version: number): string {
-  return `W/"${version}"`;
+/** RFC 7644 §3.14 weak entity tag: the stored version, plus a tag for what is read from elsewhere. */
+export function etag(version: number, versionTag?: string): string {
+  return versionTag ? `W/"${version}-${versionTag}"` : `W/"${version}"`;
+}
+
+/** The stored version an entity tag names; undefined for a tag we never issued. */
+function versionOf(tag: string): number | undefined {
+  const match = /^(?:W\/)?"(\d+)(?:-[^"]*)?"$/.exec(tag.trim());
+  return match ? Number(match[1]) : undefined;
 }
 
 function checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
   const ifMatch = preconditions?.ifMatch?.trim();
   if (!ifMatch || ifMatch === '*') return;
   const current = etag(stored.version);
-  const weak = (tag: string) => tag.trim().replace(/^W\//, '');
-  if (!ifMatch.split(',').some((tag) => weak(tag) === weak(current))) {
+  // If-Match guards the resource's own attributes, so only the stored version is compared.
+  if (!ifMatch.split(',').some((tag) => versionOf(tag) === stored.version)) {
     throw ScimError.preconditionFailed(`The resource has changed: its version is ${current}, the request expected ${ifMatch}. Read it again and retry.`);
   }
 }
@@ -121,6 +128,16 @@ export class ResourceService {
   async touch(tenant: string, id: string): Promise<StoredResource> {
     const stored = await this.store.touch(tenant, this.kind.type, id, this.now().toISOString());
     if (!stored) throw this.notFound(id);
+    return stored;
+  }
+
+  /**
+   * Claims the next version for a change made elsewhere (memberships) under If-Match: of
+   * concurrent requests that all read `current`, exactly one gets it, the others 412.
+   */
+  async claimVersion(tenant: string, current: StoredResource): Promise<StoredResource> {
+    const stored = await this.store.touch(tenant, this.kind.type, current.id, this.now().toISOString(), current.version);
+    if (!stored) throw ScimError.preconditionFailed('The resource changed while this request was being applied. Read it again and retry.');
     return stored;
   }
 

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { ScimError } from '../scim/errors';
 import type { ListQuery } from '../scim/list';
 import type { PatchOperation } from '../scim/patch';
 import { userModel } from '../scim/schemas';
@@ -67,7 +69,12 @@ export class UserEndpoint implements ResourceEndpoint {
     // Only groups that still exist: a deleted group's memberships may await asynchronous cleanup.
     const groups = await this.groups.getMany(tenant, groupIds);
     if (groups.length === 0) return { stored };
-    return { stored, extra: { groups: groups.map((group) => ({ value: group.id, display: group.resource.displayName, type: 'direct' })) } };
+    const shown = groups
+      .map((group) => ({ value: group.id, display: group.resource.displayName as string | undefined, type: 'direct' }))
+      .sort((a, b) => (a.value < b.value ? -1 : 1));
+    // Group changes don't write the user, so its ETag also names the groups it shows.
+    const versionTag = createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 12);
+    return { stored, extra: { groups: shown }, versionTag };
   }
 
   async create(tenant: string, body: unknown): Promise<Rendered> {
@@ -93,7 +100,14 @@ export class UserEndpoint implements ResourceEndpoint {
 
   async delete(tenant: string, id: string, preconditions: Preconditions): Promise<void> {
     await this.users.delete(tenant, id, preconditions);
-    // The stream consumer repeats this, catching memberships the reverse index had not shown yet.
-    await this.memberships.removeAllOfUser(tenant, id);
+    const groupIds = await this.memberships.removeAllOfUser(tenant, id);
+    // Their member lists changed, so their versions do (a conditional GET must not answer 304).
+    await mapLimited(groupIds, PARALLEL_RENDERS, async (groupId) => {
+      try {
+        await this.groups.touch(tenant, groupId);
+      } catch (error) {
+        if (!(error instanceof ScimError && error.status === 404)) throw error;
+      }
+    });
   }
 }

@@ -1,6 +1,7 @@
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MembershipStore } from '../service/membership-store';
-import { keys, tableKeys } from './table-design';
+import { keys, MEMBER_OF_PREFIX, MEMBER_PREFIX, tableKeys } from './table-design';
 
 const BATCH_WRITE_SIZE = 25;
 const BATCH_GET_SIZE = 100;
@@ -15,17 +16,18 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await run(items[next++]);
-  });
-  await Promise.all(workers);
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await run(items[next++]);
+    }),
+  );
 }
 
 function backoff(attempt: number) {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
 }
 
-const memberPrefix = 'Member#';
+type WriteRequest = Record<string, unknown>;
 
 export class DynamoMembershipStore implements MembershipStore {
   constructor(
@@ -35,56 +37,38 @@ export class DynamoMembershipStore implements MembershipStore {
 
   async add(tenant: string, groupId: string, userIds: string[]): Promise<void> {
     await this.write(
-      [...new Set(userIds)].map((userId) => ({
-        PutRequest: { Item: { ...keys.membership(tenant, groupId, userId), tenant, groupId, userId, itemType: 'Membership' } },
-      })),
-    );
-  }
-
-  async remove(tenant: string, groupId: string, userIds: string[]): Promise<void> {
-    await this.write(
-      [...new Set(userIds)].map((userId) => {
-        const { pk, sk } = keys.membership(tenant, groupId, userId);
-        return { DeleteRequest: { Key: { pk, sk } } };
+      [...new Set(userIds)].flatMap((userId) => {
+        const attributes = { tenant, groupId, userId };
+        return [
+          { PutRequest: { Item: { ...keys.membership(tenant, groupId, userId), ...attributes, itemType: 'Membership' } } },
+          { PutRequest: { Item: { ...keys.memberOf(tenant, userId, groupId), ...attributes, itemType: 'MemberOf' } } },
+        ];
       }),
     );
   }
 
-  async *members(tenant: string, groupId: string): AsyncIterable<string[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
-          ExpressionAttributeValues: { ':pk': keys.groupMembers(tenant, groupId), ':member': memberPrefix },
-          ProjectionExpression: 'sk',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      yield (output.Items ?? []).map((item) => (item.sk as string).slice(memberPrefix.length));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+  async remove(tenant: string, groupId: string, userIds: string[]): Promise<void> {
+    await this.write([...new Set(userIds)].flatMap((userId) => this.deletes(tenant, groupId, userId)));
+  }
+
+  async removeFromGroups(tenant: string, userId: string, groupIds: string[]): Promise<void> {
+    await this.write([...new Set(groupIds)].flatMap((groupId) => this.deletes(tenant, groupId, userId)));
+  }
+
+  members(tenant: string, groupId: string): AsyncIterable<string[]> {
+    return this.partition(keys.groupMembers(tenant, groupId), MEMBER_PREFIX);
   }
 
   async membersAmong(tenant: string, groupId: string, userIds: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     await inParallel(chunks([...new Set(userIds)], BATCH_GET_SIZE), PARALLEL_BATCHES, async (chunk) => {
       let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean; ProjectionExpression: string }> | undefined = {
-        [this.tableName]: {
-          Keys: chunk.map((userId) => {
-            const { pk, sk } = keys.membership(tenant, groupId, userId);
-            return { pk, sk };
-          }),
-          ConsistentRead: true,
-          ProjectionExpression: 'sk',
-        },
+        [this.tableName]: { Keys: chunk.map((userId) => keys.membership(tenant, groupId, userId)), ConsistentRead: true, ProjectionExpression: 'sk' },
       };
       for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
         const output = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of output.Responses?.[this.tableName] ?? []) found.add((item.sk as string).slice(memberPrefix.length));
+        for (const item of output.Responses?.[this.tableName] ?? []) found.add((item.sk as string).slice(MEMBER_PREFIX.length));
         request = output.UnprocessedKeys as typeof request;
       }
     });
@@ -92,23 +76,8 @@ export class DynamoMembershipStore implements MembershipStore {
   }
 
   async groupsOf(tenant: string, userId: string): Promise<string[]> {
-    const index = tableKeys.memberOfIndex;
     const groupIds: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: index.name,
-          KeyConditionExpression: `${index.partitionKey} = :pk`,
-          ExpressionAttributeValues: { ':pk': keys.userMemberships(tenant, userId) },
-          ProjectionExpression: 'groupId',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      groupIds.push(...(output.Items ?? []).map((item) => item.groupId as string));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    for await (const page of this.partition(keys.userMemberships(tenant, userId), MEMBER_OF_PREFIX)) groupIds.push(...page);
     return groupIds;
   }
 
@@ -121,20 +90,78 @@ export class DynamoMembershipStore implements MembershipStore {
     return removed;
   }
 
-  async removeAllOfUser(tenant: string, userId: string): Promise<number> {
+  async removeAllOfUser(tenant: string, userId: string): Promise<string[]> {
     const groupIds = await this.groupsOf(tenant, userId);
-    await inParallel(groupIds, PARALLEL_BATCHES, (groupId) => this.remove(tenant, groupId, [userId]));
-    return groupIds.length;
+    await this.removeFromGroups(tenant, userId, groupIds);
+    return groupIds;
   }
 
-  private async write(requests: Array<Record<string, unknown>>): Promise<void> {
+  async acquireLease(tenant: string, groupId: string, holder: string, ttlMs: number): Promise<boolean> {
+    const now = Date.now();
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.groupLease(tenant, groupId), holder, until: now + ttlMs, [tableKeys.timeToLive]: Math.ceil((now + ttlMs) / 1000) + 60 },
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async releaseLease(tenant: string, groupId: string, holder: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.groupLease(tenant, groupId),
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      );
+    } catch (error) {
+      // Expired and taken over: the new holder's lease is not ours to end.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  private deletes(tenant: string, groupId: string, userId: string): WriteRequest[] {
+    return [{ DeleteRequest: { Key: keys.membership(tenant, groupId, userId) } }, { DeleteRequest: { Key: keys.memberOf(tenant, userId, groupId) } }];
+  }
+
+  /** The ids after `prefix` in one partition's sort keys, strongly consistent, a page at a time. */
+  private async *partition(pk: string, prefix: string): AsyncIterable<string[]> {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      yield (output.Items ?? []).map((item) => (item.sk as string).slice(prefix.length));
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+  }
+
+  private async write(requests: WriteRequest[]): Promise<void> {
     await inParallel(chunks(requests, BATCH_WRITE_SIZE), PARALLEL_BATCHES, async (chunk) => {
-      let pending: Array<Record<string, unknown>> = chunk;
+      let pending: WriteRequest[] = chunk;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
         if (attempt > 12) throw new Error(`membership batch still unprocessed after ${attempt} attempts`);
         const output = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (output.UnprocessedItems?.[this.tableName] ?? []) as Array<Record<string, unknown>>;
+        pending = (output.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
       }
     });
   }

@@ -63,15 +63,15 @@ export class DynamoResourceStore implements ResourceStore {
     return found;
   }
 
-  async touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string): Promise<StoredResource | undefined> {
+  async touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string, expectedVersion?: number): Promise<StoredResource | undefined> {
     try {
       const output = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.resource(tenant, type, id),
           UpdateExpression: 'SET lastModified = :now ADD version :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':now': lastModified, ':one': 1 },
+          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(pk)' : 'version = :expected',
+          ExpressionAttributeValues: { ':now': lastModified, ':one': 1, ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }) },
           ReturnValues: 'ALL_NEW',
         }),
       );

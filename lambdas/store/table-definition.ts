@@ -6,27 +6,14 @@ import { tableKeys } from './table-design';
  * same `tableKeys`, and a test compares the two.
  */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const { partitionKey, sortKey, memberOfIndex } = tableKeys;
+  const { partitionKey, sortKey } = tableKeys;
   return {
     TableName: tableName,
     BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [partitionKey, sortKey, memberOfIndex.partitionKey, memberOfIndex.sortKey].map((name) => ({
-      AttributeName: name,
-      AttributeType: 'S',
-    })),
+    AttributeDefinitions: [partitionKey, sortKey].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
     KeySchema: [
       { AttributeName: partitionKey, KeyType: 'HASH' },
       { AttributeName: sortKey, KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: memberOfIndex.name,
-        KeySchema: [
-          { AttributeName: memberOfIndex.partitionKey, KeyType: 'HASH' },
-          { AttributeName: memberOfIndex.sortKey, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
     ],
     StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
   };

@@ -1,25 +1,29 @@
 /**
- * The single-table key design: every access pattern has a name here, and the CDK table
- * is defined from the same constants. The tenant leads every partition key, so no key
- * built here can reach another tenant's items.
+ * The single-table key design: every access pattern has a name here, and the CDK table is
+ * defined from the same constants. The tenant leads every partition key, so no key built here
+ * can reach another tenant's items.
  *
- * | item        | pk                                   | sk               | gsi1pk                | gsi1sk           |
- * |-------------|--------------------------------------|------------------|-----------------------|------------------|
- * | User        | T#{tenant}#Users                     | {id}             |                       |                  |
- * | Group       | T#{tenant}#Groups                    | {id}             |                       |                  |
- * | Membership  | T#{tenant}#Group#{groupId}           | Member#{userId}  | T#{tenant}#User#{uid} | Group#{groupId}  |
- * | Unique      | T#{tenant}#Unique#{type}#{attr}#{v}  | Unique           |                       |                  |
- * | Index       | T#{tenant}#Index#{type}#{attr}#{v}   | {id}             |                       |                  |
+ * | item            | pk                                   | sk               |
+ * |-----------------|--------------------------------------|------------------|
+ * | User            | T#{tenant}#Users                     | {id}             |
+ * | Group           | T#{tenant}#Groups                    | {id}             |
+ * | Membership      | T#{tenant}#Group#{groupId}           | Member#{userId}  |
+ * | MemberOf        | T#{tenant}#User#{userId}             | MemberOf#{gid}   |
+ * | Group lease     | T#{tenant}#Group#{groupId}           | Lease            |
+ * | Unique          | T#{tenant}#Unique#{type}#{attr}#{v}  | Unique           |
+ * | Index           | T#{tenant}#Index#{type}#{attr}#{v}   | {id}             |
  *
- * Users (and Groups) of a tenant share one partition key so that listing them is one
- * strongly consistent Query in a stable order (by id); random ids let DynamoDB split a
- * hot collection by sort-key range.
+ * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
+ * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
+ * by sort-key range. A membership is written twice, once under its group and once under its
+ * user, so that both directions are strongly consistent queries: a secondary index would cost
+ * the same writes and could not be read consistently, which referential integrity needs.
  */
 export const tableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Reverse index: a user's memberships. */
-  memberOfIndex: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Epoch seconds after which DynamoDB's TTL removes an item (leases). */
+  timeToLive: 'expiresAt',
 } as const;
 
 export type ResourceTypeName = 'User' | 'Group';
@@ -33,13 +37,16 @@ export function assertTenant(tenant: string): string {
 
 const collection = { User: 'Users', Group: 'Groups' } as const;
 
+export const MEMBER_PREFIX = 'Member#';
+export const MEMBER_OF_PREFIX = 'MemberOf#';
+
 export const keys = {
   /** Get, put, list (by Query on pk) a resource. */
   resource(tenant: string, type: ResourceTypeName, id: string) {
     return { pk: resourceCollection(tenant, type), sk: id };
   },
   resourceCollection,
-  /** A uniqueness claim on a case-folded attribute value (userName, externalId, displayName). */
+  /** A uniqueness claim on a case-folded attribute value (userName, displayName). */
   unique(tenant: string, type: ResourceTypeName, attribute: string, normalizedValue: string) {
     return { pk: `T#${tenant}#Unique#${type}#${attribute}#${normalizedValue}`, sk: 'Unique' };
   },
@@ -48,14 +55,17 @@ export const keys = {
     return { pk: indexPartition(tenant, type, attribute, normalizedValue), sk: id };
   },
   indexPartition,
-  /** One membership: queried by group (pk), and by user through the reverse index. */
+  /** A membership as listed under its group. */
   membership(tenant: string, groupId: string, userId: string) {
-    return {
-      pk: groupMembers(tenant, groupId),
-      sk: `Member#${userId}`,
-      gsi1pk: userMemberships(tenant, userId),
-      gsi1sk: `Group#${groupId}`,
-    };
+    return { pk: groupMembers(tenant, groupId), sk: `${MEMBER_PREFIX}${userId}` };
+  },
+  /** The same membership as listed under its user. */
+  memberOf(tenant: string, userId: string, groupId: string) {
+    return { pk: userMemberships(tenant, userId), sk: `${MEMBER_OF_PREFIX}${groupId}` };
+  },
+  /** Serialises replacements of a group's whole member list. */
+  groupLease(tenant: string, groupId: string) {
+    return { pk: groupMembers(tenant, groupId), sk: 'Lease' };
   },
   groupMembers,
   userMemberships,

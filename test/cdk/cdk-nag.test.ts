@@ -17,7 +17,6 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-APIG4',
   'AwsSolutions-COG4',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-  'AwsSolutions-IAM5[Resource::<ScimTable.Arn>/index/*]',
   'AwsSolutions-IAM5[Resource::*]',
   'AwsSolutions-SMG4',
   'AwsSolutions-SQS3',

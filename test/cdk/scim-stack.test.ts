@@ -6,6 +6,7 @@ import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { allRoutes, scimFunctions, SCIM_BASE_PATH, type FunctionName } from '../../lambdas/routes';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
 import { tableKeys } from '../../lambdas/store/table-design';
+import { createTableInput } from '../../lambdas/store/table-definition';
 import { ScimStack } from '../../lib/scim-stack';
 
 // aws-cdk-lib's CloudFormation schema validation costs ~9 s per synth and checks nothing asserted here.
@@ -107,29 +108,19 @@ describe('table', () => {
     expect(ofType('AWS::DynamoDB::Table').map(([logicalId]) => logicalId)).toEqual(['ScimTable']);
   });
 
-  test('is keyed by tableKeys, with the reverse index projecting everything', () => {
+  test('is keyed by tableKeys, exactly as the embedded store creates it', () => {
+    const local = createTableInput('unused');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [
-        { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
-        { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: Match.arrayWith([
-        { AttributeName: tableKeys.partitionKey, AttributeType: 'S' },
-        { AttributeName: tableKeys.sortKey, AttributeType: 'S' },
-        { AttributeName: tableKeys.memberOfIndex.partitionKey, AttributeType: 'S' },
-        { AttributeName: tableKeys.memberOfIndex.sortKey, AttributeType: 'S' },
-      ]),
-      GlobalSecondaryIndexes: [
-        {
-          IndexName: tableKeys.memberOfIndex.name,
-          KeySchema: [
-            { AttributeName: tableKeys.memberOfIndex.partitionKey, KeyType: 'HASH' },
-            { AttributeName: tableKeys.memberOfIndex.sortKey, KeyType: 'RANGE' },
-          ],
-          Projection: { ProjectionType: 'ALL' },
-        },
-      ],
+      KeySchema: local.KeySchema,
+      AttributeDefinitions: local.AttributeDefinitions,
+      GlobalSecondaryIndexes: Match.absent(),
+      StreamSpecification: { StreamViewType: local.StreamSpecification!.StreamViewType },
+      TimeToLiveSpecification: { AttributeName: tableKeys.timeToLive, Enabled: true },
     });
+    expect(local.KeySchema).toEqual([
+      { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+      { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+    ]);
   });
 
   test('is protected: on-demand, encrypted with KMS, PITR, deletion protection, retained', () => {
