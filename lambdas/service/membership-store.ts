@@ -16,6 +16,8 @@ export interface MembershipStore {
   membersAmong(tenant: string, groupId: string, userIds: string[]): Promise<Set<string>>;
   /** The ids of the groups a user is a member of. */
   groupsOf(tenant: string, userId: string): Promise<string[]>;
+  /** The group ids of every user whose id lies between two ids (inclusive), by user id: one range read for a page of users. */
+  groupsOfRange(tenant: string, firstUserId: string, lastUserId: string): Promise<Map<string, string[]>>;
   /** Removes every membership of a deleted group; resumable, returns how many were removed. */
   removeAllOfGroup(tenant: string, groupId: string): Promise<number>;
   /** Removes every membership of a deleted user; returns the groups they were in. */

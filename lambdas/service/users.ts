@@ -63,11 +63,28 @@ export class UserEndpoint implements ResourceEndpoint {
   }
 
   private async render(tenant: string, stored: StoredResource, wanted: Wanted): Promise<Rendered> {
-    if (!wanted('groups')) return { stored };
-    const groupIds = await this.memberships.groupsOf(tenant, stored.id);
-    if (groupIds.length === 0) return { stored };
-    // Only groups that still exist: a deleted group's memberships may await asynchronous cleanup.
-    const groups = await this.groups.getMany(tenant, groupIds);
+    return (await this.renderPage(tenant, [stored], wanted, true))[0];
+  }
+
+  /**
+   * The groups of a page of users: one range read over the MemberOf items (users and their
+   * memberships sort alike), one batch read of the groups. Only groups that still exist are
+   * shown: a deleted group's memberships may await the asynchronous cleanup. A page picked
+   * by a filter is not a contiguous range of ids, so its users are read one by one.
+   */
+  private async renderPage(tenant: string, page: StoredResource[], wanted: Wanted, contiguous: boolean): Promise<Rendered[]> {
+    if (!wanted('groups') || page.length === 0) return page.map((stored) => ({ stored }));
+    const ids = page.map((stored) => stored.id).sort();
+    const byUser =
+      contiguous
+        ? await this.memberships.groupsOfRange(tenant, ids[0], ids[ids.length - 1])
+        : new Map(await mapLimited(ids, PARALLEL_RENDERS, async (id) => [id, await this.memberships.groupsOf(tenant, id)] as const));
+    const groupIds = [...new Set(ids.flatMap((id) => byUser.get(id) ?? []))];
+    const groups = new Map((await this.groups.getMany(tenant, groupIds)).map((group) => [group.id, group]));
+    return page.map((stored) => this.withGroups(stored, (byUser.get(stored.id) ?? []).flatMap((id) => (groups.has(id) ? [groups.get(id)!] : []))));
+  }
+
+  private withGroups(stored: StoredResource, groups: StoredResource[]): Rendered {
     if (groups.length === 0) return { stored };
     const shown = groups
       .map((group) => ({ value: group.id, display: group.resource.displayName as string | undefined, type: 'direct' }))
@@ -87,7 +104,7 @@ export class UserEndpoint implements ResourceEndpoint {
 
   async list(tenant: string, query: ListQuery, wanted: Wanted) {
     const result = await this.users.list(tenant, query);
-    return { totalResults: result.totalResults, resources: await mapLimited(result.resources, PARALLEL_RENDERS, (stored) => this.render(tenant, stored, wanted)) };
+    return { totalResults: result.totalResults, resources: await this.renderPage(tenant, result.resources, wanted, !query.filter) };
   }
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MembershipStore } from '../service/membership-store';
-import { keys, MEMBER_OF_PREFIX, MEMBER_PREFIX, tableKeys } from './table-design';
+import { keys, MEMBER_PREFIX, tableKeys } from './table-design';
 
 const BATCH_WRITE_SIZE = 25;
 const BATCH_GET_SIZE = 100;
@@ -55,8 +55,10 @@ export class DynamoMembershipStore implements MembershipStore {
     await this.write([...new Set(groupIds)].flatMap((groupId) => this.deletes(tenant, groupId, userId)));
   }
 
-  members(tenant: string, groupId: string): AsyncIterable<string[]> {
-    return this.partition(keys.groupMembers(tenant, groupId), MEMBER_PREFIX);
+  async *members(tenant: string, groupId: string): AsyncIterable<string[]> {
+    for await (const items of this.query('pk = :pk AND begins_with(sk, :prefix)', { ':pk': keys.groupMembers(tenant, groupId), ':prefix': MEMBER_PREFIX })) {
+      yield items.map((item) => (item.sk as string).slice(MEMBER_PREFIX.length));
+    }
   }
 
   async membersAmong(tenant: string, groupId: string, userIds: string[]): Promise<Set<string>> {
@@ -76,9 +78,19 @@ export class DynamoMembershipStore implements MembershipStore {
   }
 
   async groupsOf(tenant: string, userId: string): Promise<string[]> {
-    const groupIds: string[] = [];
-    for await (const page of this.partition(keys.userMemberships(tenant, userId), MEMBER_OF_PREFIX)) groupIds.push(...page);
-    return groupIds;
+    return (await this.groupsOfRange(tenant, userId, userId)).get(userId) ?? [];
+  }
+
+  async groupsOfRange(tenant: string, firstUserId: string, lastUserId: string): Promise<Map<string, string[]>> {
+    const range = keys.memberOfRange(firstUserId, lastUserId);
+    const byUser = new Map<string, string[]>();
+    for await (const items of this.query('pk = :pk AND sk BETWEEN :from AND :to', { ':pk': keys.memberOfCollection(tenant), ':from': range.from, ':to': range.to })) {
+      for (const item of items) {
+        const [userId, groupId] = (item.sk as string).split('#');
+        byUser.set(userId, [...(byUser.get(userId) ?? []), groupId]);
+      }
+    }
+    return byUser;
   }
 
   async removeAllOfGroup(tenant: string, groupId: string): Promise<number> {
@@ -135,21 +147,21 @@ export class DynamoMembershipStore implements MembershipStore {
     return [{ DeleteRequest: { Key: keys.membership(tenant, groupId, userId) } }, { DeleteRequest: { Key: keys.memberOf(tenant, userId, groupId) } }];
   }
 
-  /** The ids after `prefix` in one partition's sort keys, strongly consistent, a page at a time. */
-  private async *partition(pk: string, prefix: string): AsyncIterable<string[]> {
+  /** Sort keys matching a key condition, strongly consistent, a page at a time. */
+  private async *query(condition: string, values: Record<string, string>): AsyncIterable<Array<Record<string, unknown>>> {
     let startKey: Record<string, unknown> | undefined;
     do {
       const output = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: values,
           ProjectionExpression: 'sk',
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      yield (output.Items ?? []).map((item) => (item.sk as string).slice(prefix.length));
+      yield output.Items ?? [];
       startKey = output.LastEvaluatedKey;
     } while (startKey);
   }

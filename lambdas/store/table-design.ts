@@ -8,7 +8,7 @@
  * | User            | T#{tenant}#Users                     | {id}             |
  * | Group           | T#{tenant}#Groups                    | {id}             |
  * | Membership      | T#{tenant}#Group#{groupId}           | Member#{userId}  |
- * | MemberOf        | T#{tenant}#User#{userId}             | MemberOf#{gid}   |
+ * | MemberOf        | T#{tenant}#MemberOf                  | {userId}#{gid}   |
  * | Group lease     | T#{tenant}#Group#{groupId}           | Lease            |
  * | Unique          | T#{tenant}#Unique#{type}#{attr}#{v}  | Unique           |
  * | Index           | T#{tenant}#Index#{type}#{attr}#{v}   | {id}             |
@@ -17,7 +17,9 @@
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
  * by sort-key range. A membership is written twice, once under its group and once under its
  * user, so that both directions are strongly consistent queries: a secondary index would cost
- * the same writes and could not be read consistently, which referential integrity needs.
+ * the same writes and could not be read consistently, which referential integrity needs. The
+ * user side sorts by user id like the Users collection, so the groups of a whole page of users
+ * are one range query.
  */
 export const tableKeys = {
   partitionKey: 'pk',
@@ -38,7 +40,6 @@ export function assertTenant(tenant: string): string {
 const collection = { User: 'Users', Group: 'Groups' } as const;
 
 export const MEMBER_PREFIX = 'Member#';
-export const MEMBER_OF_PREFIX = 'MemberOf#';
 
 export const keys = {
   /** Get, put, list (by Query on pk) a resource. */
@@ -61,14 +62,18 @@ export const keys = {
   },
   /** The same membership as listed under its user. */
   memberOf(tenant: string, userId: string, groupId: string) {
-    return { pk: userMemberships(tenant, userId), sk: `${MEMBER_OF_PREFIX}${groupId}` };
+    return { pk: memberOfCollection(tenant), sk: `${userId}#${groupId}` };
   },
+  /** Sort-key bounds of one user's (or a range of users') MemberOf items. */
+  memberOfRange(firstUserId: string, lastUserId: string) {
+    return { from: `${firstUserId}#`, to: `${lastUserId}#\uffff` };
+  },
+  memberOfCollection,
   /** Serialises replacements of a group's whole member list. */
   groupLease(tenant: string, groupId: string) {
     return { pk: groupMembers(tenant, groupId), sk: 'Lease' };
   },
   groupMembers,
-  userMemberships,
 };
 
 function resourceCollection(tenant: string, type: ResourceTypeName) {
@@ -83,6 +88,6 @@ function groupMembers(tenant: string, groupId: string) {
   return `T#${tenant}#Group#${groupId}`;
 }
 
-function userMemberships(tenant: string, userId: string) {
-  return `T#${tenant}#User#${userId}`;
+function memberOfCollection(tenant: string) {
+  return `T#${tenant}#MemberOf`;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys, MEMBER_OF_PREFIX } from '../../lambdas/store/table-design';
+import { keys } from '../../lambdas/store/table-design';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -119,8 +119,8 @@ async function membershipItemsOfUser(userId: string): Promise<number> {
   const output = await table.send(
     new QueryCommand({
       TableName: server.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.userMemberships(TENANT, userId), ':prefix': MEMBER_OF_PREFIX },
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: { ':pk': keys.memberOfCollection(TENANT), ':from': keys.memberOfRange(userId, userId).from, ':to': keys.memberOfRange(userId, userId).to },
       Select: 'COUNT',
       ConsistentRead: true,
     }),
