@@ -17,6 +17,8 @@ const environmentSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /** Largest response body, in bytes: Lambda answers at most 6 MB, and headers need room. */
+  MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(5_500_000),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
 });

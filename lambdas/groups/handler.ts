@@ -7,7 +7,7 @@ import { GroupEndpoint } from '../service/groups';
 const { config, verifier, directory } = dependencies();
 const { users, groups, memberships } = directory();
 
-export const handler = scimHandler(scimFunctions.groups, resourceRoutes(new GroupEndpoint(groups, users, memberships, logger)), {
+export const handler = scimHandler(scimFunctions.groups, resourceRoutes(new GroupEndpoint(groups, users, memberships, logger), config.MAX_RESPONSE_BYTES), {
   verifier: verifier(),
   maxBodyBytes: config.MAX_BODY_BYTES,
 });

@@ -15,12 +15,6 @@ export interface ResourceRoutes {
   delete: RouteRun;
 }
 
-/**
- * Lambda answers at most 6 MB (API Gateway passes up to 10 MB); this leaves room for headers.
- * A list page stops early rather than cross it (RFC 7644 §3.4.2.4 lets itemsPerPage be below
- * count); a single resource larger than this is refused with a clear error, never truncated.
- */
-export const MAX_RESPONSE_BYTES = 5_500_000;
 
 function projectionOf(request: ScimRequest): Projection {
   return {
@@ -49,22 +43,26 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
   };
 }
 
-function tooLarge(what: string, bytes: number): ScimError {
+function tooLarge(what: string, bytes: number, limit: number): ScimError {
   return ScimError.tooMany(
-    `${what} is ${bytes} bytes as JSON, more than one response can carry (${MAX_RESPONSE_BYTES}). ` +
+    `${what} is ${bytes} bytes as JSON, more than one response can carry (${limit}). ` +
       'Read it with excludedAttributes=members, and members through GET /Groups?filter=members.value eq "<user id>" per user.',
   );
 }
 
-/** The six routes of a SCIM resource endpoint (RFC 7644 §3.2–3.6). */
-export function resourceRoutes(endpoint: ResourceEndpoint): ResourceRoutes {
+/**
+ * The six routes of a SCIM resource endpoint (RFC 7644 §3.2–3.6). `maxResponseBytes`: Lambda
+ * answers at most 6 MB; a list page stops short of it (RFC 7644 §3.4.2.4 lets itemsPerPage be
+ * below count), and a single resource larger than it is refused with a clear error, never truncated.
+ */
+export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: number): ResourceRoutes {
   const model = endpoint.model;
   const wantedBy = (projection: Projection): Wanted => (attribute) => isRequested(model, projection, attribute);
 
   const respond = (request: ScimRequest, rendered: Rendered, status: number, projection = projectionOf(request)): ScimResponse => {
     const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
     const bytes = Buffer.byteLength(JSON.stringify(body));
-    if (bytes > MAX_RESPONSE_BYTES) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes);
+    if (bytes > maxResponseBytes) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes, maxResponseBytes);
     const headers: Record<string, string> = { ETag: etag(rendered.stored.version, rendered.versionTag) };
     if (status === 201) headers.Location = `${request.baseUrl}${model.type.endpoint}/${rendered.stored.id}`;
     return { status, body, headers };
@@ -81,8 +79,8 @@ export function resourceRoutes(endpoint: ResourceEndpoint): ResourceRoutes {
       for (const rendered of result.resources) {
         const resource = project(model, representation(endpoint, rendered, request.baseUrl), projection);
         const size = Buffer.byteLength(JSON.stringify(resource)) + 1;
-        if (bytes + size > MAX_RESPONSE_BYTES) {
-          if (resources.length === 0) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, size);
+        if (bytes + size > maxResponseBytes) {
+          if (resources.length === 0) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, size, maxResponseBytes);
           break;
         }
         bytes += size;

@@ -10,7 +10,7 @@ import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './membership-store';
 import type { StoredResource } from './resource-store';
 import type { Preconditions, ResourceKind, ResourceService } from './resources';
-import { mapLimited } from './users';
+import { mapLimited } from './parallel';
 
 export const groupKind: ResourceKind = {
   type: 'Group',

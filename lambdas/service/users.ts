@@ -5,6 +5,7 @@ import type { PatchOperation } from '../scim/patch';
 import { userModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './membership-store';
+import { mapLimited } from './parallel';
 import type { StoredResource } from './resource-store';
 import type { Preconditions, ResourceKind, ResourceService } from './resources';
 
@@ -33,20 +34,6 @@ export const userKind = (policy: UserPolicy): ResourceKind => ({
 
 /** How many users of a page have their groups read at once. */
 const PARALLEL_RENDERS = 16;
-
-export async function mapLimited<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await run(items[index]);
-      }
-    }),
-  );
-  return results;
-}
 
 /** Users, with the read-only `groups` attribute (RFC 7643 §4.1.2) derived from memberships. */
 export class UserEndpoint implements ResourceEndpoint {

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MembershipStore } from '../service/membership-store';
+import { mapLimited } from '../service/parallel';
 import { keys, MEMBER_PREFIX, tableKeys } from './table-design';
 
 const BATCH_WRITE_SIZE = 25;
@@ -12,15 +13,6 @@ function chunks<T>(items: T[], size: number): T[][] {
   const result: T[][] = [];
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
   return result;
-}
-
-async function inParallel<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await run(items[next++]);
-    }),
-  );
 }
 
 function backoff(attempt: number) {
@@ -63,7 +55,7 @@ export class DynamoMembershipStore implements MembershipStore {
 
   async membersAmong(tenant: string, groupId: string, userIds: string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    await inParallel(chunks([...new Set(userIds)], BATCH_GET_SIZE), PARALLEL_BATCHES, async (chunk) => {
+    await mapLimited(chunks([...new Set(userIds)], BATCH_GET_SIZE), PARALLEL_BATCHES, async (chunk) => {
       let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean; ProjectionExpression: string }> | undefined = {
         [this.tableName]: { Keys: chunk.map((userId) => keys.membership(tenant, groupId, userId)), ConsistentRead: true, ProjectionExpression: 'sk' },
       };
@@ -167,7 +159,7 @@ export class DynamoMembershipStore implements MembershipStore {
   }
 
   private async write(requests: WriteRequest[]): Promise<void> {
-    await inParallel(chunks(requests, BATCH_WRITE_SIZE), PARALLEL_BATCHES, async (chunk) => {
+    await mapLimited(chunks(requests, BATCH_WRITE_SIZE), PARALLEL_BATCHES, async (chunk) => {
       let pending: WriteRequest[] = chunk;
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);

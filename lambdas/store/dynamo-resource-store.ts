@@ -213,24 +213,17 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   async *scan(tenant: string, type: ResourceTypeName): AsyncIterable<StoredResource[]> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      yield (output.Items ?? []).map(fromItem);
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    for await (const output of this.collection(tenant, type, {})) yield (output.Items ?? []).map(fromItem);
   }
 
   async count(tenant: string, type: ResourceTypeName): Promise<number> {
     let total = 0;
+    for await (const output of this.collection(tenant, type, { Select: 'COUNT' })) total += output.Count ?? 0;
+    return total;
+  }
+
+  /** Every page of a Query over one resource collection, strongly consistent. */
+  private async *collection(tenant: string, type: ResourceTypeName, extra: Partial<QueryCommandInput>) {
     let startKey: Record<string, unknown> | undefined;
     do {
       const output = await this.client.send(
@@ -238,15 +231,14 @@ export class DynamoResourceStore implements ResourceStore {
           TableName: this.tableName,
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type) },
-          Select: 'COUNT',
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
+          ...extra,
         }),
       );
-      total += output.Count ?? 0;
+      yield output;
       startKey = output.LastEvaluatedKey;
     } while (startKey);
-    return total;
   }
 
   private item(tenant: string, type: ResourceTypeName, record: StoredResource) {

@@ -7,7 +7,7 @@ import { UserEndpoint } from '../service/users';
 const { config, verifier, directory } = dependencies();
 const { users, groups, memberships } = directory();
 
-export const handler = scimHandler(scimFunctions.users, resourceRoutes(new UserEndpoint(users, groups, memberships)), {
+export const handler = scimHandler(scimFunctions.users, resourceRoutes(new UserEndpoint(users, groups, memberships), config.MAX_RESPONSE_BYTES), {
   verifier: verifier(),
   maxBodyBytes: config.MAX_BODY_BYTES,
 });

@@ -1,3 +1,4 @@
+import { mapLimited } from '../../lambdas/service/parallel';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -19,23 +20,9 @@ function unique(prefix: string) {
   return `${prefix}-${sequence}-${Date.now().toString(36)}`;
 }
 
-/** Runs `run` over items with at most `limit` in flight. */
-async function bounded<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await run(items[index]);
-      }
-    }),
-  );
-  return results;
-}
 
 async function newUsers(count: number): Promise<string[]> {
-  return bounded(Array.from({ length: count }, (_, index) => index), 16, async () => {
+  return mapLimited(Array.from({ length: count }, (_, index) => index), 16, async () => {
     const userName = `${unique('concurrent')}@example.com`;
     const response = await scim('POST', '/Users', { schemas: [USER], userName, name: { givenName: 'Kat', familyName: 'Johnson' }, active: true });
     expect(response.status).toBe(201);

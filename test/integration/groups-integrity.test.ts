@@ -1,3 +1,4 @@
+import { mapLimited } from '../../lambdas/service/parallel';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -31,20 +32,6 @@ function unique(prefix: string) {
   return `${prefix}-${sequence}-${Date.now().toString(36)}`;
 }
 
-/** Runs `run` over items with at most `limit` in flight. */
-async function bounded<T, R>(items: T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await run(items[index]);
-      }
-    }),
-  );
-  return results;
-}
 
 interface User {
   id: string;
@@ -52,7 +39,7 @@ interface User {
 }
 
 async function newUsers(count: number, concurrency = 16): Promise<User[]> {
-  return bounded(Array.from({ length: count }, (_, index) => index), concurrency, async () => {
+  return mapLimited(Array.from({ length: count }, (_, index) => index), concurrency, async () => {
     const userName = `${unique('integrity')}@example.com`;
     const response = await scim('POST', '/Users', { schemas: [USER], userName, name: { givenName: 'Mary', familyName: 'Jackson' }, active: true });
     expect(response.status).toBe(201);

@@ -1,0 +1,79 @@
+/**
+ * How large a group can GET /Groups/{id} return with its members? Seeds users (as bare items in
+ * the store's layout, which is all a membership needs) and memberships through the membership
+ * store, then reads the group in full and prints size and latency; one group past the computed
+ * limit shows the error.
+ *
+ *   npx tsx test/bench/group-read.bench.ts            (BENCH_MEMBERS=100000 by default)
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { newToken } from '../../lambdas/auth/token-verifier';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../lambdas/store/dynamo-client';
+import { keys } from '../../lambdas/store/table-design';
+import { mapLimited } from '../../lambdas/service/parallel';
+import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { startLocalScim } from '../../lib/local/local-environment';
+
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
+const LIMIT = 5_500_000;
+const BYTES_PER_MEMBER = JSON.stringify({ value: randomUUID() }).length + 1;
+
+async function main() {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  process.env.JAVA_TOOL_OPTIONS ??= '-Xmx6g';
+  const store = await startDynamoDbLocal();
+  const api = await startLocalScim({
+    root: resolve(__dirname, '../..'),
+    dynamoDbEndpoint: store.endpoint,
+    tableName: 'group-read',
+    secretsDir: await mkdtemp(join(tmpdir(), 'bench-secrets-')),
+    token: newToken(),
+  });
+  const headers = { Authorization: `Bearer ${api.token}`, 'Content-Type': 'application/scim+json' };
+  const client = createDocumentClient(store.endpoint);
+  const memberships = new DynamoMembershipStore(client, 'group-read');
+  const seedUsers = async (ids: string[]) => {
+    const now = new Date().toISOString();
+    const chunks = Array.from({ length: Math.ceil(ids.length / 25) }, (_, index) => ids.slice(index * 25, index * 25 + 25));
+    await mapLimited(chunks, 8, async (chunk) => {
+      let pending: Record<string, unknown>[] = chunk.map((id) => ({
+        PutRequest: { Item: { ...keys.resource('default', 'User', id), tenant: 'default', resourceType: 'User', id, version: 1, created: now, lastModified: now, resource: { userName: `${id}@example.com` } } },
+      }));
+      while (pending.length > 0) {
+        const output = await client.send(new BatchWriteCommand({ RequestItems: { 'group-read': pending } }));
+        pending = (output.UnprocessedItems?.['group-read'] ?? []) as Record<string, unknown>[];
+      }
+    });
+  };
+  const sizes = [MEMBERS, Math.ceil(LIMIT / BYTES_PER_MEMBER) + 1000];
+  console.log(`bytes per member in a response: ${BYTES_PER_MEMBER}; computed limit: ~${Math.floor((LIMIT - 500) / BYTES_PER_MEMBER)} members`);
+  for (const size of sizes) {
+    const group = (await (await fetch(`${api.baseUrl}/Groups`, { method: 'POST', headers, body: JSON.stringify({ displayName: `g${size}` }) })).json()) as { id: string };
+    const started = performance.now();
+    const ids = Array.from({ length: size }, () => randomUUID());
+    await seedUsers(ids);
+    for (let start = 0; start < ids.length; start += 5000) await memberships.add('default', group.id, ids.slice(start, start + 5000));
+    console.log(`seeded ${size} users and memberships in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    await api.drainStreams();
+    for (let sample = 0; sample < 3; sample++) {
+      const begin = performance.now();
+      const response = await fetch(`${api.baseUrl}/Groups/${group.id}`, { headers });
+      const text = await response.text();
+      const body = JSON.parse(text);
+      const summary = response.status === 200 ? `${body.members.length} members` : `${body.scimType}: ${body.detail.slice(0, 90)}…`;
+      console.log(`GET group of ${size}: ${response.status}, ${text.length} bytes, ${(performance.now() - begin).toFixed(0)} ms, ${summary}`);
+    }
+  }
+  await api.close();
+  await store.stop();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

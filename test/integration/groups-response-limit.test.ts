@@ -1,0 +1,69 @@
+import { mapLimited } from '../../lambdas/service/parallel';
+import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+
+const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const LIMIT = 3000;
+
+let server: TestScimServer;
+let scim: ReturnType<typeof scimClient>;
+
+beforeAll(async () => {
+  // A small limit stands in for Lambda's 6 MB, so the behaviour at the edge is testable quickly.
+  process.env.MAX_RESPONSE_BYTES = String(LIMIT);
+  server = await startScimServer();
+  scim = scimClient(server);
+});
+afterAll(async () => {
+  delete process.env.MAX_RESPONSE_BYTES;
+  await server.close();
+});
+
+async function users(count: number, prefix: string): Promise<string[]> {
+  const indexes = Array.from({ length: count }, (_, index) => index);
+  return mapLimited(indexes, 8, async (index) => (await scim('POST', '/Users', { userName: `${prefix}.${index}.${Date.now()}@example.com` })).body.id);
+}
+
+async function group(displayName: string, members: string[]): Promise<string> {
+  const created = await scim('POST', '/Groups', { displayName });
+  await scim('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: members.map((value) => ({ value })) }] });
+  return created.body.id;
+}
+
+describe('responses larger than a Lambda can return', () => {
+  it('refuses a group whose member list alone is too large with 400 tooMany, never a truncated list', async () => {
+    const id = await group(`big-${Date.now()}`, await users(80, 'big'));
+    const response = await scim('GET', `/Groups/${id}`);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ status: '400', scimType: 'tooMany' });
+    expect(response.body.detail).toContain('excludedAttributes=members');
+    const slim = await scim('GET', `/Groups/${id}?excludedAttributes=members`);
+    expect(slim.status).toBe(200);
+    expect(slim.body.members).toBeUndefined();
+  });
+
+  it('returns fewer groups per page rather than cross the limit, each with its whole member list', async () => {
+    const members = await users(12, 'page');
+    const ids = [];
+    for (let index = 0; index < 4; index++) ids.push(await group(`page-${index}-${Date.now()}`, members));
+    const seen = new Map<string, number>();
+    const filter = encodeURIComponent('displayName sw "page-"');
+    let startIndex = 1;
+    let totalResults = Infinity;
+    let pages = 0;
+    while (startIndex <= totalResults) {
+      const response = await scim('GET', `/Groups?filter=${filter}&startIndex=${startIndex}&count=10`);
+      expect(response.status).toBe(200);
+      expect(Buffer.byteLength(response.text)).toBeLessThanOrEqual(LIMIT + 200);
+      totalResults = response.body.totalResults;
+      expect(response.body.itemsPerPage).toBe(response.body.Resources.length);
+      expect(response.body.itemsPerPage).toBeGreaterThan(0);
+      for (const resource of response.body.Resources) seen.set(resource.id, resource.members.length);
+      startIndex += response.body.itemsPerPage;
+      pages += 1;
+    }
+    expect(totalResults).toBe(4);
+    expect(pages).toBeGreaterThan(1);
+    expect([...seen.keys()].sort()).toEqual([...ids].sort());
+    for (const count of seen.values()) expect(count).toBe(12);
+  });
+});
