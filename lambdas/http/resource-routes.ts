@@ -15,12 +15,15 @@ export interface ResourceRoutes {
   delete: RouteRun;
 }
 
-
 function projectionOf(request: ScimRequest): Projection {
   return {
     attributes: parseAttributeList(request.query('attributes')),
     excludedAttributes: parseAttributeList(request.query('excludedAttributes')),
   };
+}
+
+function entityTag(rendered: Rendered): string {
+  return etag(rendered.stored.version, rendered.versionTag);
 }
 
 /** The client-facing form of a resource: schemas, id, attributes, meta (RFC 7643 §3.1). */
@@ -38,7 +41,7 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
       created: stored.created,
       lastModified: stored.lastModified,
       location: `${baseUrl}${model.type.endpoint}/${stored.id}`,
-      version: etag(stored.version, rendered.versionTag),
+      version: entityTag(rendered),
     },
   };
 }
@@ -63,7 +66,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
     const bytes = Buffer.byteLength(JSON.stringify(body));
     if (bytes > maxResponseBytes) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes, maxResponseBytes);
-    const headers: Record<string, string> = { ETag: etag(rendered.stored.version, rendered.versionTag) };
+    const headers: Record<string, string> = { ETag: entityTag(rendered) };
     if (status === 201) headers.Location = `${request.baseUrl}${model.type.endpoint}/${rendered.stored.id}`;
     return { status, body, headers };
   };
@@ -96,7 +99,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
       const projection = projectionOf(request);
       const rendered = await endpoint.get(request.tenant, request.params.id, wantedBy(projection));
       const ifNoneMatch = request.header('if-none-match');
-      const current = etag(rendered.stored.version, rendered.versionTag);
+      const current = entityTag(rendered);
       // RFC 7644 §3.14: an unchanged resource answers 304 to a conditional GET.
       if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === current || tag.trim() === '*')) {
         return { status: 304, headers: { ETag: current } };
@@ -114,7 +117,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
       const noContent = endpoint.patchAnswersNoContent && !projection.attributes;
       const wanted: Wanted = noContent ? () => false : wantedBy(projection);
       const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
-      if (noContent) return { status: 204, headers: { ETag: etag(rendered.stored.version, rendered.versionTag) } };
+      if (noContent) return { status: 204, headers: { ETag: entityTag(rendered) } };
       return respond(request, rendered, 200, projection);
     },
     delete: async (request) => {

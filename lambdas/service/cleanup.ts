@@ -18,8 +18,8 @@ export interface CleanupDependencies {
 /**
  * Referential integrity after the fact, driven by the table's stream:
  * - a deleted group's memberships are removed (a 100,000-member group's DELETE answered at once);
- * - a deleted user's memberships are removed (repeating the synchronous pass, which reads the
- *   eventually consistent reverse index and may have missed the newest ones);
+ * - a deleted user's memberships are removed (repeating the synchronous pass that follows the
+ *   DELETE, in case the function stopped between deleting the user and its memberships);
  * - a membership written while its group or user was being deleted is removed.
  * Every step is idempotent, so a batch that failed halfway is simply run again.
  * Returns the ids of the changes that failed, for the stream's partial-batch retry.

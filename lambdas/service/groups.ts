@@ -9,8 +9,8 @@ import { groupModel, resolveAttribute } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './membership-store';
 import type { StoredResource } from './resource-store';
-import type { Preconditions, ResourceKind, ResourceService } from './resources';
-import { mapLimited } from './parallel';
+import { isPinned, type Preconditions, type ResourceKind, type ResourceService } from './resources';
+import { backoff, mapLimited } from './concurrency';
 
 export const groupKind: ResourceKind = {
   type: 'Group',
@@ -123,7 +123,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     const apply = async () => {
       let stored = await this.groups.get(tenant, id);
       this.groups.checkPrecondition(stored, preconditions);
-      const pinned = preconditions.ifMatch !== undefined && preconditions.ifMatch.trim() !== '*';
+      const pinned = isPinned(preconditions);
       if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
       else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored);
       const changed = memberSteps.length > 0 && (await this.applySteps(tenant, id, memberSteps));
@@ -147,8 +147,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     if (isIncremental(steps)) {
       ({ add, remove } = netChanges(steps));
     } else {
-      const current = new Set<string>();
-      for await (const page of this.memberships.members(tenant, groupId)) page.forEach((userId) => current.add(userId));
+      const current = new Set(await this.memberIdsOf(tenant, groupId));
       const next = applyMemberSteps(current, steps, (filter, userId) => matchesValue(filter, { value: userId }, membersDefinition));
       add = [...next].filter((userId) => !current.has(userId));
       remove = [...current].filter((userId) => !next.has(userId));
@@ -172,7 +171,7 @@ export class GroupEndpoint implements ResourceEndpoint {
       if (Date.now() > deadline) {
         throw ScimError.serviceUnavailable('Another replacement of this group\'s members is still running; retry shortly.', 2);
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 20 * 2 ** attempt)));
+      await backoff(attempt, 20, 500);
     }
     try {
       return await run();

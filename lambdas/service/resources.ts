@@ -7,6 +7,7 @@ import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
 import type { ResourceTypeName } from '../store/table-design';
+import { backoff } from './concurrency';
 import { VersionConflict, type ResourceStore, type StoredResource, type LookupKey } from './resource-store';
 
 /** What distinguishes one resource type from another in the generic lifecycle below. */
@@ -37,10 +38,7 @@ export interface ListResult {
 /** Optimistic writes retry on a fresh read; jittered backoff keeps racing writers from starving one another. */
 const WRITE_ATTEMPTS = 16;
 
-function backoff(attempt: number): Promise<void> {
-  const ceiling = Math.min(250, 8 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-}
+const writeBackoff = (attempt: number) => backoff(attempt, 8, 250);
 
 function lookupKey(kind: ResourceKind, attribute: string, value: unknown): LookupKey | undefined {
   const spec = kind.lookupAttributes.find((candidate) => candidate.name === attribute);
@@ -58,6 +56,12 @@ export function etag(version: number, versionTag?: string): string {
   return versionTag ? `W/"${version}-${versionTag}"` : `W/"${version}"`;
 }
 
+/** If-Match names a version (not `*`): the request must apply to exactly that version or not at all. */
+export function isPinned(preconditions: Preconditions | undefined): boolean {
+  const ifMatch = preconditions?.ifMatch?.trim();
+  return ifMatch !== undefined && ifMatch !== '' && ifMatch !== '*';
+}
+
 /** The stored version an entity tag names; undefined for a tag we never issued. */
 function versionOf(tag: string): number | undefined {
   const match = /^(?:W\/)?"(\d+)(?:-[^"]*)?"$/.exec(tag.trim());
@@ -65,8 +69,8 @@ function versionOf(tag: string): number | undefined {
 }
 
 function checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
-  const ifMatch = preconditions?.ifMatch?.trim();
-  if (!ifMatch || ifMatch === '*') return;
+  if (!isPinned(preconditions)) return;
+  const ifMatch = preconditions!.ifMatch!.trim();
   const current = etag(stored.version);
   // If-Match guards the resource's own attributes, so only the stored version is compared.
   if (!ifMatch.split(',').some((tag) => versionOf(tag) === stored.version)) {
@@ -168,7 +172,7 @@ export class ResourceService {
         return;
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
-        await backoff(attempt);
+        await writeBackoff(attempt);
       }
     }
   }
@@ -256,11 +260,11 @@ export class ResourceService {
         return next;
       } catch (error) {
         // With If-Match the client pinned a version; a concurrent write makes its precondition false.
-        if (error instanceof VersionConflict && preconditions?.ifMatch && preconditions.ifMatch.trim() !== '*') {
+        if (error instanceof VersionConflict && isPinned(preconditions)) {
           throw ScimError.preconditionFailed('The resource changed while this request was being applied. Read it again and retry.');
         }
         if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
-        await backoff(attempt);
+        await writeBackoff(attempt);
       }
     }
   }

@@ -5,7 +5,7 @@ import type { PatchOperation } from '../scim/patch';
 import { userModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './membership-store';
-import { mapLimited } from './parallel';
+import { mapLimited } from './concurrency';
 import type { StoredResource } from './resource-store';
 import type { Preconditions, ResourceKind, ResourceService } from './resources';
 

@@ -1,23 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MembershipStore } from '../service/membership-store';
-import { mapLimited } from '../service/parallel';
+import { batchGet, batchWrite } from './batches';
 import { keys, MEMBER_PREFIX, tableKeys } from './table-design';
-
-const BATCH_WRITE_SIZE = 25;
-const BATCH_GET_SIZE = 100;
-/** Batches in flight at once: enough to hide latency, few enough not to throttle a partition. */
-const PARALLEL_BATCHES = 8;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
-
-function backoff(attempt: number) {
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(1000, 20 * 2 ** attempt)));
-}
 
 type WriteRequest = Record<string, unknown>;
 
@@ -54,19 +39,8 @@ export class DynamoMembershipStore implements MembershipStore {
   }
 
   async membersAmong(tenant: string, groupId: string, userIds: string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    await mapLimited(chunks([...new Set(userIds)], BATCH_GET_SIZE), PARALLEL_BATCHES, async (chunk) => {
-      let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean; ProjectionExpression: string }> | undefined = {
-        [this.tableName]: { Keys: chunk.map((userId) => keys.membership(tenant, groupId, userId)), ConsistentRead: true, ProjectionExpression: 'sk' },
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const output = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-        for (const item of output.Responses?.[this.tableName] ?? []) found.add((item.sk as string).slice(MEMBER_PREFIX.length));
-        request = output.UnprocessedKeys as typeof request;
-      }
-    });
-    return found;
+    const items = await batchGet(this.client, this.tableName, [...new Set(userIds)].map((userId) => keys.membership(tenant, groupId, userId)), 'sk');
+    return new Set(items.map((item) => (item.sk as string).slice(MEMBER_PREFIX.length)));
   }
 
   async groupsOf(tenant: string, userId: string): Promise<string[]> {
@@ -158,15 +132,8 @@ export class DynamoMembershipStore implements MembershipStore {
     } while (startKey);
   }
 
-  private async write(requests: WriteRequest[]): Promise<void> {
-    await mapLimited(chunks(requests, BATCH_WRITE_SIZE), PARALLEL_BATCHES, async (chunk) => {
-      let pending: WriteRequest[] = chunk;
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        if (attempt > 12) throw new Error(`membership batch still unprocessed after ${attempt} attempts`);
-        const output = await this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } }));
-        pending = (output.UnprocessedItems?.[this.tableName] ?? []) as WriteRequest[];
-      }
-    });
+  private write(requests: WriteRequest[]): Promise<void> {
+    return batchWrite(this.client, this.tableName, requests);
   }
+
 }

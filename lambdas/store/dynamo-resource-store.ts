@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   GetCommand,
   QueryCommand,
   UpdateCommand,
@@ -12,6 +11,8 @@ import {
 import { ScimError } from '../scim/errors';
 import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../service/resource-store';
 import { VersionConflict } from '../service/resource-store';
+import { backoff } from '../service/concurrency';
+import { batchGet } from './batches';
 import { keys, type ResourceTypeName } from './table-design';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -89,27 +90,10 @@ export class DynamoResourceStore implements ResourceStore {
     projection: string | undefined,
     onItem: (item: Record<string, unknown>) => void,
   ): Promise<void> {
-    const unique = [...new Set(ids)];
-    const chunks: string[][] = [];
-    for (let start = 0; start < unique.length; start += 100) chunks.push(unique.slice(start, start + 100));
-    await Promise.all(
-      chunks.map(async (chunk) => {
-        let request: Record<string, { Keys: Record<string, unknown>[]; ConsistentRead: boolean; ProjectionExpression?: string }> | undefined = {
-          [this.tableName]: {
-            Keys: chunk.map((id) => keys.resource(tenant, type, id)),
-            ConsistentRead: true,
-            ...(projection ? { ProjectionExpression: projection } : {}),
-          },
-        };
-        for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-          if (attempt > 0) await backoff(attempt);
-          const output = await this.client.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of output.Responses?.[this.tableName] ?? []) onItem(item);
-          request = output.UnprocessedKeys as typeof request;
-        }
-      }),
-    );
+    const items = await batchGet(this.client, this.tableName, [...new Set(ids)].map((id) => keys.resource(tenant, type, id)), projection);
+    items.forEach(onItem);
   }
+
 
   async update(
     tenant: string,
@@ -296,7 +280,7 @@ export class DynamoResourceStore implements ResourceStore {
         if (failed >= 0) throw onConditionFailed(failed);
         const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
         if (!conflicted || attempt + 1 >= TRANSACTION_ATTEMPTS) throw error;
-        await backoff(attempt + 1);
+        await backoff(attempt + 1, 15, 400);
       }
     }
   }
@@ -304,11 +288,6 @@ export class DynamoResourceStore implements ResourceStore {
 
 function uniquenessError(type: ResourceTypeName, claim: LookupKey) {
   return ScimError.uniqueness(`A ${type} with ${claim.attribute} "${claim.value}" already exists; ${claim.attribute} must be unique.`);
-}
-
-function backoff(attempt: number) {
-  const ceiling = Math.min(400, 15 * 2 ** attempt);
-  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
 function fromItem(item: Record<string, unknown>): StoredResource {

@@ -11,10 +11,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { newToken } from '../../lambdas/auth/token-verifier';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchWrite } from '../../lambdas/store/batches';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/store/table-design';
-import { mapLimited } from '../../lambdas/service/parallel';
 import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { startLocalScim } from '../../lib/local/local-environment';
@@ -39,16 +38,13 @@ async function main() {
   const memberships = new DynamoMembershipStore(client, 'group-read');
   const seedUsers = async (ids: string[]) => {
     const now = new Date().toISOString();
-    const chunks = Array.from({ length: Math.ceil(ids.length / 25) }, (_, index) => ids.slice(index * 25, index * 25 + 25));
-    await mapLimited(chunks, 8, async (chunk) => {
-      let pending: Record<string, unknown>[] = chunk.map((id) => ({
+    await batchWrite(
+      client,
+      'group-read',
+      ids.map((id) => ({
         PutRequest: { Item: { ...keys.resource('default', 'User', id), tenant: 'default', resourceType: 'User', id, version: 1, created: now, lastModified: now, resource: { userName: `${id}@example.com` } } },
-      }));
-      while (pending.length > 0) {
-        const output = await client.send(new BatchWriteCommand({ RequestItems: { 'group-read': pending } }));
-        pending = (output.UnprocessedItems?.['group-read'] ?? []) as Record<string, unknown>[];
-      }
-    });
+      })),
+    );
   };
   const sizes = [MEMBERS, Math.ceil(LIMIT / BYTES_PER_MEMBER) + 1000];
   console.log(`bytes per member in a response: ${BYTES_PER_MEMBER}; computed limit: ~${Math.floor((LIMIT - 500) / BYTES_PER_MEMBER)} members`);

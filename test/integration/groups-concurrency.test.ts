@@ -1,4 +1,4 @@
-import { mapLimited } from '../../lambdas/service/parallel';
+import { mapLimited } from '../../lambdas/service/concurrency';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';

@@ -1,4 +1,4 @@
-import { mapLimited } from '../../lambdas/service/parallel';
+import { mapLimited } from '../../lambdas/service/concurrency';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';

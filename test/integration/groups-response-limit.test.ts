@@ -1,4 +1,4 @@
-import { mapLimited } from '../../lambdas/service/parallel';
+import { mapLimited } from '../../lambdas/service/concurrency';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
