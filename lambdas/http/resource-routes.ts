@@ -1,5 +1,5 @@
 import { ScimError } from '../scim/errors';
-import { listResponse, parseAttributeList, parseListQuery } from '../scim/list';
+import { pagedListResponse, parseAttributeList, parseListQuery } from '../scim/list';
 import { parsePatchRequest } from '../scim/messages';
 import { isRequested, project, type Projection } from '../scim/projection';
 import type { Rendered, ResourceEndpoint, Wanted } from '../service/endpoint';
@@ -89,7 +89,10 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
         bytes += size;
         resources.push(resource);
       }
-      return { status: 200, body: listResponse(resources, result.totalResults, query.startIndex) };
+      // A page cut short by the size cap resumes after its last resource, not after the last one read.
+      const cut = resources.length < result.resources.length && query.cursor !== undefined;
+      const nextCursor = cut && result.cursorAfter ? result.cursorAfter(resources.length - 1) : result.nextCursor;
+      return { status: 200, body: pagedListResponse(query, { resources, totalResults: result.totalResults, nextCursor }) };
     },
     create: async (request) => {
       const projection = projectionOf(request);

@@ -1,5 +1,5 @@
 import { ScimError } from './errors';
-import { MAX_COUNT } from './list';
+import { CURSOR_TIMEOUT_SECONDS, DEFAULT_COUNT, MAX_COUNT } from './list';
 import { groupResourceType, schemaDefinitions, userResourceType, type ResourceTypeDefinition, type SchemaDefinition } from './schemas';
 
 export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
@@ -25,8 +25,17 @@ export function serviceProviderConfig(baseUrl: string) {
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: MAX_COUNT },
     changePassword: { supported: false },
-    sort: { supported: false },
+    sort: { supported: true },
     etag: { supported: true },
+    // RFC 9865 §4: both methods; index stays the default so clients written for RFC 7644 see no change.
+    pagination: {
+      cursor: true,
+      index: true,
+      defaultPaginationMethod: 'index',
+      defaultPageSize: DEFAULT_COUNT,
+      maxPageSize: MAX_COUNT,
+      cursorTimeout: CURSOR_TIMEOUT_SECONDS,
+    },
     authenticationSchemes: [
       {
         type: 'oauthbearertoken',

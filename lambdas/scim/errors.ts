@@ -77,6 +77,9 @@ export class ScimError extends Error {
   static invalidCursor(detail: string) {
     return new ScimError(400, detail, 'invalidCursor');
   }
+  static expiredCursor(detail: string) {
+    return new ScimError(400, detail, 'expiredCursor');
+  }
   static unauthorized(detail: string) {
     return new ScimError(401, detail, undefined, { 'WWW-Authenticate': 'Bearer realm="SCIM"' });
   }

@@ -1,4 +1,4 @@
-import type { ListQuery } from '../scim/list';
+import type { ListPage, ListQuery } from '../scim/list';
 import type { PatchOperation } from '../scim/patch';
 import type { ResourceModel } from '../scim/schemas';
 import type { Preconditions } from './resources';
@@ -26,7 +26,7 @@ export interface ResourceEndpoint {
   readonly patchAnswersNoContent: boolean;
   create(tenant: string, body: unknown, wanted: Wanted): Promise<Rendered>;
   get(tenant: string, id: string, wanted: Wanted): Promise<Rendered>;
-  list(tenant: string, query: ListQuery, wanted: Wanted): Promise<{ resources: Rendered[]; totalResults: number }>;
+  list(tenant: string, query: ListQuery, wanted: Wanted): Promise<ListPage<Rendered>>;
   replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered>;
   patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered>;
   delete(tenant: string, id: string, preconditions: Preconditions): Promise<void>;

@@ -102,7 +102,7 @@ export class GroupEndpoint implements ResourceEndpoint {
 
   async list(tenant: string, query: ListQuery, wanted: Wanted) {
     const result = query.filter && referencesMembers(query.filter) ? await this.listByMembers(tenant, query, query.filter) : await this.groups.list(tenant, query);
-    return { totalResults: result.totalResults, resources: await mapLimited(result.resources, PARALLEL_RENDERS, (stored) => this.render(tenant, stored, wanted)) };
+    return { ...result, resources: await mapLimited(result.resources, PARALLEL_RENDERS, (stored) => this.render(tenant, stored, wanted)) };
   }
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
@@ -224,14 +224,12 @@ export class GroupEndpoint implements ResourceEndpoint {
         if (rest.length === 0 || (await this.matchesWithMembers(tenant, group, rest))) matched.push(group);
       }
     } else {
-      matched = [];
-      for await (const batch of this.groups.scanAll(tenant)) {
-        for (const group of batch) if (await this.matchesWithMembers(tenant, group, [filter])) matched.push(group);
-      }
+      const all: StoredResource[] = [];
+      await this.groups.scanAll(tenant, (batch) => all.push(...batch));
+      const kept = await mapLimited(all, PARALLEL_RENDERS, async (group) => ((await this.matchesWithMembers(tenant, group, [filter])) ? group : undefined));
+      matched = kept.filter((group): group is StoredResource => group !== undefined);
     }
-    matched.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const offset = query.startIndex - 1;
-    return { totalResults: matched.length, resources: matched.slice(offset, offset + query.count) };
+    return this.groups.arrange(tenant, query, matched);
   }
 
   private async matchesWithMembers(tenant: string, group: StoredResource, filters: Filter[]): Promise<boolean> {

@@ -50,10 +50,15 @@ export interface ResourceStore {
   remove(tenant: string, type: ResourceTypeName, previous: StoredResource, keys: LookupKey[]): Promise<void>;
   /** The ids holding a value, strongly consistent. */
   lookup(tenant: string, type: ResourceTypeName, key: LookupKey): Promise<string[]>;
-  /** Resources in id order. */
-  page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<StoredResource[]>;
-  /** Every resource of the type, in id order, a batch at a time. */
-  scan(tenant: string, type: ResourceTypeName): AsyncIterable<StoredResource[]>;
+  /** The page at a position of the id order, and how many there are; costs the same at any offset. */
+  page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<{ resources: StoredResource[]; totalResults: number }>;
+  /** Up to `limit` resources after an id (from the first without one), in id order; `more` when others follow. */
+  pageAfter(tenant: string, type: ResourceTypeName, afterId: string | undefined, limit: number): Promise<{ resources: StoredResource[]; more: boolean }>;
+  /**
+   * Every resource of the type, a batch at a time, batches in no particular order (the
+   * collection is read in parallel slices).
+   */
+  scan(tenant: string, type: ResourceTypeName, onBatch: (batch: StoredResource[]) => void): Promise<void>;
   count(tenant: string, type: ResourceTypeName): Promise<number>;
 }
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import type { Filter } from '../scim/filter';
-import { matches } from '../scim/filter';
-import type { ListQuery } from '../scim/list';
+import type { Filter, SortValue } from '../scim/filter';
+import { compareSortValues, matches, sortValueReader } from '../scim/filter';
+import { encodeCursor, type CursorPosition, type ListPage, type ListQuery } from '../scim/list';
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
@@ -30,9 +30,16 @@ export interface Preconditions {
   ifMatch?: string;
 }
 
-export interface ListResult {
-  resources: StoredResource[];
-  totalResults: number;
+export interface ListResult extends ListPage<StoredResource> {
+  /** The page is a contiguous range of the id order, so what hangs off its ids can be read as one range. */
+  contiguous: boolean;
+}
+
+/** A resource that matched a list query, held as little as possible until it is on the page. */
+interface Candidate {
+  id: string;
+  sortValue?: SortValue;
+  stored?: StoredResource;
 }
 
 /** Optimistic writes retry on a fresh read; jittered backoff keeps racing writers from starving one another. */
@@ -145,9 +152,9 @@ export class ResourceService {
     return stored;
   }
 
-  /** Every resource of the tenant, a batch at a time, in id order. */
-  scanAll(tenant: string): AsyncIterable<StoredResource[]> {
-    return this.store.scan(tenant, this.kind.type);
+  /** Every resource of the tenant, a batch at a time, batches in no particular order. */
+  scanAll(tenant: string, onBatch: (batch: StoredResource[]) => void): Promise<void> {
+    return this.store.scan(tenant, this.kind.type, onBatch);
   }
 
   async getMany(tenant: string, ids: string[]): Promise<StoredResource[]> {
@@ -177,27 +184,75 @@ export class ResourceService {
     }
   }
 
+  /**
+   * RFC 7644 §3.4.2. Unfiltered and unsorted, a page costs three small reads at any startIndex
+   * (see the counters in table-design) or one after a cursor. A filter the IdPs send is answered
+   * from a lookup key; any other filter, and any sortBy, reads the tenant's whole collection once
+   * (16 slices in parallel), holding only ids and sort values, then reads the page.
+   */
   async list(tenant: string, query: ListQuery): Promise<ListResult> {
-    const offset = query.startIndex - 1;
-    if (!query.filter) {
-      const [totalResults, resources] = await Promise.all([
-        this.store.count(tenant, this.kind.type),
-        this.store.page(tenant, this.kind.type, { offset, limit: query.count }),
-      ]);
-      return { totalResults, resources };
-    }
-    const matched = await this.filtered(tenant, query.filter);
-    return { totalResults: matched.length, resources: matched.slice(offset, offset + query.count) };
+    const sortValue = query.sortBy === undefined ? undefined : sortValueReader(this.kind.model, query.sortBy);
+    if (!query.filter && !sortValue) return this.listAll(tenant, query);
+    const test = query.filter ? (stored: StoredResource) => matches(query.filter!, this.asFilterable(stored), this.kind.model) : () => true;
+    const describe = (stored: StoredResource): Candidate => ({ id: stored.id, ...(sortValue ? { sortValue: sortValue(this.asFilterable(stored)) } : {}) });
+    const indexed = query.filter ? await this.indexedCandidates(tenant, query.filter) : undefined;
+    if (indexed) return this.arrangeCandidates(tenant, query, indexed.filter(test).map((stored) => ({ ...describe(stored), stored })));
+    const candidates: Candidate[] = [];
+    await this.store.scan(tenant, this.kind.type, (batch) => {
+      for (const stored of batch) if (test(stored)) candidates.push(describe(stored));
+    });
+    return this.arrangeCandidates(tenant, query, candidates);
   }
 
-  private async filtered(tenant: string, filter: Filter): Promise<StoredResource[]> {
-    const test = (stored: StoredResource) => matches(filter, this.asFilterable(stored), this.kind.model);
-    const indexed = await this.indexedCandidates(tenant, filter);
-    if (indexed) return indexed.filter(test);
-    // No equality on a unique attribute to start from: every resource of the tenant is read once.
-    const result: StoredResource[] = [];
-    for await (const batch of this.store.scan(tenant, this.kind.type)) result.push(...batch.filter(test));
-    return result;
+  /** Sorts and pages resources matched elsewhere (groups by their members) as `list` would. */
+  async arrange(tenant: string, query: ListQuery, resources: StoredResource[]): Promise<ListResult> {
+    const sortValue = query.sortBy === undefined ? undefined : sortValueReader(this.kind.model, query.sortBy);
+    return this.arrangeCandidates(
+      tenant,
+      query,
+      resources.map((stored) => ({ id: stored.id, stored, ...(sortValue ? { sortValue: sortValue(this.asFilterable(stored)) } : {}) })),
+    );
+  }
+
+  private async listAll(tenant: string, query: ListQuery): Promise<ListResult> {
+    if (!query.cursor) return { ...(await this.store.page(tenant, this.kind.type, { offset: query.startIndex - 1, limit: query.count })), contiguous: true };
+    const [totalResults, page] = await Promise.all([
+      this.store.count(tenant, this.kind.type),
+      this.store.pageAfter(tenant, this.kind.type, query.cursor.after?.id, query.count),
+    ]);
+    const cursorAfter = (index: number) => encodeCursor(query, { id: page.resources[index].id });
+    const more = page.more && page.resources.length > 0;
+    return { resources: page.resources, totalResults, nextCursor: more ? cursorAfter(page.resources.length - 1) : undefined, cursorAfter, contiguous: true };
+  }
+
+  private async arrangeCandidates(tenant: string, query: ListQuery, candidates: Candidate[]): Promise<ListResult> {
+    const descending = query.sortOrder === 'descending';
+    const order = (a: CursorPosition, b: CursorPosition) =>
+      compareSortValues(a.sortValue, b.sortValue, descending) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+    candidates.sort(order);
+    const after = query.cursor?.after;
+    let start = query.cursor ? 0 : query.startIndex - 1;
+    if (after) {
+      start = candidates.findIndex((candidate) => order(candidate, after) > 0);
+      if (start < 0) start = candidates.length;
+    }
+    const window = candidates.slice(start, start + query.count);
+    const missing = window.filter((candidate) => !candidate.stored).map((candidate) => candidate.id);
+    const read = new Map((missing.length > 0 ? await this.store.getMany(tenant, this.kind.type, missing) : []).map((stored) => [stored.id, stored]));
+    // A resource deleted since it matched is left out rather than shown stale.
+    const shown = window.flatMap((candidate) => {
+      const stored = candidate.stored ?? read.get(candidate.id);
+      return stored ? [{ candidate, stored }] : [];
+    });
+    const cursorAfter = (index: number) => encodeCursor(query, { id: shown[index].candidate.id, sortValue: shown[index].candidate.sortValue });
+    const more = start + query.count < candidates.length && shown.length > 0;
+    return {
+      resources: shown.map((entry) => entry.stored),
+      totalResults: candidates.length,
+      nextCursor: query.cursor && more ? cursorAfter(shown.length - 1) : undefined,
+      cursorAfter,
+      contiguous: false,
+    };
   }
 
   /**

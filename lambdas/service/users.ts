@@ -91,7 +91,7 @@ export class UserEndpoint implements ResourceEndpoint {
 
   async list(tenant: string, query: ListQuery, wanted: Wanted) {
     const result = await this.users.list(tenant, query);
-    return { totalResults: result.totalResults, resources: await this.renderPage(tenant, result.resources, wanted, !query.filter) };
+    return { ...result, resources: await this.renderPage(tenant, result.resources, wanted, result.contiguous) };
   }
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {

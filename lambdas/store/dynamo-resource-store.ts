@@ -11,9 +11,9 @@ import {
 import { ScimError } from '../scim/errors';
 import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../service/resource-store';
 import { VersionConflict } from '../service/resource-store';
-import { backoff } from '../service/concurrency';
+import { backoff, mapLimited } from '../service/concurrency';
 import { batchGet } from './batches';
-import { keys, type ResourceTypeName } from './table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, keys, type ResourceTypeName } from './table-design';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -23,6 +23,25 @@ function claimValue(value: string): string {
 }
 
 const TRANSACTION_ATTEMPTS = 6;
+
+/** Ids are v4 UUIDs in lower-case hex: their first digit splits a collection into 16 slices read in parallel. */
+const SLICES = [...'0123456789abcdef'];
+
+interface Counter {
+  /** The id prefix the counter counts. */
+  prefix: string;
+  n: number;
+}
+
+/** The counter holding position `offset` (0-based) and the position within it. */
+function locate(counters: Counter[], offset: number): { prefix: string; skip: number } | undefined {
+  let before = 0;
+  for (const counter of counters) {
+    if (offset < before + counter.n) return { prefix: counter.prefix, skip: offset - before };
+    before += counter.n;
+  }
+  return undefined;
+}
 
 export class DynamoResourceStore implements ResourceStore {
   constructor(
@@ -40,6 +59,7 @@ export class DynamoResourceStore implements ResourceStore {
         },
       },
       ...lookupKeys.map((key) => this.keyPut(tenant, type, record.id, key)),
+      ...this.counted(tenant, type, record.id, 1),
     ];
     await this.transact(items, (index) => (index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1])));
   }
@@ -137,6 +157,7 @@ export class DynamoResourceStore implements ResourceStore {
         },
       },
       ...lookupKeys.map((key) => this.keyDelete(tenant, type, previous.id, key)),
+      ...this.counted(tenant, type, previous.id, -1),
     ];
     await this.transact(items, () => new VersionConflict());
   }
@@ -167,62 +188,94 @@ export class DynamoResourceStore implements ResourceStore {
     return ids;
   }
 
-  async page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<StoredResource[]> {
-    if (request.limit <= 0) return [];
-    const base: QueryCommandInput = {
-      TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type) },
-      ConsistentRead: true,
-    };
-    let startKey: Record<string, unknown> | undefined;
-    let skipped = 0;
-    // Skipping reads keys only; the page itself is read in full from where the skip ended.
-    while (skipped < request.offset) {
-      const output = await this.client.send(
-        new QueryCommand({ ...base, ProjectionExpression: 'pk, sk', Limit: request.offset - skipped, ExclusiveStartKey: startKey }),
-      );
-      skipped += output.Items?.length ?? 0;
-      startKey = output.LastEvaluatedKey;
-      if (!startKey) return [];
-    }
-    const results: StoredResource[] = [];
-    while (results.length < request.limit) {
-      const output = await this.client.send(new QueryCommand({ ...base, Limit: request.limit - results.length, ExclusiveStartKey: startKey }));
-      results.push(...(output.Items ?? []).map(fromItem));
-      startKey = output.LastEvaluatedKey;
-      if (!startKey) break;
-    }
-    return results;
+  async page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<{ resources: StoredResource[]; totalResults: number }> {
+    const level1 = await this.counters(tenant, type, COUNTER_LEVEL_1, '');
+    const totalResults = level1.reduce((sum, counter) => sum + counter.n, 0);
+    const bucket = request.limit > 0 ? locate(level1, request.offset) : undefined;
+    if (!bucket) return { resources: [], totalResults };
+    const level2 = await this.counters(tenant, type, COUNTER_LEVEL_2, bucket.prefix);
+    const start = locate(level2, bucket.skip) ?? { prefix: bucket.prefix, skip: bucket.skip };
+    const read = await this.range(tenant, type, { from: start.prefix }, start.skip + request.limit);
+    return { resources: read.resources.slice(start.skip), totalResults };
   }
 
-  async *scan(tenant: string, type: ResourceTypeName): AsyncIterable<StoredResource[]> {
-    for await (const output of this.collection(tenant, type, {})) yield (output.Items ?? []).map(fromItem);
+  async pageAfter(tenant: string, type: ResourceTypeName, afterId: string | undefined, limit: number) {
+    // One more than asked tells whether another page follows, so the last page carries no nextCursor.
+    const read = await this.range(tenant, type, afterId === undefined ? {} : { after: afterId }, limit + 1);
+    return { resources: read.resources.slice(0, limit), more: read.resources.length > limit };
+  }
+
+  async scan(tenant: string, type: ResourceTypeName, onBatch: (batch: StoredResource[]) => void): Promise<void> {
+    await mapLimited(SLICES, SLICES.length, async (slice) => {
+      for await (const output of this.collection(tenant, type, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slice)' }, { ':slice': slice })) {
+        onBatch((output.Items ?? []).map(fromItem));
+      }
+    });
   }
 
   async count(tenant: string, type: ResourceTypeName): Promise<number> {
-    let total = 0;
-    for await (const output of this.collection(tenant, type, { Select: 'COUNT' })) total += output.Count ?? 0;
-    return total;
+    return (await this.counters(tenant, type, COUNTER_LEVEL_1, '')).reduce((sum, counter) => sum + counter.n, 0);
   }
 
-  /** Every page of a Query over one resource collection, strongly consistent. */
-  private async *collection(tenant: string, type: ResourceTypeName, extra: Partial<QueryCommandInput>) {
+  /** The counters of one level under a prefix, in id order. */
+  private async counters(tenant: string, type: ResourceTypeName, level: string, prefix: string): Promise<Counter[]> {
+    const counters: Counter[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const output = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type) },
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.counterPartition(tenant, type), ':prefix': `${level}${prefix}` },
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of output.Items ?? []) counters.push({ prefix: (item.sk as string).slice(level.length), n: item.n as number });
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    return counters;
+  }
+
+  /** Up to `limit` resources in id order from an id prefix on, or after an id. */
+  private async range(tenant: string, type: ResourceTypeName, bound: { from?: string; after?: string }, limit: number) {
+    const condition = bound.from !== undefined ? 'pk = :pk AND sk >= :bound' : bound.after !== undefined ? 'pk = :pk AND sk > :bound' : 'pk = :pk';
+    const values = bound.from ?? bound.after;
+    const resources: StoredResource[] = [];
+    for await (const output of this.collection(tenant, type, { KeyConditionExpression: condition }, values === undefined ? {} : { ':bound': values }, limit)) {
+      resources.push(...(output.Items ?? []).map(fromItem));
+      if (resources.length >= limit) break;
+    }
+    return { resources: resources.slice(0, limit) };
+  }
+
+  /** Every page of a Query over one resource collection, strongly consistent; with `limit`, until that many are read. */
+  private async *collection(tenant: string, type: ResourceTypeName, extra: Partial<QueryCommandInput>, values: Record<string, unknown> = {}, limit?: number) {
+    let startKey: Record<string, unknown> | undefined;
+    let read = 0;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          ...(limit === undefined ? {} : { Limit: limit - read }),
           ...extra,
+          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type), ...values },
         }),
       );
       yield output;
+      read += output.Items?.length ?? 0;
       startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    } while (startKey && (limit === undefined || read < limit));
+  }
+
+  /** The counter updates that count a resource in (1) or out (-1), in the transaction that writes it. */
+  private counted(tenant: string, type: ResourceTypeName, id: string, delta: 1 | -1): TransactItem[] {
+    return keys.counters(tenant, type, id).map((Key) => ({
+      Update: { TableName: this.tableName, Key, UpdateExpression: 'ADD n :delta', ExpressionAttributeValues: { ':delta': delta } },
+    }));
   }
 
   private item(tenant: string, type: ResourceTypeName, record: StoredResource) {

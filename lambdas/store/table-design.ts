@@ -12,6 +12,7 @@
  * | Group lease     | T#{tenant}#Group#{groupId}           | Lease            |
  * | Unique          | T#{tenant}#Unique#{type}#{attr}#{v}  | Unique           |
  * | Index           | T#{tenant}#Index#{type}#{attr}#{v}   | {id}             |
+ * | Counter         | T#{tenant}#Count#{Users or Groups}   | 1#{id[0:2]}, 2#{id[0:4]} |
  *
  * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
@@ -20,6 +21,13 @@
  * the same writes and could not be read consistently, which referential integrity needs. The
  * user side sorts by user id like the Users collection, so the groups of a whole page of users
  * are one range query.
+ *
+ * Counters make `totalResults` and `startIndex` cheap at any size: each resource is counted in
+ * a level-1 bucket (the first two hex digits of its id, 256 buckets) and a level-2 bucket (the
+ * first four, 65,536), in the same transaction that writes it. The level-1 counters sum to the
+ * total; to find position N, one query reads the level-1 counters, one the level-2 counters of
+ * the bucket holding N, and the page is read from the level-2 bucket's first id on, skipping
+ * the few ids before N. Three round trips whatever N is (RFC 7644 §3.4.2.4 startIndex).
  */
 export const tableKeys = {
   partitionKey: 'pk',
@@ -74,7 +82,23 @@ export const keys = {
     return { pk: groupMembers(tenant, groupId), sk: 'Lease' };
   },
   groupMembers,
+  /** The two positional counters that count a resource (see above). */
+  counters(tenant: string, type: ResourceTypeName, id: string) {
+    const pk = counterPartition(tenant, type);
+    return [
+      { pk, sk: `${COUNTER_LEVEL_1}${id.slice(0, 2)}` },
+      { pk, sk: `${COUNTER_LEVEL_2}${id.slice(0, 4)}` },
+    ];
+  },
+  counterPartition,
 };
+
+export const COUNTER_LEVEL_1 = '1#';
+export const COUNTER_LEVEL_2 = '2#';
+
+function counterPartition(tenant: string, type: ResourceTypeName) {
+  return `T#${tenant}#Count#${collection[type]}`;
+}
 
 function resourceCollection(tenant: string, type: ResourceTypeName) {
   return `T#${tenant}#${collection[type]}`;
