@@ -68,12 +68,22 @@ export function parseRoute(spec: RouteSpec): ParsedRoute {
   return { method: spec.slice(0, space) as HttpMethod, path: spec.slice(space + 1) };
 }
 
-/** Every route of every function, as API Gateway's `resource` (the full path template). */
+/**
+ * Paths relative to SCIM_BASE_PATH a route answers on. RFC 7644 §3.2 names the endpoints
+ * /Users and /Groups; Microsoft's SCIM reference code and its test collection call /users, and
+ * API Gateway matches paths case-sensitively, so the resource endpoints answer in lower case too.
+ */
+export function routePaths(path: string): string[] {
+  const endpoint = ['/Users', '/Groups'].find((candidate) => path === candidate || path.startsWith(`${candidate}/`));
+  return endpoint ? [path, endpoint.toLowerCase() + path.slice(endpoint.length)] : [path];
+}
+
+/** Every route of every function, as API Gateway's `resource` (the full path template), aliases included. */
 export function allRoutes(): Array<ParsedRoute & { function: FunctionName; name: string; resource: string }> {
   return (Object.keys(scimFunctions) as FunctionName[]).flatMap((fn) =>
-    Object.entries(scimFunctions[fn].routes as Record<string, RouteSpec>).map(([name, spec]) => {
+    Object.entries(scimFunctions[fn].routes as Record<string, RouteSpec>).flatMap(([name, spec]) => {
       const route = parseRoute(spec);
-      return { ...route, function: fn, name, resource: SCIM_BASE_PATH + route.path };
+      return routePaths(route.path).map((path) => ({ ...route, path, function: fn, name, resource: SCIM_BASE_PATH + path }));
     }),
   );
 }

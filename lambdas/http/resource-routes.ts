@@ -116,8 +116,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     patch: async (request) => {
       const patch = parsePatchRequest(request.body);
       const projection = projectionOf(request);
-      // RFC 7644 §3.5.2: 204 is allowed, and 200 with the resource is required once `attributes` is asked for.
-      const noContent = endpoint.patchAnswersNoContent && !projection.attributes;
+      const noContent = patchAnswersNoContent(request, endpoint, projection);
       const wanted: Wanted = noContent ? () => false : wantedBy(projection);
       const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
       if (noContent) return { status: 204, headers: { ETag: entityTag(rendered) } };
@@ -128,6 +127,23 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
       return { status: 204 };
     },
   };
+}
+
+/**
+ * RFC 7644 §3.5.2 lets PATCH answer 200 with the resource or 204, and requires 200 once
+ * `attributes` is asked for. RFC 7240 `Prefer: return=minimal|representation` decides where
+ * sent. Otherwise groups answer 204 (no member list travels back), and users answer with the
+ * resource to clients that name a JSON media type in Accept (Okta sends application/scim+json
+ * and reads the user back) and 204 to clients that name none (Microsoft's SCIM reference code
+ * and its test collection).
+ */
+function patchAnswersNoContent(request: ScimRequest, endpoint: ResourceEndpoint, projection: Projection): boolean {
+  if (projection.attributes) return false;
+  const prefer = request.header('prefer')?.toLowerCase() ?? '';
+  if (/\breturn\s*=\s*minimal\b/.test(prefer)) return true;
+  if (/\breturn\s*=\s*representation\b/.test(prefer)) return false;
+  if (endpoint.patchAnswersNoContent) return true;
+  return !/application\/(scim\+)?json/i.test(request.header('accept') ?? '');
 }
 
 function requireBody(request: ScimRequest): unknown {

@@ -4,7 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Principal, TokenVerifier } from '../auth/token-verifier';
 import { ScimError } from '../scim/errors';
-import { SCIM_BASE_PATH, parseRoute, type FunctionSpec, type HttpMethod, type RouteSpec } from '../routes';
+import { SCIM_BASE_PATH, parseRoute, routePaths, type FunctionSpec, type HttpMethod, type RouteSpec } from '../routes';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
@@ -49,9 +49,10 @@ export const logger = new Logger({ serviceName: 'scim' });
  */
 export function scimHandler<F extends FunctionSpec>(spec: F, implementations: RouteImplementations<F>, dependencies: HandlerDependencies) {
   const log = dependencies.logger ?? logger;
-  const table = Object.entries(spec.routes as Record<string, RouteSpec>).map(([name, routeSpec]) => {
+  const table = Object.entries(spec.routes as Record<string, RouteSpec>).flatMap(([name, routeSpec]) => {
     const route = parseRoute(routeSpec);
-    return { resource: SCIM_BASE_PATH + route.path, method: route.method, run: (implementations as Record<string, RouteRun>)[name] };
+    const run = (implementations as Record<string, RouteRun>)[name];
+    return routePaths(route.path).map((path) => ({ resource: SCIM_BASE_PATH + path, method: route.method, run }));
   });
 
   const dispatch = async (event: ScimEvent): Promise<ScimResponse> => {

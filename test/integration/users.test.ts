@@ -278,6 +278,25 @@ describe('PATCH /Users/{id}', () => {
     expect(response.body.active).toBe(false);
   });
 
+  it('answers 204 to a client that names no JSON media type, and follows Prefer and attributes (RFC 7644 §3.5.2, RFC 7240)', async () => {
+    const user = await created();
+    const operations = (title: string) => ({ schemas: [PATCH], Operations: [{ op: 'Replace', path: 'title', value: title }] });
+    const bare = await scim('PATCH', `/Users/${user.id}`, operations('One'), { Accept: '' });
+    expect(bare.status).toBe(204);
+    expect(bare.text).toBe('');
+    expect(bare.headers.get('etag')).toBe('W/"2"');
+    const representation = await scim('PATCH', `/Users/${user.id}`, operations('Two'), { Accept: '', Prefer: 'return=representation' });
+    expect(representation.status).toBe(200);
+    expect(representation.body.title).toBe('Two');
+    const minimal = await scim('PATCH', `/Users/${user.id}`, operations('Three'), { Prefer: 'return=minimal' });
+    expect(minimal.status).toBe(204);
+    const projected = await scim('PATCH', `/Users/${user.id}?attributes=title`, operations('Four'), { Accept: '', Prefer: 'return=minimal' });
+    expect(projected.status).toBe(200);
+    expect(projected.body).toMatchObject({ id: user.id, title: 'Four' });
+    expect(projected.body.emails).toBeUndefined();
+    expect((await scim('GET', `/Users/${user.id}`)).body.title).toBe('Four');
+  });
+
   it('applies Entra ID shapes: capitalised ops, string booleans, dotted and URN keys, filtered paths', async () => {
     const user = await created();
     const response = await scim('PATCH', `/Users/${user.id}`, {

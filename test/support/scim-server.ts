@@ -54,6 +54,8 @@ export function scimClient(server: { baseUrl: string; token: string }) {
       method,
       headers: {
         Authorization: `Bearer ${server.token}`,
+        // What Okta sends; tests of clients that send none override it with an empty value.
+        Accept: 'application/scim+json',
         ...(body === undefined ? {} : { 'Content-Type': 'application/scim+json' }),
         ...headers,
       },
