@@ -39,6 +39,8 @@ export interface PatchPath {
 }
 
 const MAX_FILTER_LENGTH = 10_240;
+const BARE_WORD = /[^\s()[\]"]+/y;
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const MAX_FILTER_DEPTH = 50;
 
 const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];
@@ -48,7 +50,6 @@ const OPERATOR_LIST = 'eq, ne, co, sw, ew, gt, ge, lt, le or pr';
 const ATTRNAME = /^\$?[A-Za-z][A-Za-z0-9_-]*$/;
 /** The characters of an attrPath: ATTRNAME, "." before a subAttr, and what schema URNs contain. */
 const PATH_CHAR = /[A-Za-z0-9_$:.-]/;
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const WHITESPACE = new Set([' ', '\t', '\r', '\n']);
 
 function printAttrPath(attribute: AttrPath): string {
@@ -308,38 +309,31 @@ class Parser {
     return { kind: 'compare', op: op as CompareOp, attribute, value: this.parseCompValue(word) };
   }
 
-  /** compValue: false / null / true / number / string, with the JSON rules of RFC 7159. */
+  /**
+   * compValue: false / null / true / number / string, with the JSON rules of RFC 7159. A bare word
+   * that is none of these is read as a string: Microsoft's SCIM reference code and its test
+   * collection send `userName sw O` and `meta.created gt 2015-10-10T14:38:21-07:00` unquoted, and
+   * such a word can mean nothing else (RFC 7644 §3.4.2.2 would have it quoted).
+   */
   private parseCompValue(op: string): string | number | boolean | null {
     this.skipWhitespace();
     const start = this.pos;
-    const expected = `Expected a value after '${op}' ${this.at()}`;
     if (this.atEnd()) {
-      this.fail(`${expected}, but the ${this.subject} ended; a value is a quoted string, a number, true, false or null.`);
+      this.fail(`Expected a value after '${op}' ${this.at()}, but the ${this.subject} ended; a value is a quoted string, a number, true, false or null.`);
     }
-    const char = this.text[this.pos];
-    if (char === '"') return this.parseString();
-    if (char === '-' || (char >= '0' && char <= '9')) {
-      NUMBER.lastIndex = this.pos;
-      const match = NUMBER.exec(this.text);
-      const lexeme = match?.[0] ?? '';
-      const end = this.pos + lexeme.length;
-      if (lexeme === '' || (end < this.text.length && PATH_CHAR.test(this.text[end]))) {
-        this.fail(`'${this.word(start) || char}' ${this.at(start)} is not a valid number (JSON numbers, RFC 7159 §6).`);
-      }
+    if (this.text[this.pos] === '"') return this.parseString();
+    BARE_WORD.lastIndex = this.pos;
+    const lexeme = BARE_WORD.exec(this.text)?.[0];
+    if (!lexeme) this.fail(`Expected a value after '${op}' ${this.at()}, but ${this.found()}; a value is a quoted string, a number, true, false or null.`);
+    this.pos += lexeme.length;
+    const literal = lexeme.toLowerCase();
+    if (literal === 'true' || literal === 'false' || literal === 'null') return literal === 'null' ? null : literal === 'true';
+    if (JSON_NUMBER.test(lexeme)) {
       const value = Number(lexeme);
       if (!Number.isFinite(value)) this.fail(`The number '${lexeme}' ${this.at(start)} is out of range.`);
-      this.pos = end;
       return value;
     }
-    const word = this.word();
-    const literal = word.toLowerCase();
-    if (literal === 'true' || literal === 'false' || literal === 'null') {
-      this.pos += word.length;
-      return literal === 'null' ? null : literal === 'true';
-    }
-    const token = this.token(this.pos) ?? '';
-    const hint = /^[^"()[\]]/.test(token) ? `; strings must be in double quotes, as in "${token}"` : '';
-    this.fail(`${expected}, but ${this.found()}${hint}.`);
+    return lexeme;
   }
 
   private parseString(): string {

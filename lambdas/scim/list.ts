@@ -48,12 +48,29 @@ function integerParameter(name: string, raw: string | undefined): number | undef
   return Number.parseInt(raw.trim(), 10);
 }
 
+/**
+ * RFC 7644 §3.4.2.5: a comma-separated list of attribute names. Microsoft's SCIM reference code
+ * and its test collection send a value filter in it (`emails[type eq "work"]`): the attribute
+ * is returned whole, the filter is not applied (commas inside the brackets don't split).
+ */
 export function parseAttributeList(raw: string | undefined): string[] | undefined {
   if (raw === undefined) return undefined;
-  const names = raw
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name.length > 0);
+  const names: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let current = '';
+  for (const char of `${raw},`) {
+    if (char === '"') quoted = !quoted;
+    if (!quoted && char === '[') depth++;
+    if (depth === 0 && !quoted && char === ',') {
+      const name = current.trim();
+      if (name.length > 0) names.push(name);
+      current = '';
+      continue;
+    }
+    if (depth === 0) current += char;
+    if (!quoted && char === ']') depth = Math.max(0, depth - 1);
+  }
   return names.length > 0 ? names : undefined;
 }
 
