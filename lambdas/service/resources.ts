@@ -16,9 +16,10 @@ export interface ResourceKind {
   model: ResourceModel;
   /**
    * Core attributes a resource can be looked up by in one round trip; the unique ones are
-   * claimed in the same transaction as the write. The schema's caseExact decides folding.
+   * claimed in the same transaction as the write. The schema's caseExact decides folding. A
+   * `sub` names the sub-attribute of a multi-valued attribute, each of whose values is a key.
    */
-  lookupAttributes: Array<{ name: string; unique: boolean }>;
+  lookupAttributes: Array<{ name: string; sub?: string; unique: boolean }>;
   /** Defaults applied to a new resource. */
   onCreate?(resource: ScimResource): ScimResource;
   /** Adjusts a PUT body against what is stored (IdP quirks of replacement). */
@@ -47,15 +48,68 @@ const WRITE_ATTEMPTS = 16;
 
 const writeBackoff = (attempt: number) => backoff(attempt, 8, 250);
 
-function lookupKey(kind: ResourceKind, attribute: string, value: unknown): LookupKey | undefined {
-  const spec = kind.lookupAttributes.find((candidate) => candidate.name === attribute);
-  if (!spec || typeof value !== 'string' || value === '') return undefined;
-  const definition = resolveAttribute(kind.model, { name: attribute })?.definition;
-  return { attribute, value: definition?.caseExact ? value : value.toLowerCase(), unique: spec.unique };
+/** A resource's values of one multi-valued attribute are keys only up to this many, so its transaction stays far below DynamoDB's 100 items. */
+export const MAX_KEYED_VALUES = 20;
+
+type LookupSpec = ResourceKind['lookupAttributes'][number];
+
+function specName(spec: LookupSpec): string {
+  return spec.sub ? `${spec.name}.${spec.sub}` : spec.name;
+}
+
+function keyOf(kind: ResourceKind, spec: LookupSpec, value: unknown): LookupKey | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  const resolved = resolveAttribute(kind.model, { name: spec.name, subAttribute: spec.sub });
+  const definition = resolved?.sub ?? resolved?.definition;
+  return { attribute: specName(spec), value: definition?.caseExact ? value : value.toLowerCase(), unique: spec.unique };
 }
 
 export function lookupKeys(kind: ResourceKind, resource: ScimResource): LookupKey[] {
-  return kind.lookupAttributes.flatMap(({ name }) => lookupKey(kind, name, resource[name]) ?? []);
+  return kind.lookupAttributes.flatMap((spec) => {
+    if (!spec.sub) return keyOf(kind, spec, resource[spec.name]) ?? [];
+    const elements = Array.isArray(resource[spec.name]) ? (resource[spec.name] as Array<Record<string, unknown>>) : [];
+    const keys = new Map<string, LookupKey>();
+    for (const element of elements) {
+      const key = keyOf(kind, spec, element?.[spec.sub]);
+      if (key) keys.set(key.value, key);
+    }
+    if (keys.size > MAX_KEYED_VALUES) {
+      throw ScimError.invalidValue(`A ${kind.type} may have at most ${MAX_KEYED_VALUES} distinct ${specName(spec)} values; this one has ${keys.size}.`);
+    }
+    return [...keys.values()];
+  });
+}
+
+/**
+ * The lookup key an equality in a filter names: `userName eq "x"`, `emails.value eq "x"`, or
+ * the value filter Entra ID sends, `emails[type eq "work"].value eq "x"` (parsed as
+ * `emails[type eq "work" and value eq "x"]`).
+ */
+function filterKey(kind: ResourceKind, node: Filter): LookupKey | undefined {
+  const equality = (candidate: Filter, name: string, sub: string | undefined) => {
+    if (candidate.kind !== 'compare' || candidate.op !== 'eq' || candidate.attribute.uri) return undefined;
+    const spec = kind.lookupAttributes.find(
+      (option) => option.name.toLowerCase() === name.toLowerCase() && option.sub?.toLowerCase() === sub?.toLowerCase(),
+    );
+    return spec ? keyOf(kind, spec, candidate.value) : undefined;
+  };
+  if (node.kind === 'compare') {
+    const resolved = resolveAttribute(kind.model, node.attribute);
+    if (!resolved || resolved.schema) return undefined;
+    return equality(node, resolved.definition.name, resolved.sub?.name);
+  }
+  if (node.kind === 'valuePath' && !node.attribute.uri) {
+    for (const inner of conjuncts(node.filter)) {
+      if (inner.kind !== 'compare' || inner.attribute.subAttribute) continue;
+      const key = equality(inner, node.attribute.name, inner.attribute.name);
+      if (key) return key;
+    }
+  }
+  return undefined;
+}
+
+function conjuncts(filter: Filter): Filter[] {
+  return filter.kind === 'and' ? [...conjuncts(filter.left), ...conjuncts(filter.right)] : [filter];
 }
 
 /** RFC 7644 §3.14 weak entity tag: the stored version, plus a tag for what is read from elsewhere. */
@@ -257,30 +311,20 @@ export class ResourceService {
 
   /**
    * The filters IdPs send to find a resource (`userName eq`, `externalId eq`, `id eq`,
-   * `displayName eq`, alone or and-ed with more) start from a lookup key or the id,
-   * then the whole filter is checked on the few candidates.
+   * `displayName eq`, `emails[type eq "work"].value eq`, alone or and-ed with more) start from
+   * a lookup key or the id, then the whole filter is checked on the few candidates.
    */
   private async indexedCandidates(tenant: string, filter: Filter): Promise<StoredResource[] | undefined> {
-    const conjuncts: Filter[] = [];
-    const collect = (node: Filter): void => {
-      if (node.kind === 'and') {
-        collect(node.left);
-        collect(node.right);
-      } else conjuncts.push(node);
-    };
-    collect(filter);
-    for (const node of conjuncts) {
-      if (node.kind !== 'compare' || node.op !== 'eq' || typeof node.value !== 'string' || node.attribute.subAttribute) continue;
-      const resolved = resolveAttribute(this.kind.model, node.attribute);
-      if (!resolved || resolved.schema) continue;
-      const name = resolved.definition.name;
-      if (name === 'id') {
-        const stored = await this.store.get(tenant, this.kind.type, node.value);
-        return stored ? [stored] : [];
+    for (const node of conjuncts(filter)) {
+      if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string' && !node.attribute.subAttribute) {
+        const resolved = resolveAttribute(this.kind.model, node.attribute);
+        if (resolved && !resolved.schema && resolved.definition.name === 'id') {
+          const stored = await this.store.get(tenant, this.kind.type, node.value);
+          return stored ? [stored] : [];
+        }
       }
-      const key = lookupKey(this.kind, name, node.value);
-      if (!key) continue;
-      return this.store.getMany(tenant, this.kind.type, await this.store.lookup(tenant, this.kind.type, key));
+      const key = filterKey(this.kind, node);
+      if (key) return this.store.getMany(tenant, this.kind.type, await this.store.lookup(tenant, this.kind.type, key));
     }
     return undefined;
   }

@@ -25,6 +25,8 @@ export const userKind = (policy: UserPolicy): ResourceKind => ({
   lookupAttributes: [
     { name: 'userName', unique: true },
     { name: 'externalId', unique: policy.uniqueExternalId },
+    // Entra ID matches users by `emails[type eq "work"].value eq "…"`.
+    { name: 'emails', sub: 'value', unique: false },
   ],
   // A user provisioned without `active` is meant to be able to sign in.
   onCreate: (resource) => (resource.active === undefined ? { ...resource, active: true } : resource),

@@ -1,3 +1,6 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../lambdas/store/dynamo-client';
+import { keys } from '../../lambdas/store/table-design';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -147,6 +150,44 @@ describe('GET /Users', () => {
     }
     expect((await find(`externalId eq "${user.externalId.toUpperCase()}"`)).totalResults).toBe(0);
     expect((await find(`userName eq "${user.userName}" and active eq false`)).totalResults).toBe(0);
+  });
+
+  it('keeps an index of every email, so the email lookup of Entra ID reads no other user, and moves it with the emails', async () => {
+    const user = await created({ emails: [{ value: 'First@Example.com', type: 'work' }, { value: 'second@example.com', type: 'home' }] });
+    const table = createDocumentClient(server.dynamoDbEndpoint);
+    const indexed = async (email: string) =>
+      (
+        await table.send(
+          new QueryCommand({ TableName: server.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.indexPartition('default', 'User', 'emails.value', email) } }),
+        )
+      ).Items?.map((item) => item.sk);
+    expect(await indexed('first@example.com')).toEqual([user.id]);
+    expect(await indexed('second@example.com')).toEqual([user.id]);
+    const patched = await scim('PATCH', `/Users/${user.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'third@example.com' }],
+    });
+    expect(patched.status).toBe(200);
+    expect(await indexed('first@example.com')).toEqual([]);
+    expect(await indexed('third@example.com')).toEqual([user.id]);
+    const find = async (filter: string) => (await scim('GET', `/Users?filter=${encodeURIComponent(filter)}`)).body.Resources.map((r: { id: string }) => r.id);
+    expect(await find('emails[type eq "work"].value eq "THIRD@example.com"')).toEqual([user.id]);
+    expect(await find('emails[type eq "home"].value eq "third@example.com"')).toEqual([]);
+    expect(await find('emails[type eq "work"].value eq "first@example.com"')).toEqual([]);
+    expect((await scim('DELETE', `/Users/${user.id}`)).status).toBe(204);
+    expect(await indexed('third@example.com')).toEqual([]);
+    expect(await indexed('second@example.com')).toEqual([]);
+    table.destroy();
+  });
+
+  it('refuses a user with more distinct emails than are indexed, and creates nothing', async () => {
+    const emails = Array.from({ length: 21 }, (_, index) => ({ value: `many${index}@example.com` }));
+    const body = oktaUser({ emails });
+    const response = await scim('POST', '/Users', body);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ scimType: 'invalidValue' });
+    expect(response.body.detail).toMatch(/at most 20 distinct emails.value/);
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${body.userName}"`)}`)).body.totalResults).toBe(0);
   });
 
   it('answers an empty ListResponse for a lookup that matches nothing', async () => {
