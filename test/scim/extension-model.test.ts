@@ -1,5 +1,4 @@
 import { parseExtensions, schemaRegistry } from '../../lambdas/scim/extensions';
-import { ScimError } from '../../lambdas/scim/errors';
 import { matches, parseFilter } from '../../lambdas/scim/filter';
 import { normalizeResource, type ScimResource } from '../../lambdas/scim/normalize';
 import { applyPatch, type PatchOperation } from '../../lambdas/scim/patch';
@@ -8,19 +7,10 @@ import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../lambdas
 import { groupKind } from '../../lambdas/service/groups';
 import { userKind } from '../../lambdas/service/users';
 import { ACME_GROUP, ACME_USER, acmeExtensions } from '../support/acme-extensions';
+import { scimErrorOf } from '../support/scim-error';
 
 const { User: userModel, Group: groupModel } = schemaRegistry(parseExtensions(acmeExtensions)).models;
 const OKTA_CUSTOM = 'urn:okta:acme_app:1.0:user:custom';
-
-function scimErrorOf(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
 
 /** A stored user carrying Acme data, as normalizeResource leaves it, plus id and meta. */
 function aUser(acme: Record<string, unknown> = { costCenter: 'CC-1', seatLevel: 2 }): ScimResource {
