@@ -1,12 +1,27 @@
+import { resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { readExtensionsFile } from '../lib/scim-extensions';
 import { ScimStack } from '../lib/scim-stack';
 
 const app = new App();
 
+/** `-c scim:extensionsFile=…` or SCIM_EXTENSIONS_FILE, else scim-extensions.json in the project, if any. */
+function schemaExtensions() {
+  const file: unknown = app.node.tryGetContext('scim:extensionsFile') ?? process.env.SCIM_EXTENSIONS_FILE;
+  try {
+    return readExtensionsFile(resolve(__dirname, '..'), file ? String(file) : undefined);
+  } catch (error) {
+    // A broken declaration stops synth with what to fix, not a stack trace.
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}
+
 // No env: the template stays account- and region-agnostic, so synth needs no credentials.
 new ScimStack(app, 'ServerlessScim', {
   manageApiGatewayAccountLoggingRole: String(app.node.tryGetContext('scim:manageApiGatewayAccountLoggingRole')) !== 'false',
+  schemaExtensions: schemaExtensions(),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,12 +1,20 @@
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { startLocalScim } from '../lib/local/local-environment';
+import { readExtensionsFile } from '../lib/scim-extensions';
 
 const root = resolve(__dirname, '..');
 const dataDir = resolve(process.env.SCIM_DATA_DIR ?? resolve(root, '.scim-data'));
 const port = Number.parseInt(process.env.PORT ?? '8080', 10);
 
 async function main() {
+  let schemaExtensions: ReturnType<typeof readExtensionsFile>;
+  try {
+    schemaExtensions = readExtensionsFile(root, process.env.SCIM_EXTENSIONS_FILE || undefined);
+  } catch (error) {
+    console.error(`Could not start: ${(error as Error).message}`);
+    process.exit(1);
+  }
   const store = await startDynamoDbLocal({ dataDir: resolve(dataDir, 'dynamodb') });
   let stopping = false;
   const stop = async (code: number) => {
@@ -27,6 +35,7 @@ async function main() {
       secretsDir: resolve(dataDir, 'secrets'),
       token: process.env.SCIM_TOKEN || undefined,
       port,
+      schemaExtensions,
     });
   } catch (error) {
     console.error(`Could not start: ${(error as Error).message}`);
@@ -35,6 +44,7 @@ async function main() {
   }
   console.log(`SCIM base URL: ${api.baseUrl}`);
   console.log(`Data directory: ${dataDir}`);
+  if (schemaExtensions) console.log(`Schema extensions: ${schemaExtensions.extensions.map((extension) => extension.id).join(', ')}`);
   console.log('Bearer token (Okta: HTTP Header auth; Entra ID: Secret Token):');
   console.log(api.token);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseExtensionsJson } from './scim/extensions';
 
 /**
  * The Lambda's configuration, read once at cold start and validated, so that a broken
@@ -21,6 +22,19 @@ const environmentSchema = z.object({
   MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(5_500_000),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+  /** The deployment's schema extensions as JSON (lambdas/scim/extensions.ts), from scim-extensions.json. */
+  SCIM_EXTENSIONS: z
+    .string()
+    .optional()
+    .transform((text, context) => {
+      if (text === undefined || text.trim() === '') return undefined;
+      try {
+        return parseExtensionsJson(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `invalid schema extension declaration: ${(error as Error).message}` });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Config = z.infer<typeof environmentSchema>;

@@ -1,6 +1,7 @@
 import { FileSecretSource, SecretsManagerSource } from './auth/secret-source';
 import { SecretTokenVerifier } from './auth/token-verifier';
 import { loadConfig } from './config';
+import { schemaRegistry } from './scim/extensions';
 import { createDocumentClient } from './store/dynamo-client';
 import { DynamoMembershipStore } from './store/dynamo-membership-store';
 import { DynamoResourceStore } from './store/dynamo-resource-store';
@@ -11,9 +12,12 @@ import { userKind } from './service/users';
 /** Everything a handler needs, built once per Lambda container from its environment. */
 export function dependencies() {
   const config = loadConfig();
+  const registry = schemaRegistry(config.SCIM_EXTENSIONS);
   const secrets = config.LOCAL_SECRETS_DIR ? new FileSecretSource(config.LOCAL_SECRETS_DIR) : new SecretsManagerSource();
   return {
     config,
+    /** Built-in schemas and the deployment's declared extensions. */
+    registry,
     verifier: () => {
       if (!config.TOKEN_SECRET_ID) throw new Error('Invalid Lambda environment: TOKEN_SECRET_ID is required to authenticate requests');
       return new SecretTokenVerifier(secrets, config.TOKEN_SECRET_ID);
@@ -23,8 +27,8 @@ export function dependencies() {
       const client = createDocumentClient(config.DYNAMODB_ENDPOINT);
       const resources = new DynamoResourceStore(client, config.TABLE_NAME);
       return {
-        users: new ResourceService(resources, userKind({ uniqueExternalId: config.UNIQUE_EXTERNAL_ID })),
-        groups: new ResourceService(resources, groupKind),
+        users: new ResourceService(resources, userKind({ uniqueExternalId: config.UNIQUE_EXTERNAL_ID }, registry.models.User)),
+        groups: new ResourceService(resources, groupKind(registry.models.Group)),
         memberships: new DynamoMembershipStore(client, config.TABLE_NAME),
       };
     },

@@ -10,6 +10,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/routes';
+import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
+import { extensionsEnvironment } from './scim-extensions';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -22,6 +24,8 @@ export interface ScimFunctionsProps {
   /** Keyed by the route table, so a new function cannot be deployed without deciding its access. */
   readonly tableAccess: Readonly<Record<FunctionName, TableAccess>>;
   readonly logRetention: RetentionDays;
+  /** The deployment's schema extensions (scim-extensions.json); validated here, so a broken one fails synth. */
+  readonly schemaExtensions?: ExtensionsDeclarationInput;
 }
 
 /** One Lambda per entry of the route table's `scimFunctions`, and the table stream's cleanup consumer. */
@@ -33,13 +37,16 @@ export class ScimFunctions extends Construct {
     super(scope, id);
 
     const names = Object.keys(scimFunctions) as FunctionName[];
-    this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props)])) as Record<FunctionName, NodejsFunction>;
+    const extensions = extensionsEnvironment(props.schemaExtensions);
+    this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props, extensions)])) as Record<FunctionName, NodejsFunction>;
     this.cleanup = this.cleanupFunction(props);
   }
 
-  private scimFunction(name: FunctionName, props: ScimFunctionsProps): NodejsFunction {
+  /** Every SCIM function serves or checks resources against the same schemas, so each gets the extensions. */
+  private scimFunction(name: FunctionName, props: ScimFunctionsProps, extensions: Record<string, string>): NodejsFunction {
     const fn = this.nodeFunction(name, `SCIM ${name} endpoints`, scimFunctions[name].entry, Duration.seconds(28), props, {
       TOKEN_SECRET_ID: props.tokenSecret.secretArn,
+      ...extensions,
     });
     props.tokenSecret.grantRead(fn);
     if (props.tableAccess[name] === 'readWrite') this.grantTable(fn, props);

@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/routes';
+import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { DefaultTenantToken } from './default-tenant-token';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
@@ -22,6 +23,8 @@ export interface ScimStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
   /** @default true */
   readonly manageApiGatewayAccountLoggingRole?: boolean;
+  /** Schema extensions the deployment declares (see readExtensionsFile). @default none */
+  readonly schemaExtensions?: ExtensionsDeclarationInput;
 }
 
 /** Least privilege per function: discovery serves static documents and never touches the table. */
@@ -51,6 +54,7 @@ export class ScimStack extends Stack {
       tokenSecret: secret,
       tableAccess,
       logRetention,
+      schemaExtensions: props.schemaExtensions,
     });
 
     const api = new ScimApi(this, 'Http', {

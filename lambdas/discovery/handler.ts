@@ -12,12 +12,12 @@ import {
 import { ScimError } from '../scim/errors';
 import { listResponse } from '../scim/list';
 
-const { config, verifier } = dependencies();
+const { config, verifier, registry } = dependencies();
 const endpoints = allRoutes()
   .filter((route) => route.method === 'GET')
   .map((route) => route.path);
-const types = offeredResourceTypes(endpoints);
-const schemas = offeredSchemas(types);
+const types = offeredResourceTypes(registry, endpoints);
+const schemas = offeredSchemas(registry, types);
 
 const findIn = <T extends { id: string }>(items: T[], id: string, what: string): T => {
   const found = items.find((item) => item.id.toLowerCase() === id.toLowerCase());

@@ -1,19 +1,20 @@
 import { ScimError } from './errors';
 import { CURSOR_TIMEOUT_SECONDS, DEFAULT_COUNT, MAX_COUNT } from './list';
-import { groupResourceType, schemaDefinitions, userResourceType, type ResourceTypeDefinition, type SchemaDefinition } from './schemas';
+import type { SchemaRegistry } from './extensions';
+import type { ResourceTypeDefinition, SchemaDefinition } from './schemas';
 
 export const SERVICE_PROVIDER_CONFIG_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 export const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 
-/** Resource types are offered only where the deployment has their endpoint. */
-export function offeredResourceTypes(endpoints: string[]): ResourceTypeDefinition[] {
-  return [userResourceType, groupResourceType].filter((type) => endpoints.includes(type.endpoint));
+/** Resource types are offered only where the deployment has their endpoint; they list its declared extensions. */
+export function offeredResourceTypes(registry: SchemaRegistry, endpoints: string[]): ResourceTypeDefinition[] {
+  return registry.resourceTypes.filter((type) => endpoints.includes(type.endpoint));
 }
 
-export function offeredSchemas(types: ResourceTypeDefinition[]): SchemaDefinition[] {
+export function offeredSchemas(registry: SchemaRegistry, types: ResourceTypeDefinition[]): SchemaDefinition[] {
   const used = new Set(types.flatMap((type) => [type.schema, ...type.schemaExtensions.map((extension) => extension.schema)]));
-  return schemaDefinitions.filter((schema) => used.has(schema.id));
+  return registry.schemas.filter((schema) => used.has(schema.id));
 }
 
 /** RFC 7643 §5: what this server does, and nothing it doesn't. */

@@ -145,22 +145,73 @@ function isMissing(value: unknown): boolean {
   return value === undefined || (typeof value === 'string' && value.trim() === '');
 }
 
-/** RFC 7643 §2.2 required attributes, checked on the canonical resource. */
+/** RFC 7643 §2.2: a required sub-attribute is present in every value of its complex attribute. */
+function checkRequiredSubAttributes(definition: AttributeDefinition, value: unknown, path: string): void {
+  const required = (definition.subAttributes ?? []).filter((sub) => sub.required);
+  if (required.length === 0 || value === undefined) return;
+  for (const element of Array.isArray(value) ? value : [value]) {
+    const missing = required.find((sub) => !isPlainObject(element) || isMissing(element[sub.name]));
+    if (missing) throw ScimError.invalidValue(`Attribute '${path}.${missing.name}' is required in every value of '${path}', got ${describeValue(element)}.`);
+  }
+}
+
+/**
+ * RFC 7643 §2.2 required attributes, checked on the canonical resource. An extension's required
+ * attributes are due when the resource carries the extension, and always when the resource
+ * type requires the extension (RFC 7643 §6).
+ */
 export function checkRequired(model: ResourceModel, resource: ScimResource): void {
   for (const definition of model.core.attributes) {
     if (definition.required && isMissing(resource[definition.name])) {
       throw ScimError.invalidValue(`Attribute '${definition.name}' is required.`);
     }
+    checkRequiredSubAttributes(definition, resource[definition.name], definition.name);
   }
   for (const extension of model.extensions) {
     const object = resource[extension.id];
-    for (const definition of extension.attributes) {
-      if (!definition.required) continue;
-      if (!isPlainObject(object) || isMissing(object[definition.name])) {
-        throw ScimError.invalidValue(`Attribute '${extension.id}:${definition.name}' is required.`);
+    if (!isPlainObject(object)) {
+      if (model.type.schemaExtensions.some((declared) => declared.schema === extension.id && declared.required)) {
+        const required = extension.attributes.filter((definition) => definition.required).map((definition) => definition.name);
+        const what = required.length > 0 ? `its required attributes (${required.join(', ')})` : 'at least one of its attributes';
+        throw ScimError.invalidValue(`Schema extension '${extension.id}' is required for ${model.type.name} resources (RFC 7643 §6); send it with ${what}.`);
       }
+      continue;
+    }
+    for (const definition of extension.attributes) {
+      const path = `${extension.id}:${definition.name}`;
+      if (definition.required && isMissing(object[definition.name])) throw ScimError.invalidValue(`Attribute '${path}' is required.`);
+      checkRequiredSubAttributes(definition, object[definition.name], path);
     }
   }
+}
+
+/** The `schemas` of a canonical resource: core, then the model's extensions it carries, then undeclared ones kept verbatim. */
+function schemasOf(model: ResourceModel, resource: ScimResource): string[] {
+  const known = new Set([model.core.id, ...model.extensions.map((extension) => extension.id)]);
+  const foreign = (Array.isArray(resource.schemas) ? (resource.schemas as string[]) : []).filter((uri) => !known.has(uri));
+  return [model.core.id, ...model.extensions.filter((extension) => resource[extension.id] !== undefined).map((extension) => extension.id), ...foreign];
+}
+
+/**
+ * RFC 7643 §2.2: clients cannot change readOnly attributes, so a replacement (PUT, or PATCH's
+ * recomputed resource) keeps the current values of an extension's readOnly attributes, which
+ * only the application sets.
+ */
+export function carryReadOnly(model: ResourceModel, next: ScimResource, current: ScimResource): ScimResource {
+  let result = next;
+  for (const extension of model.extensions) {
+    const from = current[extension.id];
+    if (!isPlainObject(from)) continue;
+    if (!extension.attributes.some((definition) => definition.mutability === 'readOnly' && from[definition.name] !== undefined)) continue;
+    const into = isPlainObject(result[extension.id]) ? (result[extension.id] as Record<string, unknown>) : {};
+    const object: Record<string, unknown> = {};
+    for (const definition of extension.attributes) {
+      const value = definition.mutability === 'readOnly' ? structuredClone(from[definition.name]) : into[definition.name];
+      if (value !== undefined) object[definition.name] = value;
+    }
+    result = { ...result, [extension.id]: object };
+  }
+  return result === next ? next : { ...result, schemas: schemasOf(model, result) };
 }
 
 type Section = Map<string, unknown>;

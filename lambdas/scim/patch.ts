@@ -10,6 +10,7 @@ import {
   enforceSinglePrimary,
   isIgnoredOnInput,
   isPlainObject,
+  carryReadOnly,
   normalizeResource,
   normalizeValue,
 } from './normalize';
@@ -99,7 +100,11 @@ function resolveTarget(model: ResourceModel, text: string): Target | undefined {
   const subName = parsed.subAttribute ?? parsed.attribute.subAttribute;
   const qualified = uri ? `${uri}:${name}` : name;
   const resolved = resolveAttribute(model, { uri, name });
-  if (!resolved) throw ScimError.invalidPath(`Attribute '${qualified}' in path '${text}' is not defined for ${model.type.name}.`);
+  if (!resolved) {
+    const undeclared = uri !== undefined && splitUrn(model, `${uri}:`).uri === undefined;
+    const hint = undeclared ? ` Schema ${uri} is not one this deployment serves; GET /Schemas lists those it does.` : '';
+    throw ScimError.invalidPath(`Attribute '${qualified}' in path '${text}' is not defined for ${model.type.name}.${hint}`);
+  }
   const { definition, schema } = resolved;
   let sub: AttributeDefinition | undefined;
   if (subName !== undefined) {
@@ -454,7 +459,7 @@ function deepEqual(a: unknown, b: unknown): boolean {
 
 /** Canonical form, required attributes checked, `schemas` recomputed; read-only attributes carried over from the input. */
 function finish(model: ResourceModel, original: ScimResource, working: ScimResource): ScimResource {
-  const canonical = normalizeResource(model, working);
+  const canonical = carryReadOnly(model, normalizeResource(model, working), original);
   const result: ScimResource = { schemas: canonical.schemas };
   for (const definition of [...commonAttributes, ...model.core.attributes]) {
     if (definition.mutability === 'readOnly') {

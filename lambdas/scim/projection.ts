@@ -1,4 +1,4 @@
-import { resolveAttribute, splitUrn, type ResourceModel, type ResolvedAttribute } from './schemas';
+import { commonAttributes, resolveAttribute, splitUrn, type AttributeDefinition, type ResourceModel, type ResolvedAttribute } from './schemas';
 
 export interface Projection {
   attributes?: string[];
@@ -46,25 +46,91 @@ function mergeInto(target: Json, key: string, value: unknown) {
   }
 }
 
+/** The object an attribute lives in within a new representation, created when it is an extension's. */
+function targetIn(result: Json, schema: string | undefined): Json {
+  if (!schema) return result;
+  return ((result[schema] as Json | undefined) ?? (result[schema] = {})) as Json;
+}
+
+/** Attributes and sub-attributes by their `returned` characteristic (RFC 7643 §2.2), per model. */
+interface ByReturned {
+  always: ResolvedAttribute[];
+  /** `never` and `request`. */
+  withheld: ResolvedAttribute[];
+}
+
+const byReturned = new WeakMap<ResourceModel, ByReturned>();
+
+function returnedOf(model: ResourceModel): ByReturned {
+  let found = byReturned.get(model);
+  if (found) return found;
+  found = { always: [], withheld: [] };
+  const withheld = (definition: AttributeDefinition) => definition.returned === 'never' || definition.returned === 'request';
+  const visit = (schema: string | undefined, attributes: AttributeDefinition[]) => {
+    for (const definition of attributes) {
+      if (definition.returned === 'always') found!.always.push({ schema, definition });
+      if (withheld(definition)) found!.withheld.push({ schema, definition });
+      else for (const sub of definition.subAttributes ?? []) if (withheld(sub)) found!.withheld.push({ schema, definition, sub });
+    }
+  };
+  visit(undefined, [...commonAttributes, ...model.core.attributes]);
+  for (const extension of model.extensions) visit(extension.id, extension.attributes);
+  byReturned.set(model, found);
+  return found;
+}
+
+/**
+ * RFC 7643 §2.2 `returned`: `never` attributes are never shown; `request` ones only when
+ * `attributes` names them (or the complex attribute holding them). The representation's
+ * objects are shared with the stored resource, so what changes is copied first.
+ */
+function withhold(model: ResourceModel, representation: Json, requested: string[]): Json {
+  const { withheld } = returnedOf(model);
+  if (withheld.length === 0) return representation;
+  const named = requested.map((text) => resolveName(model, text)).filter((resolved) => resolved !== undefined);
+  const isNamed = (entry: ResolvedAttribute) =>
+    named.some((resolved) => resolved.schema === entry.schema && resolved.definition === entry.definition && (!entry.sub || !resolved.sub || resolved.sub === entry.sub));
+  let result = representation;
+  for (const entry of withheld) {
+    if ((entry.sub ?? entry.definition).returned === 'request' && isNamed(entry)) continue;
+    const source = container(result, entry.schema);
+    const name = entry.definition.name;
+    if (!source || source[name] === undefined) continue;
+    if (result === representation) result = { ...representation };
+    const copy = entry.schema ? { ...source } : result;
+    if (entry.sub) copy[name] = withoutSub(copy[name], entry.sub.name);
+    else delete copy[name];
+    if (entry.schema) {
+      if (Object.keys(copy).length > 0) result[entry.schema] = copy;
+      else delete result[entry.schema];
+    }
+  }
+  return result;
+}
+
 /**
  * RFC 7644 §3.4.2.5: `attributes` narrows a representation to the named attributes plus those
  * `returned: always`; `excludedAttributes` removes the named ones except those. `schemas` is
  * always kept. Names are case-insensitive and may carry a schema URN; unknown names are ignored.
  */
 export function project(model: ResourceModel, representation: Json, projection: Projection): Json {
+  return withhold(model, select(model, representation, projection), projection.attributes ?? []);
+}
+
+function select(model: ResourceModel, representation: Json, projection: Projection): Json {
   if (projection.attributes) {
     const result: Json = { schemas: representation.schemas };
-    const always = [...model.core.attributes, ...model.extensions.flatMap((e) => e.attributes)].filter((a) => a.returned === 'always');
-    for (const definition of always) if (representation[definition.name] !== undefined) result[definition.name] = representation[definition.name];
-    if (representation.id !== undefined) result.id = representation.id;
+    for (const { schema, definition } of returnedOf(model).always) {
+      const value = container(representation, schema)?.[definition.name];
+      if (value !== undefined) targetIn(result, schema)[definition.name] = value;
+    }
     for (const text of projection.attributes) {
       const resolved = resolveName(model, text);
       if (!resolved) continue;
       const source = container(representation, resolved.schema);
       const value = source?.[resolved.definition.name];
       if (value === undefined) continue;
-      const target = resolved.schema ? ((result[resolved.schema] as Json | undefined) ?? (result[resolved.schema] = {})) as Json : result;
-      mergeInto(target, resolved.definition.name, resolved.sub ? onlySub(value, resolved.sub.name) : value);
+      mergeInto(targetIn(result, resolved.schema), resolved.definition.name, resolved.sub ? onlySub(value, resolved.sub.name) : value);
     }
     return result;
   }

@@ -235,8 +235,8 @@ export const groupResourceType: ResourceTypeDefinition = {
 
 export const schemaDefinitions: SchemaDefinition[] = [userSchema, enterpriseUserSchema, groupSchema];
 
-export function schemaById(id: string): SchemaDefinition | undefined {
-  return schemaDefinitions.find((schema) => schema.id.toLowerCase() === id.toLowerCase());
+export function schemaById(id: string, schemas: readonly SchemaDefinition[] = schemaDefinitions): SchemaDefinition | undefined {
+  return schemas.find((schema) => schema.id.toLowerCase() === id.toLowerCase());
 }
 
 /** A resource type with its schemas resolved, as the filter, PATCH and projection code use it. */
@@ -246,9 +246,10 @@ export interface ResourceModel {
   extensions: SchemaDefinition[];
 }
 
-export function resourceModel(type: ResourceTypeDefinition): ResourceModel {
+/** `schemas` holds every schema the type names: the built-in ones and the deployment's declared extensions. */
+export function resourceModel(type: ResourceTypeDefinition, schemas: readonly SchemaDefinition[] = schemaDefinitions): ResourceModel {
   const resolve = (id: string) => {
-    const schema = schemaById(id);
+    const schema = schemaById(id, schemas);
     if (!schema) throw new Error(`schema ${id} is not defined`);
     return schema;
   };

@@ -3,24 +3,25 @@ import { ScimError } from '../scim/errors';
 import { matches, matchesValue, type Filter } from '../scim/filter';
 import type { ListQuery } from '../scim/list';
 import { applyMemberSteps, isIncremental, memberIds, netChanges, splitMemberOperations, type MemberStep } from '../scim/members';
-import { normalizeResource, type ScimResource } from '../scim/normalize';
+import { carryReadOnly, normalizeResource, type ScimResource } from '../scim/normalize';
 import type { PatchOperation } from '../scim/patch';
-import { groupModel, resolveAttribute } from '../scim/schemas';
+import { groupModel, resolveAttribute, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './membership-store';
 import type { StoredResource } from './resource-store';
 import { isPinned, type Preconditions, type ResourceKind, type ResourceService } from './resources';
 import { backoff, mapLimited } from './concurrency';
 
-export const groupKind: ResourceKind = {
+export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
   type: 'Group',
-  model: groupModel,
+  model,
   // Entra ID requires displayName to be unique and Okta links groups by it; caseExact false.
   lookupAttributes: [
     { name: 'displayName', unique: true },
     { name: 'externalId', unique: false },
   ],
-};
+  onReplace: (next, current) => carryReadOnly(model, next, current),
+});
 
 export interface Log {
   warn(message: string, fields: Record<string, unknown>): void;
@@ -34,15 +35,15 @@ const LEASE_MS = 30_000;
 const LEASE_WAIT_MS = 20_000;
 
 /** Splits a POST/PUT body into the group's own attributes and its member ids. */
-function splitBody(body: unknown): { resource: ScimResource; memberIds: string[] } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return { resource: normalizeResource(groupModel, body), memberIds: [] };
+function splitBody(model: ResourceModel, body: unknown): { resource: ScimResource; memberIds: string[] } {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { resource: normalizeResource(model, body), memberIds: [] };
   const attributes: Record<string, unknown> = {};
   let members: unknown;
   for (const [key, value] of Object.entries(body)) {
     if (key.toLowerCase() === 'members') members = value;
     else attributes[key] = value;
   }
-  return { resource: normalizeResource(groupModel, attributes), memberIds: memberIds(members, 'members') };
+  return { resource: normalizeResource(model, attributes), memberIds: memberIds(members, 'members') };
 }
 
 function referencesMembers(filter: Filter): boolean {
@@ -89,7 +90,7 @@ export class GroupEndpoint implements ResourceEndpoint {
   }
 
   async create(tenant: string, body: unknown, wanted: Wanted): Promise<Rendered> {
-    const { resource, memberIds } = splitBody(body);
+    const { resource, memberIds } = splitBody(this.model, body);
     const stored = await this.groups.insert(tenant, resource);
     const members = await this.knownUsers(tenant, stored.id, memberIds);
     await this.memberships.add(tenant, stored.id, members);
@@ -106,7 +107,7 @@ export class GroupEndpoint implements ResourceEndpoint {
   }
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
-    const { resource, memberIds } = splitBody(body);
+    const { resource, memberIds } = splitBody(this.model, body);
     await this.groups.get(tenant, id);
     // Concurrent PUTs take turns, so the result is one PUT's name with that same PUT's members.
     const stored = await this.underLease(tenant, id, async () => {
@@ -236,6 +237,6 @@ export class GroupEndpoint implements ResourceEndpoint {
     const needsMembers = filters.some(referencesMembers);
     const resource = this.groups.asFilterable(group);
     if (needsMembers) resource.members = (await this.memberIdsOf(tenant, group.id)).map((value) => ({ value }));
-    return filters.every((part) => matches(part, resource, groupModel));
+    return filters.every((part) => matches(part, resource, this.model));
   }
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { ScimError } from '../scim/errors';
 import type { ListQuery } from '../scim/list';
 import type { PatchOperation } from '../scim/patch';
-import { userModel } from '../scim/schemas';
+import { carryReadOnly } from '../scim/normalize';
+import { userModel, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './membership-store';
 import { mapLimited } from './concurrency';
@@ -18,9 +19,9 @@ export interface UserPolicy {
   uniqueExternalId: boolean;
 }
 
-export const userKind = (policy: UserPolicy): ResourceKind => ({
+export const userKind = (policy: UserPolicy, model: ResourceModel = userModel): ResourceKind => ({
   type: 'User',
-  model: userModel,
+  model,
   // RFC 7643 §4.1: userName is unique and caseExact false; externalId is caseExact.
   lookupAttributes: [
     { name: 'userName', unique: true },
@@ -30,8 +31,11 @@ export const userKind = (policy: UserPolicy): ResourceKind => ({
   ],
   // A user provisioned without `active` is meant to be able to sign in.
   onCreate: (resource) => (resource.active === undefined ? { ...resource, active: true } : resource),
-  // Okta's PUT bodies may omit `active`; replacing it with "absent" would deactivate the user.
-  onReplace: (next, current) => (next.active === undefined && current.active !== undefined ? { ...next, active: current.active } : next),
+  onReplace: (next, current) => {
+    const kept = carryReadOnly(model, next, current);
+    // Okta's PUT bodies may omit `active`; replacing it with "absent" would deactivate the user.
+    return kept.active === undefined && current.active !== undefined ? { ...kept, active: current.active } : kept;
+  },
 });
 
 /** How many users of a page have their groups read at once. */

@@ -6,6 +6,8 @@ import { newToken, tokenSecretSchema, type TokenSecret } from '../../lambdas/aut
 import { createTableInput } from '../../lambdas/store/table-definition';
 import { join as joinPath } from 'node:path';
 import { streamFunctions } from '../../lambdas/routes';
+import type { ExtensionsDeclarationInput } from '../../lambdas/scim/extensions';
+import { extensionsEnvironment } from '../scim-extensions';
 import { startLocalApi, type LocalApi } from './local-api';
 import { startStreamPoller } from './stream-poller';
 
@@ -54,6 +56,8 @@ export interface LocalScimOptions {
   token?: string;
   host?: string;
   port?: number;
+  /** Schema extensions, as the deployed functions get them (readExtensionsFile). */
+  schemaExtensions?: ExtensionsDeclarationInput;
 }
 
 export interface LocalScim extends LocalApi {
@@ -64,13 +68,16 @@ export interface LocalScim extends LocalApi {
 
 /** Table, token and environment as the deployed stack would give them, then the handlers over HTTP. */
 export async function startLocalScim(options: LocalScimOptions): Promise<LocalScim> {
+  const extensions = extensionsEnvironment(options.schemaExtensions);
   await ensureTable(options.dynamoDbEndpoint, options.tableName);
   const token = await ensureToken(options.secretsDir, options.token);
+  delete process.env.SCIM_EXTENSIONS;
   Object.assign(process.env, {
     TABLE_NAME: options.tableName,
     TOKEN_SECRET_ID: LOCAL_TOKEN_SECRET_ID,
     LOCAL_SECRETS_DIR: options.secretsDir,
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    ...extensions,
   });
   const api = await startLocalApi({ root: options.root, host: options.host, port: options.port });
   const pollers = await Promise.all(

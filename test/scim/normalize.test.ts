@@ -1,16 +1,6 @@
-import { ScimError } from '../../lambdas/scim/errors';
 import { normalizeResource, normalizeValue } from '../../lambdas/scim/normalize';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, groupModel, userModel, userSchema } from '../../lambdas/scim/schemas';
-
-function scimError(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
+import { scimErrorOf } from '../support/scim-error';
 
 const definition = (name: string) => userSchema.attributes.find((attribute) => attribute.name === name)!;
 
@@ -110,7 +100,7 @@ describe('normalizeResource: Okta', () => {
   });
 
   it('rejects a member without value, naming the attribute', () => {
-    const error = scimError(() => normalizeResource(groupModel, { displayName: 'G', members: [{ display: 'Who?' }] }));
+    const error = scimErrorOf(() => normalizeResource(groupModel, { displayName: 'G', members: [{ display: 'Who?' }] }));
     expect(error.status).toBe(400);
     expect(error.scimType).toBe('invalidValue');
     expect(error.detail).toContain("'members'");
@@ -167,7 +157,7 @@ describe('normalizeResource: Entra ID and friends', () => {
 
 describe('normalizeResource: shape and required attributes', () => {
   it.each([[null], [[]], ['text'], [42]])('rejects a body that is not an object: %p', (body) => {
-    const error = scimError(() => normalizeResource(userModel, body));
+    const error = scimErrorOf(() => normalizeResource(userModel, body));
     expect(error.status).toBe(400);
     expect(error.scimType).toBe('invalidSyntax');
     expect(error.detail).toContain('JSON object');
@@ -176,14 +166,14 @@ describe('normalizeResource: shape and required attributes', () => {
   it.each([[{}], [{ userName: '' }], [{ userName: '   ' }], [{ userName: null }], [{ displayName: 'no user name' }]])(
     'requires userName: %p',
     (body) => {
-      const error = scimError(() => normalizeResource(userModel, body));
+      const error = scimErrorOf(() => normalizeResource(userModel, body));
       expect(error.scimType).toBe('invalidValue');
       expect(error.detail).toBe("Attribute 'userName' is required.");
     },
   );
 
   it('requires a Group displayName', () => {
-    const error = scimError(() => normalizeResource(groupModel, { members: [] }));
+    const error = scimErrorOf(() => normalizeResource(groupModel, { members: [] }));
     expect(error.scimType).toBe('invalidValue');
     expect(error.detail).toBe("Attribute 'displayName' is required.");
   });
@@ -236,14 +226,14 @@ describe('normalizeValue', () => {
     ['title', ['a'], "Attribute 'title' must be a single string value, not an array, got [\"a\"]."],
     ['profileUrl', {}, "Attribute 'profileUrl' must be a reference (a URI string), got {}."],
   ])('rejects %s = %p', (name, value, detail) => {
-    const error = scimError(() => normalizeValue(definition(name), value, name));
+    const error = scimErrorOf(() => normalizeValue(definition(name), value, name));
     expect(error.status).toBe(400);
     expect(error.scimType).toBe('invalidValue');
     expect(error.detail).toBe(detail);
   });
 
   it('names the sub-attribute path in nested errors', () => {
-    const error = scimError(() => normalizeValue(definition('emails'), [{ value: 'a', primary: 'yes' }], 'emails'));
+    const error = scimErrorOf(() => normalizeValue(definition('emails'), [{ value: 'a', primary: 'yes' }], 'emails'));
     expect(error.detail).toBe("Attribute 'emails.primary' must be a boolean, got \"yes\".");
   });
 
@@ -262,8 +252,8 @@ describe('normalizeValue', () => {
     const created = { name: 'created', type: 'dateTime' as const, multiValued: false, description: '', required: false, caseExact: false, mutability: 'readWrite' as const, returned: 'default' as const, uniqueness: 'none' as const };
     expect(normalizeValue(created, '2024-02-29T10:00:00.123Z', 'created')).toBe('2024-02-29T10:00:00.123Z');
     expect(normalizeValue(created, '2024-02-29T10:00:00+02:00', 'created')).toBe('2024-02-29T10:00:00+02:00');
-    expect(scimError(() => normalizeValue(created, 'yesterday', 'created')).detail).toContain("'created' must be a dateTime");
-    expect(scimError(() => normalizeValue(created, 1700000000, 'created')).scimType).toBe('invalidValue');
+    expect(scimErrorOf(() => normalizeValue(created, 'yesterday', 'created')).detail).toContain("'created' must be a dateTime");
+    expect(scimErrorOf(() => normalizeValue(created, 1700000000, 'created')).scimType).toBe('invalidValue');
   });
 
   it('validates integer and decimal values', () => {
@@ -271,10 +261,10 @@ describe('normalizeValue', () => {
     const count = { ...base, name: 'count', type: 'integer' as const };
     const ratio = { ...base, name: 'ratio', type: 'decimal' as const };
     expect(normalizeValue(count, 3, 'count')).toBe(3);
-    expect(scimError(() => normalizeValue(count, 3.5, 'count')).detail).toBe("Attribute 'count' must be an integer, got 3.5.");
-    expect(scimError(() => normalizeValue(count, '3', 'count')).scimType).toBe('invalidValue');
+    expect(scimErrorOf(() => normalizeValue(count, 3.5, 'count')).detail).toBe("Attribute 'count' must be an integer, got 3.5.");
+    expect(scimErrorOf(() => normalizeValue(count, '3', 'count')).scimType).toBe('invalidValue');
     expect(normalizeValue(ratio, 0.5, 'ratio')).toBe(0.5);
-    expect(scimError(() => normalizeValue(ratio, 'half', 'ratio')).detail).toBe("Attribute 'ratio' must be a decimal number, got \"half\".");
+    expect(scimErrorOf(() => normalizeValue(ratio, 'half', 'ratio')).detail).toBe("Attribute 'ratio' must be a decimal number, got \"half\".");
   });
 
   it('returns undefined for null and for an empty multi-valued attribute', () => {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { newToken } from '../../lambdas/auth/token-verifier';
-import { startLocalScim } from '../../lib/local/local-environment';
+import { startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
 
 export interface TestScimServer {
   baseUrl: string;
@@ -22,7 +22,7 @@ export function dynamoDbEndpoint(): string {
 }
 
 /** The real handlers over HTTP on the run's embedded store, in a table of their own. */
-export async function startScimServer(): Promise<TestScimServer> {
+export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExtensions'> = {}): Promise<TestScimServer> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const secretsDir = await mkdtemp(join(tmpdir(), 'scim-secrets-'));
   const tableName = `test-${randomUUID()}`;
@@ -33,6 +33,7 @@ export async function startScimServer(): Promise<TestScimServer> {
     tableName,
     secretsDir,
     token: newToken(),
+    schemaExtensions: options.schemaExtensions,
   });
   return {
     baseUrl: api.baseUrl,
