@@ -20,6 +20,7 @@ export const scimFunctions = {
     entry: 'lambdas/users/handler.ts',
     routes: {
       list: 'GET /Users',
+      search: 'POST /Users/.search',
       create: 'POST /Users',
       get: 'GET /Users/{id}',
       replace: 'PUT /Users/{id}',
@@ -31,6 +32,7 @@ export const scimFunctions = {
     entry: 'lambdas/groups/handler.ts',
     routes: {
       list: 'GET /Groups',
+      search: 'POST /Groups/.search',
       create: 'POST /Groups',
       get: 'GET /Groups/{id}',
       replace: 'PUT /Groups/{id}',
@@ -76,4 +78,35 @@ export function allRoutes(): Array<ParsedRoute & { function: FunctionName; name:
       return { ...route, function: fn, name, resource: SCIM_BASE_PATH + route.path };
     }),
   );
+}
+
+/** API Gateway decodes %-escapes (but leaves '+' alone); a value that is not valid escaping is kept as sent. */
+export function percentDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Matches concrete paths against a path template, as API Gateway does: `/Users/{id}` matches
+ * `/Users/2819c223` (and `/Users/2819c223/`) with `{ id: '2819c223' }`; undefined when it does not match.
+ */
+export function pathMatcher(template: string): (path: string) => Record<string, string> | undefined {
+  const parameters: string[] = [];
+  const source = template
+    .split('/')
+    .map((segment) => {
+      const match = /^\{(\w+)\}$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameters.push(match[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  const pattern = new RegExp(`^${source}/?$`);
+  return (path) => {
+    const match = pattern.exec(path);
+    return match ? Object.fromEntries(parameters.map((name, index) => [name, percentDecoded(match[index + 1])])) : undefined;
+  };
 }

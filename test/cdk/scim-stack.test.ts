@@ -264,6 +264,13 @@ describe('REST API', () => {
     }
   });
 
+  test.each([
+    ['POST /scim/v2/Users/.search', 'users'],
+    ['POST /scim/v2/Groups/.search', 'groups'],
+  ] as Array<[string, FunctionName]>)('%s reaches the %s function (RFC 7644 §3.4.3)', (route, name) => {
+    expect(methods().get(route)?.target).toBe(functionLogicalId(name));
+  });
+
   test('no method beyond the routes, except ANY on each routed path for the function to answer 405', () => {
     const routed = allRoutes();
     const expected = new Map<string, string>(routed.map((route) => [`${route.method} ${route.resource}`, functionLogicalId(route.function)]));
