@@ -40,6 +40,13 @@ export const scimFunctions = {
       delete: 'DELETE /Groups/{id}',
     },
   },
+  /** Requests that span resource types: RFC 7644 §3.4.3 (root search) and §3.7 (bulk). */
+  bulk: {
+    entry: 'lambdas/bulk/handler.ts',
+    routes: {
+      search: 'POST /.search',
+    },
+  },
   discovery: {
     entry: 'lambdas/discovery/handler.ts',
     routes: {

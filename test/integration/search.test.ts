@@ -146,3 +146,93 @@ describe('POST /{ResourceType}/.search (RFC 7644 §3.4.3)', () => {
     expect(response.body.schemas).toEqual([ERROR]);
   });
 });
+
+describe('POST /.search across resource types (RFC 7644 §3.4.3)', () => {
+  const everyone = `displayName sw "${RUN} person"`;
+  const allIds = () => [...users.map((user) => user.id), ...groups.map((group) => group.id)];
+
+  it('lists users, then groups, as one ListResponse, each with its own resourceType', async () => {
+    const response = await search('/.search', { filter: everyone });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ schemas: [LIST], totalResults: 7, startIndex: 1, itemsPerPage: 7 });
+    const types = response.body.Resources.map((resource: any) => resource.meta.resourceType);
+    expect(types).toEqual(['User', 'User', 'User', 'User', 'User', 'Group', 'Group']);
+    expect(ids(response.body).slice(0, 5).sort()).toEqual(users.map((user) => user.id).sort());
+    expect(ids(response.body).slice(5).sort()).toEqual(groups.map((group) => group.id).sort());
+    for (const resource of response.body.Resources) {
+      expect(resource.meta.location).toBe(`${server.baseUrl}/${resource.meta.resourceType}s/${resource.id}`);
+    }
+  });
+
+  it('runs startIndex and count across the concatenation', async () => {
+    const straddling = await search('/.search', { filter: everyone, startIndex: 4, count: 3 });
+    expect(straddling.body).toMatchObject({ totalResults: 7, startIndex: 4, itemsPerPage: 3 });
+    expect(straddling.body.Resources.map((resource: any) => resource.meta.resourceType)).toEqual(['User', 'User', 'Group']);
+
+    const seen: string[] = [];
+    for (let startIndex = 1; startIndex <= 7; startIndex += 2) {
+      const page = await search('/.search', { filter: everyone, startIndex, count: 2 });
+      expect(page.body).toMatchObject({ totalResults: 7, startIndex, itemsPerPage: Math.min(2, 8 - startIndex) });
+      seen.push(...ids(page.body));
+    }
+    expect(seen.sort()).toEqual(allIds().sort());
+
+    const onlyGroups = await search('/.search', { filter: everyone, startIndex: 6 });
+    expect(ids(onlyGroups.body).sort()).toEqual(groups.map((group) => group.id).sort());
+    const pastTheEnd = await search('/.search', { filter: everyone, startIndex: 8 });
+    expect(pastTheEnd.body).toMatchObject({ totalResults: 7, itemsPerPage: 0, Resources: [] });
+    const countOnly = await search('/.search', { filter: everyone, count: 0 });
+    expect(countOnly.body).toMatchObject({ totalResults: 7, itemsPerPage: 0, Resources: [] });
+  });
+
+  it('resolves attributes per type', async () => {
+    const response = await search('/.search', { filter: everyone, attributes: ['userName', 'displayName'] });
+    expect(response.status).toBe(200);
+    for (const resource of response.body.Resources.slice(0, 5)) expect(Object.keys(resource).sort()).toEqual(['displayName', 'id', 'schemas', 'userName']);
+    for (const resource of response.body.Resources.slice(5)) {
+      expect(resource.schemas).toEqual([GROUP]);
+      expect(Object.keys(resource).sort()).toEqual(['displayName', 'id', 'schemas']);
+    }
+    const withoutMembers = await search('/.search', { filter: everyone, excludedAttributes: ['members', 'emails'] });
+    for (const resource of withoutMembers.body.Resources) {
+      expect(resource.members).toBeUndefined();
+      expect(resource.emails).toBeUndefined();
+      expect(resource.displayName).toMatch(new RegExp(`^${RUN} person`));
+    }
+  });
+
+  it('treats an attribute only one type has as unassigned on the other: userName finds no group, members no user', async () => {
+    const byUserName = await search('/.search', { filter: `userName sw "${RUN}."` });
+    expect(byUserName.body.totalResults).toBe(5);
+    expect(byUserName.body.Resources.every((resource: any) => resource.meta.resourceType === 'User')).toBe(true);
+
+    const byMember = await search('/.search', { filter: `members.value eq "${users[0].id}"` });
+    expect(byMember.body.totalResults).toBe(2);
+    expect(ids(byMember.body).sort()).toEqual(groups.map((group) => group.id).sort());
+
+    // RFC 7643 §2.5: unassigned is never equal to a value, so `ne` holds for the type without it.
+    const notThatUser = await search('/.search', { filter: `${everyone} and userName ne "${users[0].userName}"` });
+    expect(notThatUser.body.totalResults).toBe(6);
+    expect(ids(notThatUser.body)).not.toContain(users[0].id);
+    expect(ids(notThatUser.body)).toEqual(expect.arrayContaining(groups.map((group) => group.id)));
+  });
+
+  it('accepts sortBy and sortOrder without changing which resources match', async () => {
+    const response = await search('/.search', { filter: everyone, sortBy: 'displayName', sortOrder: 'ascending' });
+    expect(response.status).toBe(200);
+    expect(ids(response.body).sort()).toEqual(allIds().sort());
+  });
+
+  it('refuses cursor paging, which is per resource type, with 400 invalidValue', async () => {
+    expectScimError(await search('/.search', { filter: everyone, cursor: '' }), 400, 'invalidValue');
+  });
+
+  it.each([
+    ['a body that is not JSON', '{"schemas":', 'invalidSyntax'],
+    ['a body without the SearchRequest schema', { schemas: [LIST], filter: everyone }, 'invalidSyntax'],
+    ['a filter that does not parse', { schemas: [SEARCH], filter: 'displayName sw' }, 'invalidFilter'],
+    ['a filter that no type can evaluate', { schemas: [SEARCH], filter: 'active gt true' }, 'invalidFilter'],
+  ])('refuses %s with a SCIM error', async (_what, body, scimType) => {
+    expectScimError(await scim('POST', '/.search', body), 400, scimType);
+  });
+});
