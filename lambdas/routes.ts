@@ -45,6 +45,7 @@ export const scimFunctions = {
     entry: 'lambdas/bulk/handler.ts',
     routes: {
       search: 'POST /.search',
+      bulk: 'POST /Bulk',
     },
   },
   discovery: {

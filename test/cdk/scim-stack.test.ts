@@ -268,6 +268,7 @@ describe('REST API', () => {
     ['POST /scim/v2/Users/.search', 'users'],
     ['POST /scim/v2/Groups/.search', 'groups'],
     ['POST /scim/v2/.search', 'bulk'],
+    ['POST /scim/v2/Bulk', 'bulk'],
   ] as Array<[string, FunctionName]>)('%s reaches the %s function (RFC 7644 §3.4.3, §3.7)', (route, name) => {
     expect(methods().get(route)?.target).toBe(functionLogicalId(name));
   });
