@@ -25,7 +25,7 @@ export interface BulkRouteOptions {
   concurrency: number;
   /** No operation starts with less time than this left, so the response leaves before API Gateway's 29 s. */
   reserveMs: number;
-  log: Pick<Logger, 'error'>;
+  log: Pick<Logger, 'info' | 'error'>;
 }
 
 /**
@@ -89,6 +89,10 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
       concurrency: options.concurrency,
       mayStart: () => request.remainingMs() > options.reserveMs,
     });
+    // The request's own log line says 200 whatever its operations did; this says what they did.
+    const statuses: Record<string, number> = {};
+    for (const operation of Operations) statuses[operation.status] = (statuses[operation.status] ?? 0) + 1;
+    options.log.info('bulk operations', { tenant: request.tenant, operations: bulk.Operations.length, statuses });
     const body: BulkResponse = { schemas: [BULK_RESPONSE_SCHEMA], Operations };
     return { status: 200, body };
   };
