@@ -58,9 +58,10 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
         tenant: request.tenant,
         method: operation.method,
         params: target.params,
-        // Successful operations are answered without the resource (RFC 7644 §3.7.3): a group's member
-        // list, which can be long, is not read for them. Everything else, the ETag included, is as the route answers.
-        query: (name) => (name.toLowerCase() === 'excludedattributes' ? 'members' : undefined),
+        // Successful operations are answered without the resource (RFC 7644 §3.7.3), so the route reads
+        // and renders the least it can: no member lists, no user's groups (a third of a PATCH's time).
+        // Its ETag then names the stored version alone, which If-Match takes exactly as GET's (resources.ts).
+        query: (name) => (name.toLowerCase() === 'attributes' ? 'id' : undefined),
         header: (name) => (name.toLowerCase() === 'if-match' ? operation.version : undefined),
         body: operation.data,
         baseUrl: request.baseUrl,
