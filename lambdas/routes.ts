@@ -20,6 +20,7 @@ export const scimFunctions = {
     entry: 'lambdas/users/handler.ts',
     routes: {
       list: 'GET /Users',
+      search: 'POST /Users/.search',
       create: 'POST /Users',
       get: 'GET /Users/{id}',
       replace: 'PUT /Users/{id}',
@@ -31,11 +32,20 @@ export const scimFunctions = {
     entry: 'lambdas/groups/handler.ts',
     routes: {
       list: 'GET /Groups',
+      search: 'POST /Groups/.search',
       create: 'POST /Groups',
       get: 'GET /Groups/{id}',
       replace: 'PUT /Groups/{id}',
       patch: 'PATCH /Groups/{id}',
       delete: 'DELETE /Groups/{id}',
+    },
+  },
+  /** Requests that span resource types: RFC 7644 §3.4.3 (root search) and §3.7 (bulk). */
+  bulk: {
+    entry: 'lambdas/bulk/handler.ts',
+    routes: {
+      search: 'POST /.search',
+      bulk: 'POST /Bulk',
     },
   },
   discovery: {
@@ -86,4 +96,35 @@ export function allRoutes(): Array<ParsedRoute & { function: FunctionName; name:
       return routePaths(route.path).map((path) => ({ ...route, path, function: fn, name, resource: SCIM_BASE_PATH + path }));
     }),
   );
+}
+
+/** API Gateway decodes %-escapes (but leaves '+' alone); a value that is not valid escaping is kept as sent. */
+export function percentDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Matches concrete paths against a path template, as API Gateway does: `/Users/{id}` matches
+ * `/Users/2819c223` (and `/Users/2819c223/`) with `{ id: '2819c223' }`; undefined when it does not match.
+ */
+export function pathMatcher(template: string): (path: string) => Record<string, string> | undefined {
+  const parameters: string[] = [];
+  const source = template
+    .split('/')
+    .map((segment) => {
+      const match = /^\{(\w+)\}$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      parameters.push(match[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  const pattern = new RegExp(`^${source}/?$`);
+  return (path) => {
+    const match = pattern.exec(path);
+    return match ? Object.fromEntries(parameters.map((name, index) => [name, percentDecoded(match[index + 1])])) : undefined;
+  };
 }

@@ -31,6 +31,7 @@ export interface ScimStackProps extends StackProps {
 const tableAccess: Readonly<Record<FunctionName, TableAccess>> = {
   users: 'readWrite',
   groups: 'readWrite',
+  bulk: 'readWrite',
   discovery: 'none',
 };
 

@@ -9,6 +9,7 @@ import {
   schemaRepresentation,
   serviceProviderConfig,
 } from '../scim/discovery';
+import { MAX_OPERATIONS } from '../scim/bulk';
 import { ScimError } from '../scim/errors';
 import { listResponse } from '../scim/list';
 
@@ -17,6 +18,10 @@ const endpoints = allRoutes()
   .filter((route) => route.method === 'GET')
   .map((route) => route.path);
 const types = offeredResourceTypes(registry, endpoints);
+// The bulk function refuses larger bodies with the same setting (lambdas/config.ts), read from the same environment.
+const bulk = allRoutes().some((route) => route.method === 'POST' && route.path === '/Bulk')
+  ? { maxOperations: MAX_OPERATIONS, maxPayloadSize: config.MAX_BODY_BYTES }
+  : undefined;
 const schemas = offeredSchemas(registry, types);
 
 const findIn = <T extends { id: string }>(items: T[], id: string, what: string): T => {
@@ -28,7 +33,7 @@ const findIn = <T extends { id: string }>(items: T[], id: string, what: string):
 export const handler = scimHandler(
   scimFunctions.discovery,
   {
-    serviceProviderConfig: async (request) => ({ status: 200, body: serviceProviderConfig(request.baseUrl) }),
+    serviceProviderConfig: async (request) => ({ status: 200, body: serviceProviderConfig(request.baseUrl, bulk) }),
     resourceTypes: async (request) => {
       refuseFilter(request.query('filter'));
       return { status: 200, body: listResponse(types.map((type) => resourceTypeRepresentation(type, request.baseUrl)), types.length, 1) };

@@ -1,13 +1,16 @@
 import { ScimError } from '../scim/errors';
-import { pagedListResponse, parseAttributeList, parseListQuery } from '../scim/list';
+import { listResponse, pagedListResponse, parseAttributeList, parseListQuery } from '../scim/list';
 import { parsePatchRequest } from '../scim/messages';
 import { isRequested, project, type Projection } from '../scim/projection';
+import type { ResourceModel } from '../scim/schemas';
+import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
 import type { Rendered, ResourceEndpoint, Wanted } from '../service/endpoint';
 import { etag } from '../service/resources';
 import type { RouteRun, ScimRequest, ScimResponse } from './scim-handler';
 
 export interface ResourceRoutes {
   list: RouteRun;
+  search: RouteRun;
   create: RouteRun;
   get: RouteRun;
   replace: RouteRun;
@@ -21,6 +24,11 @@ function projectionOf(request: ScimRequest): Projection {
     excludedAttributes: parseAttributeList(request.query('excludedAttributes')),
   };
 }
+
+const wantedBy =
+  (model: ResourceModel, projection: Projection): Wanted =>
+  (attribute) =>
+    isRequested(model, projection, attribute);
 
 function entityTag(rendered: Rendered): string {
   return etag(rendered.stored.version, rendered.versionTag);
@@ -54,13 +62,12 @@ function tooLarge(what: string, bytes: number, limit: number): ScimError {
 }
 
 /**
- * The six routes of a SCIM resource endpoint (RFC 7644 §3.2–3.6). `maxResponseBytes`: Lambda
+ * The routes of a SCIM resource endpoint (RFC 7644 §3.2–3.6). `maxResponseBytes`: Lambda
  * answers at most 6 MB; a list page stops short of it (RFC 7644 §3.4.2.4 lets itemsPerPage be
  * below count), and a single resource larger than it is refused with a clear error, never truncated.
  */
 export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: number): ResourceRoutes {
   const model = endpoint.model;
-  const wantedBy = (projection: Projection): Wanted => (attribute) => isRequested(model, projection, attribute);
 
   const respond = (request: ScimRequest, rendered: Rendered, status: number, projection = projectionOf(request)): ScimResponse => {
     const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
@@ -71,36 +78,28 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     return { status, body, headers };
   };
   const preconditions = (request: ScimRequest) => ({ ifMatch: request.header('if-match') });
+  // RFC 7644 §3.4.3: POST /{ResourceType}/.search answers exactly as GET /{ResourceType} would.
+  const listed = async (request: ScimRequest, parameters: ParameterLookup): Promise<ScimResponse> => {
+    const query = parseListQuery(parameters);
+    const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
+    const result = await endpoint.list(request.tenant, query, wantedBy(model, projection));
+    const page = pageOf(endpoint, result.resources, request.baseUrl, projection, maxResponseBytes, 0);
+    // A page cut short by the size cap resumes after its last resource, not after the last one read.
+    const cut = !page.complete && query.cursor !== undefined;
+    const nextCursor = cut && result.cursorAfter ? result.cursorAfter(page.resources.length - 1) : result.nextCursor;
+    return { status: 200, body: pagedListResponse(query, { resources: page.resources, totalResults: result.totalResults, nextCursor }) };
+  };
 
   return {
-    list: async (request) => {
-      const query = parseListQuery(request.query);
-      const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
-      const result = await endpoint.list(request.tenant, query, wantedBy(projection));
-      const resources: Record<string, unknown>[] = [];
-      let bytes = 0;
-      for (const rendered of result.resources) {
-        const resource = project(model, representation(endpoint, rendered, request.baseUrl), projection);
-        const size = Buffer.byteLength(JSON.stringify(resource)) + 1;
-        if (bytes + size > maxResponseBytes) {
-          if (resources.length === 0) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, size, maxResponseBytes);
-          break;
-        }
-        bytes += size;
-        resources.push(resource);
-      }
-      // A page cut short by the size cap resumes after its last resource, not after the last one read.
-      const cut = resources.length < result.resources.length && query.cursor !== undefined;
-      const nextCursor = cut && result.cursorAfter ? result.cursorAfter(resources.length - 1) : result.nextCursor;
-      return { status: 200, body: pagedListResponse(query, { resources, totalResults: result.totalResults, nextCursor }) };
-    },
+    list: (request) => listed(request, request.query),
+    search: (request) => listed(request, searchParameters(request.body)),
     create: async (request) => {
       const projection = projectionOf(request);
-      return respond(request, await endpoint.create(request.tenant, requireBody(request), wantedBy(projection)), 201, projection);
+      return respond(request, await endpoint.create(request.tenant, requireBody(request), wantedBy(model, projection)), 201, projection);
     },
     get: async (request) => {
       const projection = projectionOf(request);
-      const rendered = await endpoint.get(request.tenant, request.params.id, wantedBy(projection));
+      const rendered = await endpoint.get(request.tenant, request.params.id, wantedBy(model, projection));
       const ifNoneMatch = request.header('if-none-match');
       const current = entityTag(rendered);
       // RFC 7644 §3.14: an unchanged resource answers 304 to a conditional GET.
@@ -111,13 +110,13 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     },
     replace: async (request) => {
       const projection = projectionOf(request);
-      return respond(request, await endpoint.replace(request.tenant, request.params.id, requireBody(request), preconditions(request), wantedBy(projection)), 200, projection);
+      return respond(request, await endpoint.replace(request.tenant, request.params.id, requireBody(request), preconditions(request), wantedBy(model, projection)), 200, projection);
     },
     patch: async (request) => {
       const patch = parsePatchRequest(request.body);
       const projection = projectionOf(request);
       const noContent = patchAnswersNoContent(request, endpoint, projection);
-      const wanted: Wanted = noContent ? () => false : wantedBy(projection);
+      const wanted: Wanted = noContent ? () => false : wantedBy(model, projection);
       const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
       if (noContent) return { status: 204, headers: { ETag: entityTag(rendered) } };
       return respond(request, rendered, 200, projection);
@@ -144,6 +143,61 @@ function patchAnswersNoContent(request: ScimRequest, endpoint: ResourceEndpoint,
   if (/\breturn\s*=\s*representation\b/.test(prefer)) return false;
   if (endpoint.patchAnswersNoContent) return true;
   return !/application\/(scim\+)?json/i.test(request.header('accept') ?? '');
+}
+
+/**
+ * A page's resources as the client sees them, as many as fit in `budget` bytes (`complete` is
+ * false when it stopped short). Only the first resource of a response may be refused for its size.
+ */
+function pageOf(endpoint: ResourceEndpoint, rendered: Rendered[], baseUrl: string, projection: Projection, budget: number, listedBefore: number) {
+  const resources: Record<string, unknown>[] = [];
+  let bytes = 0;
+  for (const item of rendered) {
+    const resource = project(endpoint.model, representation(endpoint, item, baseUrl), projection);
+    const size = Buffer.byteLength(JSON.stringify(resource)) + 1;
+    if (bytes + size > budget) {
+      if (listedBefore + resources.length === 0) throw tooLarge(`${endpoint.model.type.name} ${item.stored.id}`, size, budget);
+      return { resources, bytes, complete: false };
+    }
+    bytes += size;
+    resources.push(resource);
+  }
+  return { resources, bytes, complete: true };
+}
+
+/**
+ * RFC 7644 §3.4.3 POST /.search: the resources of every endpoint, in the order given, as one list
+ * whose startIndex and count run across the concatenation; attributes resolve per type. The filter
+ * applies to every type; an attribute a type does not define is unassigned on its resources, so
+ * `userName eq "x"` finds no group and a type the filter rules out entirely is not read at all.
+ */
+export function searchAcross(endpoints: ResourceEndpoint[], maxResponseBytes: number): RouteRun {
+  return async (request) => {
+    const parameters = searchParameters(request.body);
+    if (parameters('cursor') !== undefined) {
+      throw ScimError.invalidValue('Cursor paging (RFC 9865) is per resource type: search /Users/.search or /Groups/.search, or page this search with startIndex.');
+    }
+    const query = parseListQuery(parameters);
+    const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
+    const resources: Record<string, unknown>[] = [];
+    let totalResults = 0;
+    let skip = query.startIndex - 1;
+    let wanted = query.count;
+    let budget = maxResponseBytes;
+    for (const endpoint of endpoints) {
+      if (excludesWholeType(query.filter, endpoint.model)) continue;
+      const result = await endpoint.list(request.tenant, { ...query, startIndex: skip + 1, count: wanted }, wantedBy(endpoint.model, projection));
+      const page = pageOf(endpoint, result.resources, request.baseUrl, projection, budget, resources.length);
+      resources.push(...page.resources);
+      const total = result.totalResults ?? 0;
+      totalResults += total;
+      skip = Math.max(0, skip - total);
+      budget -= page.bytes;
+      // Once a page stops short, later types are only counted: resources after a gap would be skipped by a client paging on.
+      wanted = page.complete ? wanted - page.resources.length : 0;
+    }
+    return { status: 200, body: listResponse(resources, totalResults, query.startIndex) };
+  };
 }
 
 function requireBody(request: ScimRequest): unknown {

@@ -20,6 +20,8 @@ export interface ScimRequest {
   readonly body: unknown;
   /** Absolute SCIM base URL as the client addressed us (scheme, host, stage, `/scim/v2`). */
   readonly baseUrl: string;
+  /** Milliseconds the function may still run; work that cannot end by then should not start. */
+  remainingMs(): number;
 }
 
 export interface ScimResponse {
@@ -55,14 +57,14 @@ export function scimHandler<F extends FunctionSpec>(spec: F, implementations: Ro
     return routePaths(route.path).map((path) => ({ resource: SCIM_BASE_PATH + path, method: route.method, run }));
   });
 
-  const dispatch = async (event: ScimEvent): Promise<ScimResponse> => {
+  const dispatch = async (event: ScimEvent, context: Context): Promise<ScimResponse> => {
     const route = table.find((candidate) => candidate.resource === event.resource && candidate.method === event.httpMethod);
     if (!route) {
       const allowed = table.filter((candidate) => candidate.resource === event.resource).map((candidate) => candidate.method);
       if (allowed.length > 0) throw ScimError.methodNotAllowed(`${event.httpMethod} is not supported on ${event.path}.`, allowed);
       throw ScimError.notFound(`No SCIM endpoint at ${event.path}.`);
     }
-    return route.run(toScimRequest(event));
+    return route.run(toScimRequest(event, context));
   };
 
   return middy<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>()
@@ -73,7 +75,7 @@ export function scimHandler<F extends FunctionSpec>(spec: F, implementations: Ro
     .handler(dispatch) as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 }
 
-function toScimRequest(event: ScimEvent): ScimRequest {
+function toScimRequest(event: ScimEvent, context: Context | undefined): ScimRequest {
   const headers = event.headers as Record<string, string | undefined>;
   const query = Object.fromEntries(
     Object.entries(event.queryStringParameters ?? {}).map(([name, value]) => [name.toLowerCase(), value ?? undefined]),
@@ -86,6 +88,7 @@ function toScimRequest(event: ScimEvent): ScimRequest {
     header: (name) => headers[name.toLowerCase()],
     body: event.body,
     baseUrl: baseUrl(event),
+    remainingMs: () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
   };
 }
 

@@ -17,13 +17,19 @@ export function offeredSchemas(registry: SchemaRegistry, types: ResourceTypeDefi
   return registry.schemas.filter((schema) => used.has(schema.id));
 }
 
-/** RFC 7643 §5: what this server does, and nothing it doesn't. */
-export function serviceProviderConfig(baseUrl: string) {
+export interface BulkLimits {
+  maxOperations: number;
+  /** Bytes of request body. */
+  maxPayloadSize: number;
+}
+
+/** RFC 7643 §5: what this server does, and nothing it doesn't. `bulk` where the deployment serves /Bulk. */
+export function serviceProviderConfig(baseUrl: string, bulk?: BulkLimits) {
   return {
     schemas: [SERVICE_PROVIDER_CONFIG_SCHEMA],
     documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
+    bulk: bulk ? { supported: true, ...bulk } : { supported: false, maxOperations: 0, maxPayloadSize: 0 },
     filter: { supported: true, maxResults: MAX_COUNT },
     changePassword: { supported: false },
     sort: { supported: true },

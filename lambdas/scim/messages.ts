@@ -18,7 +18,8 @@ export const patchRequestSchema = z.object({
 });
 export type PatchRequest = z.infer<typeof patchRequestSchema>;
 
-function foldKeys(body: unknown, names: string[]): unknown {
+/** Renames keys that match one of `names` case-insensitively to that name (RFC 7643 §2.1). */
+export function foldKeys(body: unknown, names: string[]): unknown {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return body;
   return Object.fromEntries(
     Object.entries(body).map(([key, value]) => [names.find((name) => name.toLowerCase() === key.toLowerCase()) ?? key, value]),

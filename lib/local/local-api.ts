@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
-import { allRoutes, scimFunctions, type FunctionName } from '../../lambdas/routes';
+import { allRoutes, pathMatcher, percentDecoded, scimFunctions, type FunctionName } from '../../lambdas/routes';
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -15,23 +15,10 @@ interface CompiledRoute {
   function: FunctionName;
   method: string;
   resource: string;
-  pattern: RegExp;
-  parameters: string[];
+  match(path: string): Record<string, string> | undefined;
 }
 
-function compile(resource: string): { pattern: RegExp; parameters: string[] } {
-  const parameters: string[] = [];
-  const source = resource
-    .split('/')
-    .map((segment) => {
-      const match = /^\{(\w+)\}$/.exec(segment);
-      if (!match) return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      parameters.push(match[1]);
-      return '([^/]+)';
-    })
-    .join('/');
-  return { pattern: new RegExp(`^${source}/?$`), parameters };
-}
+const parameterCount = (resource: string) => resource.split('{').length - 1;
 
 /** What API Gateway says itself (as configured by the stack's gateway responses). */
 function gatewayError(response: ServerResponse, status: number, detail: string) {
@@ -54,23 +41,14 @@ function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
   });
 }
 
-/** API Gateway decodes %-escapes in query values but leaves '+' alone; so do we. */
-function decode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
-}
-
 function queryParameters(search: string) {
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const pair of search.replace(/^\?/, '').split('&')) {
     if (pair === '') continue;
     const equals = pair.indexOf('=');
-    const name = decode(equals < 0 ? pair : pair.slice(0, equals));
-    const value = decode(equals < 0 ? '' : pair.slice(equals + 1));
+    const name = percentDecoded(equals < 0 ? pair : pair.slice(0, equals));
+    const value = percentDecoded(equals < 0 ? '' : pair.slice(equals + 1));
     single[name] = value;
     (multi[name] ??= []).push(value);
   }
@@ -114,7 +92,7 @@ export interface LocalApi {
  * Handlers read their configuration from process.env, so set it before calling this.
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const routes: CompiledRoute[] = allRoutes().map((route) => ({ function: route.function, method: route.method, resource: route.resource, ...compile(route.resource) }));
+  const routes: CompiledRoute[] = allRoutes().map((route) => ({ function: route.function, method: route.method, resource: route.resource, match: pathMatcher(route.resource) }));
   const handlers = new Map<FunctionName, LambdaHandler>();
   for (const name of Object.keys(scimFunctions) as FunctionName[]) {
     const module = (await import(join(options.root, scimFunctions[name].entry))) as { handler: LambdaHandler };
@@ -125,16 +103,16 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     try {
       const url = new URL(request.url ?? '/', 'http://local');
       const path = url.pathname;
-      const candidates = routes.filter((route) => route.pattern.test(path));
-      const route = candidates.find((candidate) => candidate.method === request.method);
+      // Like API Gateway, a literal path segment wins over a {parameter}: /Users/.search is not user ".search".
+      const candidates = routes.filter((route) => route.match(path) !== undefined).sort((a, b) => parameterCount(a.resource) - parameterCount(b.resource));
+      const route = candidates.find((candidate) => candidate.resource === candidates[0].resource && candidate.method === request.method);
       if (!route) {
         // A REST API answers unknown routes and methods alike with MISSING_AUTHENTICATION_TOKEN, which the stack maps to 404.
         return gatewayError(response, 404, `No SCIM endpoint at ${request.method} ${path}.`);
       }
       const body = await readBody(request);
       if (body === 'too large') return gatewayError(response, 413, 'The request body is larger than API Gateway accepts (10 MB).');
-      const match = route.pattern.exec(path)!;
-      const pathParameters = Object.fromEntries(route.parameters.map((name, index) => [name, decode(match[index + 1])]));
+      const pathParameters = route.match(path)!;
       const headers: Record<string, string> = {};
       const multiValueHeaders: Record<string, string[]> = {};
       for (let index = 0; index < request.rawHeaders.length; index += 2) {

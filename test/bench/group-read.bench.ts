@@ -7,33 +7,18 @@
  *   npx tsx test/bench/group-read.bench.ts            (BENCH_MEMBERS=100000 by default)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { newToken } from '../../lambdas/auth/token-verifier';
 import { batchWrite } from '../../lambdas/store/batches';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/store/table-design';
 import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
-import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { startLocalScim } from '../../lib/local/local-environment';
+import { startBenchScim } from './bench-scim';
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 100_000);
 const LIMIT = 5_500_000;
 const BYTES_PER_MEMBER = JSON.stringify({ value: randomUUID() }).length + 1;
 
 async function main() {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  process.env.JAVA_TOOL_OPTIONS ??= '-Xmx6g';
-  const store = await startDynamoDbLocal();
-  const api = await startLocalScim({
-    root: resolve(__dirname, '../..'),
-    dynamoDbEndpoint: store.endpoint,
-    tableName: 'group-read',
-    secretsDir: await mkdtemp(join(tmpdir(), 'bench-secrets-')),
-    token: newToken(),
-  });
-  const headers = { Authorization: `Bearer ${api.token}`, 'Content-Type': 'application/scim+json' };
+  const { store, api, headers, close } = await startBenchScim('group-read');
   const client = createDocumentClient(store.endpoint);
   const memberships = new DynamoMembershipStore(client, 'group-read');
   const seedUsers = async (ids: string[]) => {
@@ -65,8 +50,7 @@ async function main() {
       console.log(`GET group of ${size}: ${response.status}, ${text.length} bytes, ${(performance.now() - begin).toFixed(0)} ms, ${summary}`);
     }
   }
-  await api.close();
-  await store.stop();
+  await close();
 }
 
 main().catch((error) => {

@@ -240,8 +240,8 @@ describe('functions', () => {
     expect(dynamo).toEqual([]);
   });
 
-  test('users reads and writes the table and its indexes only', () => {
-    const statements = roleStatements('users').filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
+  test.each(['users', 'groups', 'bulk'] as FunctionName[])('%s reads and writes the table and its indexes only', (name) => {
+    const statements = roleStatements(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('dynamodb:')));
     expect(statements.flatMap(actionsOf)).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:DeleteItem']));
     expect(JSON.stringify(statements.map((statement) => statement.Resource))).not.toContain('"*"');
     for (const statement of statements) {
@@ -262,6 +262,15 @@ describe('REST API', () => {
       expect(method!.resource.Properties.AuthorizationType).toBe('NONE');
       expect(method!.resource.Properties.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
     }
+  });
+
+  test.each([
+    ['POST /scim/v2/Users/.search', 'users'],
+    ['POST /scim/v2/Groups/.search', 'groups'],
+    ['POST /scim/v2/.search', 'bulk'],
+    ['POST /scim/v2/Bulk', 'bulk'],
+  ] as Array<[string, FunctionName]>)('%s reaches the %s function (RFC 7644 §3.4.3, §3.7)', (route, name) => {
+    expect(methods().get(route)?.target).toBe(functionLogicalId(name));
   });
 
   test('no method beyond the routes, except ANY on each routed path for the function to answer 405', () => {

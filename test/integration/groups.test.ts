@@ -1,8 +1,7 @@
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
@@ -16,7 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-type Response = Awaited<ReturnType<ReturnType<typeof scimClient>>>;
 
 function unique(prefix: string) {
   sequence += 1;
@@ -72,16 +70,6 @@ async function find(filter: string, extra = '') {
   const response = await scim('GET', `/Groups?filter=${encodeURIComponent(filter)}${extra}`);
   expect(response.status).toBe(200);
   return response.body;
-}
-
-function expectScimError(response: Response, status: number, scimType?: string) {
-  expect({ status: response.status, body: response.body }).toMatchObject({ status });
-  expect(response.headers.get('content-type')).toContain('application/scim+json');
-  expect(response.body.schemas).toEqual([ERROR]);
-  expect(response.body.status).toBe(String(status));
-  if (scimType) expect(response.body.scimType).toBe(scimType);
-  expect(typeof response.body.detail).toBe('string');
-  expect(response.body.detail.length).toBeGreaterThan(10);
 }
 
 describe('POST /Groups', () => {

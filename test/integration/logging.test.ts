@@ -32,7 +32,20 @@ describe('logs', () => {
     await scim('POST', '/Users', `{"userName": "${secretValue}",`);
     await fetch(`${server.baseUrl}/Users`, { headers: { Authorization: 'Bearer wrong-but-still-secret-value' } });
 
+    const bulk = await scim('POST', '/Bulk', {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+      Operations: [
+        { method: 'POST', path: '/Users', bulkId: secretValue, data: { userName: `${secretValue}.bulk@example.com` } },
+        { method: 'POST', path: '/Users', bulkId: 'again', data: { userName: `${secretValue}@example.com` } },
+      ],
+    });
+    expect(bulk.body.Operations.map((operation: { status: string }) => operation.status)).toEqual(['201', '409']);
+    const search = await scim('POST', '/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: `userName sw "${secretValue}"` });
+    expect(search.body.totalResults).toBe(2);
+
     expect(written).toContain('"resource":"/scim/v2/Users"');
+    expect(written).toContain('"resource":"/scim/v2/Bulk"');
+    expect(written).toMatch(/"message":"bulk operations".*"statuses":\{"201":1,"409":1\}/);
     expect(written).toContain('"status":201');
     expect(written).not.toContain(secretValue);
     expect(written).not.toContain(server.token);

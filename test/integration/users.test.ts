@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/store/table-design';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -40,16 +40,6 @@ async function created(overrides: Record<string, unknown> = {}) {
   const response = await scim('POST', '/Users', oktaUser(overrides));
   expect(response.status).toBe(201);
   return response.body;
-}
-
-function expectScimError(response: { status: number; body: any; headers: Headers }, status: number, scimType?: string) {
-  expect(response.status).toBe(status);
-  expect(response.headers.get('content-type')).toContain('application/scim+json');
-  expect(response.body.schemas).toEqual([ERROR]);
-  expect(response.body.status).toBe(String(status));
-  if (scimType) expect(response.body.scimType).toBe(scimType);
-  expect(typeof response.body.detail).toBe('string');
-  expect(response.body.detail.length).toBeGreaterThan(10);
 }
 
 describe('POST /Users', () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { newToken } from '../../lambdas/auth/token-verifier';
+import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
 import { startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
 
 export interface TestScimServer {
@@ -71,4 +72,17 @@ export function scimClient(server: { baseUrl: string; token: string }) {
     }
     return { status: response.status, headers: response.headers, body: json, text };
   };
+}
+
+export type ScimTestResponse = Awaited<ReturnType<ReturnType<typeof scimClient>>>;
+
+/** An RFC 7644 §3.12 error: SCIM content type, the Error schema, status as a string, scimType, a helpful detail. */
+export function expectScimError(response: ScimTestResponse, status: number, scimType?: string) {
+  expect({ status: response.status, body: response.body }).toMatchObject({ status });
+  expect(response.headers.get('content-type')).toContain('application/scim+json');
+  expect(response.body.schemas).toEqual([ERROR_SCHEMA]);
+  expect(response.body.status).toBe(String(status));
+  if (scimType) expect(response.body.scimType).toBe(scimType);
+  expect(typeof response.body.detail).toBe('string');
+  expect(response.body.detail.length).toBeGreaterThan(10);
 }

@@ -1,0 +1,30 @@
+import { dependencies } from '../dependencies';
+import { bulkRoute, bulkTargets } from '../http/bulk-route';
+import { resourceRoutes, searchAcross } from '../http/resource-routes';
+import { logger, scimHandler } from '../http/scim-handler';
+import { scimFunctions } from '../routes';
+import { MAX_OPERATIONS } from '../scim/bulk';
+import { GroupEndpoint } from '../service/groups';
+import { UserEndpoint } from '../service/users';
+
+const { config, verifier, directory } = dependencies();
+const { users, groups, memberships } = directory();
+const userEndpoint = new UserEndpoint(users, groups, memberships);
+const groupEndpoint = new GroupEndpoint(groups, users, memberships, logger);
+
+export const handler = scimHandler(
+  scimFunctions.bulk,
+  {
+    search: searchAcross([userEndpoint, groupEndpoint], config.MAX_RESPONSE_BYTES),
+    bulk: bulkRoute(
+      [
+        ...bulkTargets(scimFunctions.users, resourceRoutes(userEndpoint, config.MAX_RESPONSE_BYTES)),
+        ...bulkTargets(scimFunctions.groups, resourceRoutes(groupEndpoint, config.MAX_RESPONSE_BYTES)),
+      ],
+      // Creates are independent single-item writes; 16 at a time keeps 1,000 of them well inside 29 s.
+      { maxOperations: MAX_OPERATIONS, concurrency: 16, reserveMs: 5_000, log: logger },
+    ),
+  },
+  // Advertised as bulk.maxPayloadSize: the body limit every route has (RFC 7644 §3.7.4).
+  { verifier: verifier(), maxBodyBytes: config.MAX_BODY_BYTES },
+);
