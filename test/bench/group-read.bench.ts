@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { newToken } from '../../lambdas/auth/token-verifier';
 import { batchWrite } from '../../lambdas/store/batches';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/store/table-design';
@@ -31,7 +30,6 @@ async function main() {
     dynamoDbEndpoint: store.endpoint,
     tableName: 'group-read',
     secretsDir: await mkdtemp(join(tmpdir(), 'bench-secrets-')),
-    token: newToken(),
   });
   const headers = { Authorization: `Bearer ${api.token}`, 'Content-Type': 'application/scim+json' };
   const client = createDocumentClient(store.endpoint);

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { newToken } from '../../lambdas/auth/token-verifier';
 import { startLocalScim } from '../../lib/local/local-environment';
 
 export interface TestScimServer {
@@ -32,7 +31,6 @@ export async function startScimServer(): Promise<TestScimServer> {
     dynamoDbEndpoint: endpoint,
     tableName,
     secretsDir,
-    token: newToken(),
   });
   return {
     baseUrl: api.baseUrl,
