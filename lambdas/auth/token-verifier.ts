@@ -14,11 +14,11 @@ export interface TokenVerifier {
 export const SECRET_CACHE_MS = 5 * 60 * 1000;
 
 /**
- * A token the cached secret refuses makes us read the secret again, at most this often: a token
- * rotated or a tenant created a moment ago works at once, and guessers cannot make every request
- * cost a Secrets Manager call.
+ * A token the cached secret refuses makes us read the secret again, at most this often per
+ * tenant: a token rotated or a tenant created a moment ago works at once, and guessers cannot
+ * make every request cost a Secrets Manager call.
  */
-export const REFRESH_ON_REFUSAL_MS = 5 * 1000;
+export const REFRESH_ON_REFUSAL_MS = 1000;
 
 /** Tenants whose secrets one container keeps; beyond it the oldest are forgotten. */
 const MAX_CACHED_TENANTS = 1000;
@@ -39,6 +39,8 @@ interface Cached {
   /** Undefined when the tenant has no secret. */
   secret?: TenantSecret;
   readAt: number;
+  /** When a refused token last made us read it again. */
+  refusalReadAt?: number;
 }
 
 const INVALID = 'The API token is not valid. Check the token configured in your identity provider.';
@@ -78,7 +80,7 @@ export class TenantTokenVerifier implements TokenVerifier {
 
     let entry = await this.entry(tenant, false);
     let check = entry.secret ? checkToken(entry.secret, token, this.now()) : undefined;
-    if (!check?.accepted && this.now() - entry.readAt >= REFRESH_ON_REFUSAL_MS) {
+    if (!check?.accepted && !(this.now() - (entry.refusalReadAt ?? -Infinity) < REFRESH_ON_REFUSAL_MS)) {
       entry = await this.entry(tenant, true);
       check = entry.secret ? checkToken(entry.secret, token, this.now()) : undefined;
     }
@@ -100,7 +102,7 @@ export class TenantTokenVerifier implements TokenVerifier {
     if (raw !== undefined && (!secret || secret.tenant !== tenant)) {
       throw ScimError.serviceUnavailable(`The token store holds no usable secret for tenant "${tenant}"; an operator must repair it.`, 30);
     }
-    const entry = { secret, readAt: this.now() };
+    const entry: Cached = { secret, readAt: this.now(), refusalReadAt: refresh ? this.now() : undefined };
     this.cache.delete(tenant);
     this.cache.set(tenant, entry);
     if (this.cache.size > MAX_CACHED_TENANTS) this.cache.delete(this.cache.keys().next().value!);

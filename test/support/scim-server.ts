@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startLocalScim } from '../../lib/local/local-environment';
+import type { TenantAdmin } from '../../lambdas/service/tenants';
+import { localTenants, startLocalScim } from '../../lib/local/local-environment';
 
 export interface TestScimServer {
   baseUrl: string;
@@ -11,6 +12,8 @@ export interface TestScimServer {
   dynamoDbEndpoint: string;
   /** Waits for the asynchronous cleanup to have seen every change so far. */
   drainStreams(): Promise<void>;
+  /** This server's tenants, administered as the admin CLI does; `now` moves the administrator's clock. */
+  tenants(now?: () => number): TenantAdmin;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startScimServer(): Promise<TestScimServer> {
     tableName,
     dynamoDbEndpoint: endpoint,
     drainStreams: api.drainStreams,
+    tenants: (now) => localTenants(secretsDir, process.env, now),
     close: async () => {
       await api.close();
       await rm(secretsDir, { recursive: true, force: true });
