@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_MS, DEFAULT_TOKEN_POLICY } from './service/tenant-secret';
 
 /** What every function that touches tokens reads: the verifier, the rotation, the expiry report. */
 const tokenEnvironmentSchema = z.object({
@@ -9,9 +10,9 @@ const tokenEnvironmentSchema = z.object({
   /** How long a verifier trusts a secret it read; a revoked token stops working within it. At most 5 minutes. */
   TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(300),
   /** How long a new token is valid. */
-  TOKEN_VALIDITY_DAYS: z.coerce.number().positive().max(3650).default(365),
+  TOKEN_VALIDITY_DAYS: z.coerce.number().positive().max(3650).default(DEFAULT_TOKEN_POLICY.validityMs / DAY_MS),
   /** How long a replaced token keeps working after a rotation, so the IdP admin can paste the new one. */
-  TOKEN_OVERLAP_DAYS: z.coerce.number().min(0).max(365).default(7),
+  TOKEN_OVERLAP_DAYS: z.coerce.number().min(0).max(365).default(DEFAULT_TOKEN_POLICY.overlapMs / DAY_MS),
 });
 
 /**

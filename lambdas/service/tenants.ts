@@ -36,6 +36,8 @@ export interface TenantStatus {
   current?: { issuedAt: string; expiresAt: string };
   /** The replaced token and the end of its overlap, while it has one. */
   previous?: { endsAt: string };
+  /** Why the tenant's secret could not be read, when it could not. */
+  problem?: string;
 }
 
 export interface TenantAdminOptions {
@@ -81,8 +83,8 @@ export class TenantAdmin {
   async list(): Promise<TenantStatus[]> {
     const names = await this.store.names(tenantSecretPrefix(this.prefix));
     const tenants = names.map((name) => tenantOfSecretName(this.prefix, name)).filter((tenant): tenant is string => tenant !== undefined);
-    const statuses = await Promise.all(tenants.sort().map((tenant) => this.status(tenant).catch(() => undefined)));
-    return statuses.filter((status): status is TenantStatus => status !== undefined);
+    // One unreadable secret must not hide the others, nor itself.
+    return Promise.all(tenants.sort().map((tenant) => this.status(tenant).catch((error: Error) => ({ tenant, disabled: false, problem: error.message }))));
   }
 
   async status(tenant: string): Promise<TenantStatus> {
@@ -109,7 +111,8 @@ export class TenantAdmin {
     const versionId = unfinishedRotation(description.versions) ?? randomUUID();
     await this.store.rotate(secretId, versionId);
     await this.finished(secretId, versionId);
-    const token = (await this.secret(tenant)).current?.token;
+    // This rotation's version, whatever happened to the secret since.
+    const token = parseTenantSecret(await this.store.value(secretId, { versionId }))?.current?.token;
     if (!token) throw new Error(`rotation of tenant "${tenant}" finished without a token`);
     return token;
   }
@@ -134,11 +137,16 @@ export class TenantAdmin {
     return current && Date.parse(current.expiresAt) > this.now() ? current.token : this.rotate(tenant);
   }
 
-  /** Days until each enabled tenant's current token expires, for the expiry alarm. */
-  async daysToExpiry(): Promise<Array<{ tenant: string; days: number }>> {
+  /**
+   * Days until each enabled tenant's current token expires, for the expiry alarm. A tenant whose
+   * secret cannot be read counts as expired (0 days): its IdP is as cut off as if it were.
+   */
+  async daysToExpiry(): Promise<Array<{ tenant: string; days: number; problem?: string }>> {
     return (await this.list())
-      .filter((status) => !status.disabled && status.current)
-      .map((status) => ({ tenant: status.tenant, days: (Date.parse(status.current!.expiresAt) - this.now()) / DAY_MS }));
+      .filter((status) => status.problem || (!status.disabled && status.current))
+      .map((status) =>
+        status.problem ? { tenant: status.tenant, days: 0, problem: status.problem } : { tenant: status.tenant, days: (Date.parse(status.current!.expiresAt) - this.now()) / DAY_MS },
+      );
   }
 
   private validName(tenant: string): string {

@@ -13,7 +13,7 @@ const tenants = new TenantAdmin(store, prefix());
 export async function handler(): Promise<{ tenants: number }> {
   const report = await tenants.daysToExpiry();
   const { namespace, name, alarmBelowDays } = tokenExpiryMetric;
-  for (const { tenant, days } of report) {
+  for (const { tenant, days, problem } of report) {
     const metric = {
       _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['Prefix'], ['Prefix', 'Tenant']], Metrics: [{ Name: name, Unit: 'None' }] }] },
       Prefix: prefix(),
@@ -21,7 +21,8 @@ export async function handler(): Promise<{ tenants: number }> {
       [name]: Math.floor(days * 100) / 100,
     };
     process.stdout.write(`${JSON.stringify(metric)}\n`);
-    if (days < alarmBelowDays) logger.warn('token expires soon', { tenant, days: Math.floor(days) });
+    if (problem) logger.warn('tenant secret unreadable', { tenant, problem });
+    else if (days < alarmBelowDays) logger.warn('token expires soon', { tenant, days: Math.floor(days) });
   }
   return { tenants: report.length };
 }

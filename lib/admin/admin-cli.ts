@@ -95,7 +95,9 @@ const actions: Record<string, Action> = {
     run: async (admin, _name, io, where) => {
       const tenants = await admin.list();
       if (tenants.length === 0) io.out(`No tenants in ${where}.`);
-      for (const status of tenants) io.out(`${status.tenant}\t${status.disabled ? 'disabled' : 'enabled'}\t${describeCurrent(status)}`);
+      for (const status of tenants) {
+        io.out(`${status.tenant}\t${status.problem ? `unreadable: ${status.problem}` : `${status.disabled ? 'disabled' : 'enabled'}\t${describeCurrent(status)}`}`);
+      }
     },
   },
   'tenants disable': {
@@ -146,8 +148,8 @@ const actions: Record<string, Action> = {
 
 function describeCurrent(status: TenantStatus): string {
   if (!status.current) return 'It has no token yet: tokens rotate ' + status.tenant;
-  const days = Math.floor((Date.parse(status.current.expiresAt) - Date.now()) / DAY_MS);
-  return days >= 0 ? `Token expires ${status.current.expiresAt} (in ${days} days).` : `Token expired ${status.current.expiresAt}: tokens rotate ${status.tenant}`;
+  const left = Date.parse(status.current.expiresAt) - Date.now();
+  return left > 0 ? `Token expires ${status.current.expiresAt} (in ${Math.ceil(left / DAY_MS)} days).` : `Token expired ${status.current.expiresAt}: tokens rotate ${status.tenant}`;
 }
 
 /** The token alone on the last line, so that scripts can take it with `tail -n 1`; shown this once. */

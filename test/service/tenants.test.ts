@@ -41,6 +41,15 @@ describe.each(worlds)('tenant administration (%s)', (_name, makeWorld) => {
     expect(Date.parse(acme.current!.expiresAt) - Date.parse(acme.current!.issuedAt)).toBe(DEFAULT_TOKEN_POLICY.validityMs);
   });
 
+  it('lists a tenant whose secret cannot be read with its problem, and counts its token as expired', async () => {
+    await world.admin.create('acme');
+    await world.store.create(tenantSecretId(PREFIX, 'broken'), 'not json', 'damaged by hand');
+    const broken = (await world.admin.list()).find(({ tenant }) => tenant === 'broken');
+    expect(broken).toEqual({ tenant: 'broken', disabled: false, problem: expect.stringMatching(/does not hold tenant "broken"/) });
+    expect((await world.admin.daysToExpiry()).find(({ tenant }) => tenant === 'broken')).toMatchObject({ days: 0 });
+    expect((await world.admin.list()).find(({ tenant }) => tenant === 'acme')?.problem).toBeUndefined();
+  });
+
   it('rotates: the new token works at once, the old one through the overlap and not after', async () => {
     const old = await world.admin.create('acme');
     const rotatedAt = Date.now();
