@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
+import { DEFAULT_TENANT } from '../lambdas/service/tenant-secret';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { startLocalScim } from '../lib/local/local-environment';
+import { localDataDir, localSecretsDir, startLocalScim } from '../lib/local/local-environment';
 import { readExtensionsFile } from '../lib/scim-extensions';
 
 const root = resolve(__dirname, '..');
-const dataDir = resolve(process.env.SCIM_DATA_DIR ?? resolve(root, '.scim-data'));
+const dataDir = localDataDir(root);
 const port = Number.parseInt(process.env.PORT ?? '8080', 10);
 
 async function main() {
@@ -32,8 +33,7 @@ async function main() {
       root,
       dynamoDbEndpoint: store.endpoint,
       tableName: 'scim',
-      secretsDir: resolve(dataDir, 'secrets'),
-      token: process.env.SCIM_TOKEN || undefined,
+      secretsDir: localSecretsDir(dataDir),
       port,
       schemaExtensions,
     });
@@ -45,7 +45,8 @@ async function main() {
   console.log(`SCIM base URL: ${api.baseUrl}`);
   console.log(`Data directory: ${dataDir}`);
   if (schemaExtensions) console.log(`Schema extensions: ${schemaExtensions.extensions.map((extension) => extension.id).join(', ')}`);
-  console.log('Bearer token (Okta: HTTP Header auth; Entra ID: Secret Token):');
+  console.log('More tenants: npm run admin -- tenants create <name>');
+  console.log(`Bearer token of tenant "${DEFAULT_TENANT}" (Okta: HTTP Header auth; Entra ID: Secret Token):`);
   console.log(api.token);
 }
 

@@ -1,16 +1,27 @@
 import { z } from 'zod';
 import { parseExtensionsJson } from './scim/extensions';
+import { DAY_MS, DEFAULT_TOKEN_POLICY } from './service/tenant-secret';
+
+/** What every function that touches tokens reads: the verifier, the rotation, the expiry report. */
+const tokenEnvironmentSchema = z.object({
+  /** Tenants' token secrets are `{prefix}/tenants/{tenant}/token`; every function that serves HTTP needs it. */
+  TENANT_SECRET_PREFIX: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/).optional(),
+  /** Local runs only: a directory of secret files standing in for Secrets Manager. */
+  LOCAL_SECRETS_DIR: z.string().min(1).optional(),
+  /** How long a verifier trusts a secret it read; a revoked token stops working within it. At most 5 minutes. */
+  TOKEN_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(300),
+  /** How long a new token is valid. */
+  TOKEN_VALIDITY_DAYS: z.coerce.number().positive().max(3650).default(DEFAULT_TOKEN_POLICY.validityMs / DAY_MS),
+  /** How long a replaced token keeps working after a rotation, so the IdP admin can paste the new one. */
+  TOKEN_OVERLAP_DAYS: z.coerce.number().min(0).max(365).default(DEFAULT_TOKEN_POLICY.overlapMs / DAY_MS),
+});
 
 /**
  * The Lambda's configuration, read once at cold start and validated, so that a broken
  * deployment fails on its first request with a clear message rather than half-working.
  */
-const environmentSchema = z.object({
+const environmentSchema = tokenEnvironmentSchema.extend({
   TABLE_NAME: z.string().min(1),
-  /** Secrets Manager secret holding the default tenant's token; every function that serves HTTP needs it. */
-  TOKEN_SECRET_ID: z.string().min(1).optional(),
-  /** Local runs only: a directory of secret files standing in for Secrets Manager. */
-  LOCAL_SECRETS_DIR: z.string().min(1).optional(),
   /** Local runs only: the embedded DynamoDB-compatible store. */
   DYNAMODB_ENDPOINT: z.url().optional(),
   /** Refuse a second user with the same externalId (see UserPolicy). */
@@ -38,12 +49,22 @@ const environmentSchema = z.object({
 });
 
 export type Config = z.infer<typeof environmentSchema>;
+export type TokenConfig = z.infer<typeof tokenEnvironmentSchema>;
 
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environmentSchema.safeParse(environment);
+function parse<T extends z.ZodType>(schema: T, environment: NodeJS.ProcessEnv): z.infer<T> {
+  const parsed = schema.safeParse(environment);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`Invalid Lambda environment: ${problems}`);
   }
   return parsed.data;
+}
+
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  return parse(environmentSchema, environment);
+}
+
+/** For the functions that only handle tokens (no table). */
+export function loadTokenConfig(environment: NodeJS.ProcessEnv = process.env): TokenConfig {
+  return parse(tokenEnvironmentSchema, environment);
 }

@@ -1,6 +1,7 @@
-import { FileSecretSource, SecretsManagerSource } from './auth/secret-source';
-import { SecretTokenVerifier } from './auth/token-verifier';
-import { loadConfig } from './config';
+import { FileSecretStore } from './auth/file-secret-store';
+import { SecretsManagerStore } from './auth/secrets-manager-store';
+import { TenantTokenVerifier } from './auth/token-verifier';
+import { loadConfig, loadTokenConfig, type TokenConfig } from './config';
 import { schemaRegistry } from './scim/extensions';
 import { createDocumentClient } from './store/dynamo-client';
 import { DynamoMembershipStore } from './store/dynamo-membership-store';
@@ -8,20 +9,36 @@ import { DynamoResourceStore } from './store/dynamo-resource-store';
 import { ResourceService } from './service/resources';
 import { groupKind } from './service/groups';
 import { userKind } from './service/users';
+import { DAY_MS } from './service/tenant-secret';
+import { runRotation } from './service/token-rotation';
+
+/** What the token functions need, from the token environment alone (they have no table). */
+export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: () => number = Date.now) {
+  const policy = { validityMs: config.TOKEN_VALIDITY_DAYS * DAY_MS, overlapMs: config.TOKEN_OVERLAP_DAYS * DAY_MS };
+  return {
+    config,
+    policy,
+    // Locally the rotation runs in the process that asks for it; in AWS, Secrets Manager invokes the rotation function.
+    store: config.LOCAL_SECRETS_DIR
+      ? new FileSecretStore(config.LOCAL_SECRETS_DIR, (store, secretId, versionId) => runRotation(store, policy, secretId, versionId, now))
+      : new SecretsManagerStore(),
+    prefix: () => {
+      if (!config.TENANT_SECRET_PREFIX) throw new Error('Invalid Lambda environment: TENANT_SECRET_PREFIX is required to find tenants\' tokens');
+      return config.TENANT_SECRET_PREFIX;
+    },
+  };
+}
 
 /** Everything a handler needs, built once per Lambda container from its environment. */
 export function dependencies() {
   const config = loadConfig();
   const registry = schemaRegistry(config.SCIM_EXTENSIONS);
-  const secrets = config.LOCAL_SECRETS_DIR ? new FileSecretSource(config.LOCAL_SECRETS_DIR) : new SecretsManagerSource();
+  const tokens = tokenDependencies(config);
   return {
     config,
     /** Built-in schemas and the deployment's declared extensions. */
     registry,
-    verifier: () => {
-      if (!config.TOKEN_SECRET_ID) throw new Error('Invalid Lambda environment: TOKEN_SECRET_ID is required to authenticate requests');
-      return new SecretTokenVerifier(secrets, config.TOKEN_SECRET_ID);
-    },
+    verifier: () => new TenantTokenVerifier(tokens.store, tokens.prefix(), { cacheMs: config.TOKEN_CACHE_SECONDS * 1000 }),
     /** The directory's stores and services; only the functions that read the table build them. */
     directory: () => {
       const client = createDocumentClient(config.DYNAMODB_ENDPOINT);

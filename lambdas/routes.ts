@@ -89,11 +89,11 @@ export function routePaths(path: string): string[] {
 }
 
 /** Every route of every function, as API Gateway's `resource` (the full path template), aliases included. */
-export function allRoutes(): Array<ParsedRoute & { function: FunctionName; name: string; resource: string }> {
+export function allRoutes(): Array<ParsedRoute & { function: FunctionName; name: string; resource: string; alias: boolean }> {
   return (Object.keys(scimFunctions) as FunctionName[]).flatMap((fn) =>
     Object.entries(scimFunctions[fn].routes as Record<string, RouteSpec>).flatMap(([name, spec]) => {
       const route = parseRoute(spec);
-      return routePaths(route.path).map((path) => ({ ...route, path, function: fn, name, resource: SCIM_BASE_PATH + path }));
+      return routePaths(route.path).map((path) => ({ ...route, path, function: fn, name, resource: SCIM_BASE_PATH + path, alias: path !== route.path }));
     }),
   );
 }

@@ -1,13 +1,12 @@
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/routes';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
@@ -20,7 +19,8 @@ export type TableAccess = 'readWrite' | 'none';
 
 export interface ScimFunctionsProps {
   readonly table: ITable;
-  readonly tokenSecret: ISecret;
+  /** Where tenants' tokens live; every SCIM function reads them. */
+  readonly tenantTokens: { readonly prefix: string; grantRead(grantee: IGrantable): void };
   /** Keyed by the route table, so a new function cannot be deployed without deciding its access. */
   readonly tableAccess: Readonly<Record<FunctionName, TableAccess>>;
   readonly logRetention: RetentionDays;
@@ -45,10 +45,10 @@ export class ScimFunctions extends Construct {
   /** Every SCIM function serves or checks resources against the same schemas, so each gets the extensions. */
   private scimFunction(name: FunctionName, props: ScimFunctionsProps, extensions: Record<string, string>): NodejsFunction {
     const fn = this.nodeFunction(name, `SCIM ${name} endpoints`, scimFunctions[name].entry, Duration.seconds(28), props, {
-      TOKEN_SECRET_ID: props.tokenSecret.secretArn,
+      TENANT_SECRET_PREFIX: props.tenantTokens.prefix,
       ...extensions,
     });
-    props.tokenSecret.grantRead(fn);
+    props.tenantTokens.grantRead(fn);
     if (props.tableAccess[name] === 'readWrite') this.grantTable(fn, props);
     return fn;
   }
@@ -96,60 +96,79 @@ export class ScimFunctions extends Construct {
     props.table.grantReadWriteData(fn);
   }
 
-  private nodeFunction(
-    name: string,
-    description: string,
-    entry: string,
-    timeout: Duration,
-    props: ScimFunctionsProps,
-    environment: Record<string, string>,
-  ): NodejsFunction {
-    const scope = new Construct(this, name);
-    const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention });
-
-    // Not AWSLambdaBasicExecutionRole: it allows writing to every log group in the account
-    // (Resource "*"); this role may write to its own log group only.
-    const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-
-    const fn = new NodejsFunction(scope, 'Function', {
+  private nodeFunction(name: string, description: string, entry: string, timeout: Duration, props: ScimFunctionsProps, environment: Record<string, string>) {
+    return scimNodeFunction(this, name, {
       description,
-      entry: path.join(PROJECT_ROOT, entry),
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      // nodejs22.x reaches end of support in 2027 (Node 22 EOL is 2027-04-30); 24 is the current LTS.
-      runtime: Runtime.NODEJS_24_X,
-      architecture: Architecture.ARM_64,
-      memorySize: 1024,
-      // HTTP functions: API Gateway REST integrations give up at 29 s; finishing first lets the
-      // function's own error reach the client instead of a gateway 504.
+      entry,
       timeout,
-      role,
-      logGroup,
+      logRetention: props.logRetention,
       environment: {
         // Every function loads the same validated config (lambdas/config.ts); a table name is not a
         // credential, and IAM alone decides who may use the table.
         TABLE_NAME: props.table.tableName,
         ...environment,
-        NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'scim',
-      },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        sourceMap: true,
-        // Stack traces need file and line mappings, not the sources; without them the .map is a third the size.
-        sourcesContent: false,
-        target: 'node24',
-        // Only the SDK v3 code the handlers use is loaded at cold start, and it is the version
-        // package-lock.json pins rather than the runtime's copy, which AWS updates on its own schedule.
-        bundleAwsSDK: true,
-        // ES module builds (SDK v3, Powertools, zod) tree-shake; their CommonJS builds do not.
-        mainFields: ['module', 'main'],
       },
     });
-
-    return fn;
   }
+}
+
+export interface ScimNodeFunctionProps {
+  readonly description: string;
+  /** Relative to the project root. */
+  readonly entry: string;
+  readonly timeout: Duration;
+  readonly logRetention: RetentionDays;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * A Lambda of this project: its own log group with a finite retention, its own role that may write
+ * to that log group only, the Node 24 arm64 runtime, and our bundling. In a construct named `name`.
+ */
+export function scimNodeFunction(parent: Construct, name: string, props: ScimNodeFunctionProps): NodejsFunction {
+  const { description, entry, timeout, environment } = props;
+  const scope = new Construct(parent, name);
+  const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention });
+
+  // Not AWSLambdaBasicExecutionRole: it allows writing to every log group in the account
+  // (Resource "*"); this role may write to its own log group only.
+  const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+
+  const fn = new NodejsFunction(scope, 'Function', {
+    description,
+    entry: path.join(PROJECT_ROOT, entry),
+    handler: 'handler',
+    projectRoot: PROJECT_ROOT,
+    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+    // nodejs22.x reaches end of support in 2027 (Node 22 EOL is 2027-04-30); 24 is the current LTS.
+    runtime: Runtime.NODEJS_24_X,
+    architecture: Architecture.ARM_64,
+    memorySize: 1024,
+    // HTTP functions: API Gateway REST integrations give up at 29 s; finishing first lets the
+    // function's own error reach the client instead of a gateway 504.
+    timeout,
+    role,
+    logGroup,
+    environment: {
+      ...environment,
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'scim',
+    },
+    bundling: {
+      forceDockerBundling: false,
+      minify: true,
+      sourceMap: true,
+      // Stack traces need file and line mappings, not the sources; without them the .map is a third the size.
+      sourcesContent: false,
+      target: 'node24',
+      // Only the SDK v3 code the handlers use is loaded at cold start, and it is the version
+      // package-lock.json pins rather than the runtime's copy, which AWS updates on its own schedule.
+      bundleAwsSDK: true,
+      // ES module builds (SDK v3, Powertools, zod) tree-shake; their CommonJS builds do not.
+      mainFields: ['module', 'main'],
+    },
+  });
+
+  return fn;
 }

@@ -1,16 +1,15 @@
-import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Stack, type Duration, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import type { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/routes';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
-import { DefaultTenantToken } from './default-tenant-token';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
 import { ScimTable } from './scim-table';
+import { TenantTokens } from './tenant-tokens';
 
 export interface ScimStackProps extends StackProps {
   /** @default 'prod' */
@@ -25,6 +24,12 @@ export interface ScimStackProps extends StackProps {
   readonly manageApiGatewayAccountLoggingRole?: boolean;
   /** Schema extensions the deployment declares (see readExtensionsFile). @default none */
   readonly schemaExtensions?: ExtensionsDeclarationInput;
+  /** How long a token is valid. @default 365 days */
+  readonly tokenValidity?: Duration;
+  /** How long a replaced token keeps working after a rotation. @default 7 days */
+  readonly tokenOverlap?: Duration;
+  /** Rotate every tenant's token on this schedule as well as on demand. @default on demand only */
+  readonly automaticTokenRotation?: Duration;
 }
 
 /** Least privilege per function: discovery serves static documents and never touches the table. */
@@ -37,7 +42,7 @@ const tableAccess: Readonly<Record<FunctionName, TableAccess>> = {
 
 export class ScimStack extends Stack {
   readonly table: Table;
-  readonly tokenSecret: Secret;
+  readonly tenantTokens: TenantTokens;
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
   /** The table stream's consumer that keeps memberships consistent after deletes. */
   readonly cleanupFunction: NodejsFunction;
@@ -48,11 +53,16 @@ export class ScimStack extends Stack {
 
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
     const table = (this.table = new ScimTable(this, 'Store').table);
-    const secret = (this.tokenSecret = new DefaultTenantToken(this, 'DefaultTenantToken').secret);
+    const tenantTokens = (this.tenantTokens = new TenantTokens(this, 'TenantTokens', {
+      logRetention,
+      tokenValidity: props.tokenValidity,
+      tokenOverlap: props.tokenOverlap,
+      automaticRotation: props.automaticTokenRotation,
+    }));
 
     const { functions, cleanup } = new ScimFunctions(this, 'Functions', {
       table,
-      tokenSecret: secret,
+      tenantTokens,
       tableAccess,
       logRetention,
       schemaExtensions: props.schemaExtensions,
@@ -74,13 +84,17 @@ export class ScimStack extends Stack {
       description: `SCIM base URL (${SCIM_BASE_PATH}) to configure in the IdP`,
       value: api.baseUrl,
     });
-    new CfnOutput(this, 'TokenSecretArn', {
-      description: 'Secrets Manager secret holding the default tenant token (the value is never output)',
-      value: secret.secretArn,
+    new CfnOutput(this, 'TenantSecretPrefix', {
+      description: "Tenants' token secrets are <prefix>/tenants/<tenant>/token (values are never output)",
+      value: tenantTokens.prefix,
     });
-    new CfnOutput(this, 'TokenReadCommand', {
-      description: 'Reads the token; run it with credentials allowed secretsmanager:GetSecretValue',
-      value: `aws secretsmanager get-secret-value --region ${Aws.REGION} --secret-id ${secret.secretArn} --query SecretString --output text`,
+    new CfnOutput(this, 'FirstTokenCommand', {
+      description: "Issues the default tenant's first token and prints it once; run it with credentials allowed to rotate the tenants' secrets",
+      value: `npm run admin -- --stack ${Aws.STACK_NAME} --region ${Aws.REGION} tokens rotate default`,
+    });
+    new CfnOutput(this, 'TokenExpiryAlarmName', {
+      description: "Fires 30 days before an enabled tenant's token expires; add an action to be told",
+      value: tenantTokens.expiryAlarm.alarmName,
     });
   }
 }

@@ -1,18 +1,28 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { FileSecretSource } from '../../lambdas/auth/secret-source';
-import { newToken, tokenSecretSchema, type TokenSecret } from '../../lambdas/auth/token-verifier';
+import { join as joinPath, resolve } from 'node:path';
+import { tokenDependencies } from '../../lambdas/dependencies';
+import { loadTokenConfig } from '../../lambdas/config';
+import { DEFAULT_TENANT } from '../../lambdas/service/tenant-secret';
+import { TenantAdmin } from '../../lambdas/service/tenants';
 import { createTableInput } from '../../lambdas/store/table-definition';
-import { join as joinPath } from 'node:path';
 import { streamFunctions } from '../../lambdas/routes';
 import type { ExtensionsDeclarationInput } from '../../lambdas/scim/extensions';
 import { extensionsEnvironment } from '../scim-extensions';
 import { startLocalApi, type LocalApi } from './local-api';
 import { startStreamPoller } from './stream-poller';
 
-export const LOCAL_TOKEN_SECRET_ID = 'scim/tenants/default/token';
-export const DEFAULT_TENANT = 'default';
+/** Locally, tenants' secrets are `scim/tenants/{tenant}/token` in the data directory's `secrets/`. */
+export const LOCAL_SECRET_PREFIX = 'scim';
+
+/** The data directory of `npm start` and the admin CLI: SCIM_DATA_DIR, or `.scim-data` in the project. */
+export function localDataDir(root: string, environment: NodeJS.ProcessEnv = process.env): string {
+  return resolve(environment.SCIM_DATA_DIR || resolve(root, '.scim-data'));
+}
+
+/** Where `npm start` and the admin CLI keep a data directory's secrets. */
+export function localSecretsDir(dataDir: string): string {
+  return joinPath(dataDir, 'secrets');
+}
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
@@ -27,25 +37,14 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
 }
 
 /**
- * The default tenant's token, kept where the local stand-in for Secrets Manager reads it.
- * An explicit token replaces the stored one; otherwise the stored one is kept across restarts
- * (the IdP was configured with it), and a new one is made only the first time.
+ * The tenants of a local data directory, through the same code the admin CLI runs against AWS;
+ * rotations run in this process, as the rotation function would. `environment` may set
+ * TOKEN_VALIDITY_DAYS and TOKEN_OVERLAP_DAYS.
  */
-export async function ensureToken(secretsDir: string, explicit?: string): Promise<string> {
-  await mkdir(secretsDir, { recursive: true, mode: 0o700 });
-  const file = join(secretsDir, FileSecretSource.fileName(LOCAL_TOKEN_SECRET_ID));
-  if (!explicit) {
-    try {
-      const stored = tokenSecretSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-      if (stored.success) return stored.data.token;
-    } catch {
-      // No stored token yet.
-    }
-  }
-  const secret: TokenSecret = { tenant: DEFAULT_TENANT, token: explicit ?? newToken() };
-  tokenSecretSchema.parse(secret);
-  await writeFile(file, JSON.stringify(secret), { mode: 0o600 });
-  return secret.token;
+export function localTenants(secretsDir: string, environment: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): TenantAdmin {
+  const config = loadTokenConfig({ ...environment, LOCAL_SECRETS_DIR: secretsDir, TENANT_SECRET_PREFIX: LOCAL_SECRET_PREFIX });
+  const { store } = tokenDependencies(config, now);
+  return new TenantAdmin(store, LOCAL_SECRET_PREFIX, { now });
 }
 
 export interface LocalScimOptions {
@@ -53,7 +52,6 @@ export interface LocalScimOptions {
   dynamoDbEndpoint: string;
   tableName: string;
   secretsDir: string;
-  token?: string;
   host?: string;
   port?: number;
   /** Schema extensions, as the deployed functions get them (readExtensionsFile). */
@@ -61,6 +59,7 @@ export interface LocalScimOptions {
 }
 
 export interface LocalScim extends LocalApi {
+  /** The default tenant's current token: made on first start, then kept across restarts. */
   token: string;
   /** Waits until the table's stream consumers have seen every change so far. */
   drainStreams(): Promise<void>;
@@ -70,11 +69,11 @@ export interface LocalScim extends LocalApi {
 export async function startLocalScim(options: LocalScimOptions): Promise<LocalScim> {
   const extensions = extensionsEnvironment(options.schemaExtensions);
   await ensureTable(options.dynamoDbEndpoint, options.tableName);
-  const token = await ensureToken(options.secretsDir, options.token);
+  const token = await localTenants(options.secretsDir).ensure(DEFAULT_TENANT);
   delete process.env.SCIM_EXTENSIONS;
   Object.assign(process.env, {
     TABLE_NAME: options.tableName,
-    TOKEN_SECRET_ID: LOCAL_TOKEN_SECRET_ID,
+    TENANT_SECRET_PREFIX: LOCAL_SECRET_PREFIX,
     LOCAL_SECRETS_DIR: options.secretsDir,
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     ...extensions,

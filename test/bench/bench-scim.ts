@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { newToken } from '../../lambdas/auth/token-verifier';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { startLocalScim } from '../../lib/local/local-environment';
 
@@ -11,7 +10,7 @@ export async function startBenchScim(tableName: string) {
   process.env.JAVA_TOOL_OPTIONS ??= '-Xmx6g';
   const store = await startDynamoDbLocal();
   const secretsDir = await mkdtemp(join(tmpdir(), 'bench-secrets-'));
-  const api = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir, token: newToken() });
+  const api = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir });
   return {
     store,
     api,

@@ -40,7 +40,6 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { newToken } from '../../lambdas/auth/token-verifier';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
@@ -191,7 +190,7 @@ async function main() {
   try {
     store = await startDynamoDbLocal();
     const tableName = `bench-${randomUUID()}`;
-    scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir, token: newToken() });
+    scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir });
     const client = new Client(scim);
     // Newer local environments run the table's stream consumers (asynchronous membership
     // cleanup) in this process; draining them keeps their backlog out of the timed requests.

@@ -6,34 +6,21 @@
  *
  *   npx tsx test/bench/list-scale.bench.ts            (BENCH_USERS=100000 by default)
  */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { newToken } from '../../lambdas/auth/token-verifier';
 import { encodeCursor, parseListQuery } from '../../lambdas/scim/list';
 import { mapLimited } from '../../lambdas/service/concurrency';
 import { ResourceService } from '../../lambdas/service/resources';
 import { userKind } from '../../lambdas/service/users';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
-import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { startLocalScim } from '../../lib/local/local-environment';
+import { startBenchScim } from './bench-scim';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const SAMPLES = 5;
 const TABLE = 'list-scale';
 
 async function main() {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   process.env.JAVA_TOOL_OPTIONS ??= '-Xmx8g';
-  const store = await startDynamoDbLocal();
-  const api = await startLocalScim({
-    root: resolve(__dirname, '../..'),
-    dynamoDbEndpoint: store.endpoint,
-    tableName: TABLE,
-    secretsDir: await mkdtemp(join(tmpdir(), 'bench-secrets-')),
-    token: newToken(),
-  });
+  const { store, api, headers, close } = await startBenchScim(TABLE);
   const users = new ResourceService(new DynamoResourceStore(createDocumentClient(store.endpoint), TABLE), userKind({ uniqueExternalId: false }));
   const started = performance.now();
   let done = 0;
@@ -58,7 +45,6 @@ async function main() {
   // The stream poller catches up with the seeding first, so it doesn't compete with the reads.
   await api.drainStreams();
 
-  const headers = { Authorization: `Bearer ${api.token}` };
   const get = async (path: string) => {
     const begin = performance.now();
     const response = await fetch(`${api.baseUrl}${path}`, { headers });
@@ -99,8 +85,7 @@ async function main() {
   const ratio = (a: string, b: string) => (results.get(a)! / results.get(b)!).toFixed(2);
   console.log(`\nlast page / page 1: startIndex ${ratio(cases[1][0], cases[0][0])}, cursor ${ratio(cases[3][0], cases[2][0])}`);
   console.log(`scan co / indexed eq: ${ratio(cases[7][0], cases[5][0])}`);
-  await api.close();
-  await store.stop();
+  await close();
 }
 
 main().catch((error) => {

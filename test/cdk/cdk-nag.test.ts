@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ScimStack } from '../../lib/scim-stack';
@@ -18,6 +18,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-COG4',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
   'AwsSolutions-IAM5[Resource::*]',
+  'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:scim/<AWS::StackName>/tenants/*]',
   'AwsSolutions-SMG4',
   'AwsSolutions-SQS3',
 ];
@@ -61,4 +62,14 @@ test('acknowledgements are exactly the reviewed list, each with a reason', () =>
   const found = acknowledgements(stack);
   expect([...new Set(found.map((ack) => ack.id))].sort()).toEqual([...EXPECTED_ACKNOWLEDGEMENTS].sort());
   for (const ack of found) expect(ack.reason.length).toBeGreaterThan(20);
+});
+
+test('with scheduled token rotation, the secret needs no SMG4 acknowledgement and nothing is found', () => {
+  const { context } = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
+  const scheduled = new App({ context });
+  const scheduledStack = new ScimStack(scheduled, 'ScimNagScheduled', { automaticTokenRotation: Duration.days(90) });
+  scheduled.synth();
+  const report = new AwsSolutionsChecks().validateScope(scheduled);
+  expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+  expect(acknowledgements(scheduledStack).map((ack) => ack.id)).not.toContain('AwsSolutions-SMG4');
 });

@@ -1,4 +1,5 @@
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { awsWorld } from '../support/token-stores';
 
 let server: TestScimServer;
 let written = '';
@@ -51,5 +52,28 @@ describe('logs', () => {
     expect(written).not.toContain(server.token);
     expect(written).not.toContain('wrong-but-still-secret-value');
     expect(written.toLowerCase()).not.toContain('authorization');
+  });
+
+  it('never carry token material: tenants made, rotated and revoked, tokens used right, stale and wrong, the rotation function at work', async () => {
+    const tenants = server.tenants();
+    const first = await tenants.create('logged');
+    const second = await tenants.rotate('logged');
+    await tenants.revoke('logged');
+    await tenants.setDisabled('logged', true);
+    const forged = `logged.${'f'.repeat(43)}`;
+    for (const token of [first, second, forged, server.token]) {
+      await fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${token}` } });
+    }
+    // In AWS: Secrets Manager runs the rotation function's four steps.
+    const world = await awsWorld();
+    const rotated = await world.admin.create('aws-logged');
+    const again = await world.admin.rotate('aws-logged');
+    await world.close();
+
+    expect(written).toContain('rotation step');
+    for (const token of [first, second, forged, server.token, rotated, again]) {
+      const secretPart = token.slice(token.indexOf('.') + 1);
+      expect({ token, logged: written.includes(secretPart) }).toEqual({ token, logged: false });
+    }
   });
 });

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { newToken } from '../../lambdas/auth/token-verifier';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
-import { startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
+import type { TenantAdmin } from '../../lambdas/service/tenants';
+import { localTenants, startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
 
 export interface TestScimServer {
   baseUrl: string;
@@ -13,6 +13,8 @@ export interface TestScimServer {
   dynamoDbEndpoint: string;
   /** Waits for the asynchronous cleanup to have seen every change so far. */
   drainStreams(): Promise<void>;
+  /** This server's tenants, administered as the admin CLI does; `now` moves the administrator's clock. */
+  tenants(now?: () => number): TenantAdmin;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,6 @@ export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExt
     dynamoDbEndpoint: endpoint,
     tableName,
     secretsDir,
-    token: newToken(),
     schemaExtensions: options.schemaExtensions,
   });
   return {
@@ -42,6 +43,7 @@ export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExt
     tableName,
     dynamoDbEndpoint: endpoint,
     drainStreams: api.drainStreams,
+    tenants: (now) => localTenants(secretsDir, process.env, now),
     close: async () => {
       await api.close();
       await rm(secretsDir, { recursive: true, force: true });

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { tokenDependencies } from '../dependencies';
+import { logger } from '../http/scim-handler';
+import { ROTATION_STEPS, type RotationStep } from '../service/secret-store';
+import { runRotationStep } from '../service/token-rotation';
+
+/** What Secrets Manager sends a rotation function. */
+const rotationEventSchema = z.object({
+  SecretId: z.string().min(1),
+  ClientRequestToken: z.string().min(1),
+  Step: z.enum(ROTATION_STEPS as [RotationStep, ...RotationStep[]]),
+});
+
+const { store, policy } = tokenDependencies();
+
+/** Secrets Manager's rotation function for tenants' tokens; the steps live in lambdas/service/token-rotation.ts. */
+export async function handler(event: unknown): Promise<void> {
+  const { SecretId, ClientRequestToken, Step } = rotationEventSchema.parse(event);
+  // Names and version ids only: never a value.
+  logger.info('rotation step', { secretId: SecretId, versionId: ClientRequestToken, step: Step });
+  await runRotationStep(store, policy, { secretId: SecretId, versionId: ClientRequestToken, step: Step }, Date.now());
+}

@@ -1,0 +1,28 @@
+import { tokenDependencies } from '../dependencies';
+import { logger } from '../http/scim-handler';
+import { TenantAdmin, tokenExpiryMetric } from '../service/tenants';
+
+const { store, prefix } = tokenDependencies();
+const tenants = new TenantAdmin(store, prefix());
+
+/**
+ * Runs on a schedule: publishes each enabled tenant's days until its token expires, per
+ * deployment (`Prefix`) and per tenant, in CloudWatch's embedded metric format, which needs no
+ * API call and no permission. The deployment's alarm watches the minimum.
+ */
+export async function handler(): Promise<{ tenants: number }> {
+  const report = await tenants.daysToExpiry();
+  const { namespace, name, alarmBelowDays } = tokenExpiryMetric;
+  for (const { tenant, days, problem } of report) {
+    const metric = {
+      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [['Prefix'], ['Prefix', 'Tenant']], Metrics: [{ Name: name, Unit: 'None' }] }] },
+      Prefix: prefix(),
+      Tenant: tenant,
+      [name]: Math.floor(days * 100) / 100,
+    };
+    process.stdout.write(`${JSON.stringify(metric)}\n`);
+    if (problem) logger.warn('tenant secret unreadable', { tenant, problem });
+    else if (days < alarmBelowDays) logger.warn('token expires soon', { tenant, days: Math.floor(days) });
+  }
+  return { tenants: report.length };
+}
