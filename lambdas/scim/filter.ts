@@ -774,6 +774,11 @@ export function matchesValue(filter: Filter, element: unknown, attribute: Attrib
   return cachedPredicate(filter, attribute, () => compile(filter, elementScope(attribute)))(element);
 }
 
+/** The operands of a filter's top-level `and`s: each must hold for the whole filter to. */
+export function conjuncts(filter: Filter): Filter[] {
+  return filter.kind === 'and' ? [...conjuncts(filter.left), ...conjuncts(filter.right)] : [filter];
+}
+
 /** What a resource sorts by: a folded string, a number (numbers, dateTimes as epoch ms, booleans as 0/1), or nothing. */
 export type SortValue = string | number | undefined;
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import { matches, matchesValue, type Filter } from '../scim/filter';
+import { conjuncts, matches, matchesValue, type Filter } from '../scim/filter';
 import type { ListQuery } from '../scim/list';
 import { applyMemberSteps, isIncremental, memberIds, netChanges, splitMemberOperations, type MemberStep } from '../scim/members';
 import { carryReadOnly, normalizeResource, type ScimResource } from '../scim/normalize';
@@ -56,10 +56,6 @@ function referencesMembers(filter: Filter): boolean {
     default:
       return filter.attribute.name.toLowerCase() === 'members';
   }
-}
-
-function conjuncts(filter: Filter): Filter[] {
-  return filter.kind === 'and' ? [...conjuncts(filter.left), ...conjuncts(filter.right)] : [filter];
 }
 
 /** `members.value eq "id"` or `members eq "id"`: the user id it asks about. */

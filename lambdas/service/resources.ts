@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
 import type { Filter, SortValue } from '../scim/filter';
-import { compareSortValues, matches, sortValueReader } from '../scim/filter';
+import { compareSortValues, conjuncts, matches, sortValueReader } from '../scim/filter';
 import { encodeCursor, type CursorPosition, type ListPage, type ListQuery } from '../scim/list';
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
@@ -106,10 +106,6 @@ function filterKey(kind: ResourceKind, node: Filter): LookupKey | undefined {
     }
   }
   return undefined;
-}
-
-function conjuncts(filter: Filter): Filter[] {
-  return filter.kind === 'and' ? [...conjuncts(filter.left), ...conjuncts(filter.right)] : [filter];
 }
 
 /** RFC 7644 §3.14 weak entity tag: the stored version, plus a tag for what is read from elsewhere. */
@@ -245,27 +241,39 @@ export class ResourceService {
    * (16 slices in parallel), holding only ids and sort values, then reads the page.
    */
   async list(tenant: string, query: ListQuery): Promise<ListResult> {
-    const sortValue = query.sortBy === undefined ? undefined : sortValueReader(this.kind.model, query.sortBy);
-    if (!query.filter && !sortValue) return this.listAll(tenant, query);
-    const test = query.filter ? (stored: StoredResource) => matches(query.filter!, this.asFilterable(stored), this.kind.model) : () => true;
-    const describe = (stored: StoredResource): Candidate => ({ id: stored.id, ...(sortValue ? { sortValue: sortValue(this.asFilterable(stored)) } : {}) });
+    if (!query.filter && query.sortBy === undefined) return this.listAll(tenant, query);
+    const candidate = this.candidateOf(query);
     const indexed = query.filter ? await this.indexedCandidates(tenant, query.filter) : undefined;
-    if (indexed) return this.arrangeCandidates(tenant, query, indexed.filter(test).map((stored) => ({ ...describe(stored), stored })));
+    if (indexed) return this.arrangeCandidates(tenant, query, indexed.flatMap((stored) => candidate(stored, true) ?? []));
     const candidates: Candidate[] = [];
     await this.store.scan(tenant, this.kind.type, (batch) => {
-      for (const stored of batch) if (test(stored)) candidates.push(describe(stored));
+      for (const stored of batch) {
+        const matched = candidate(stored, false);
+        if (matched) candidates.push(matched);
+      }
     });
     return this.arrangeCandidates(tenant, query, candidates);
   }
 
   /** Sorts and pages resources matched elsewhere (groups by their members) as `list` would. */
   async arrange(tenant: string, query: ListQuery, resources: StoredResource[]): Promise<ListResult> {
+    const candidate = this.candidateOf({ ...query, filter: undefined });
+    return this.arrangeCandidates(tenant, query, resources.flatMap((stored) => candidate(stored, true) ?? []));
+  }
+
+  /**
+   * A resource as a candidate of the query, or undefined when its filter rejects it: the client's
+   * view of it is built once for both the filter and the sort value. `keep` holds on to the
+   * resource itself (few candidates); a scan keeps only the id.
+   */
+  private candidateOf(query: ListQuery): (stored: StoredResource, keep: boolean) => Candidate | undefined {
     const sortValue = query.sortBy === undefined ? undefined : sortValueReader(this.kind.model, query.sortBy);
-    return this.arrangeCandidates(
-      tenant,
-      query,
-      resources.map((stored) => ({ id: stored.id, stored, ...(sortValue ? { sortValue: sortValue(this.asFilterable(stored)) } : {}) })),
-    );
+    const { filter } = query;
+    return (stored, keep) => {
+      const view = filter || sortValue ? this.asFilterable(stored) : undefined;
+      if (filter && !matches(filter, view!, this.kind.model)) return undefined;
+      return { id: stored.id, ...(sortValue ? { sortValue: sortValue(view!) } : {}), ...(keep ? { stored } : {}) };
+    };
   }
 
   private async listAll(tenant: string, query: ListQuery): Promise<ListResult> {

@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { backoff, chunks, mapLimited } from '../service/concurrency';
 
 /** DynamoDB's per-request limits. */
@@ -39,4 +39,22 @@ export async function batchWrite(client: DynamoDBDocumentClient, tableName: stri
       pending = (output.UnprocessedItems?.[tableName] ?? []) as Item[];
     }
   });
+}
+
+/**
+ * The items of a Query, a page at a time, strongly consistent; with `limit`, pages stop once that
+ * many items are read (the last page may hold fewer, DynamoDB returns at most 1 MB a page).
+ */
+export async function* queryPages(client: DynamoDBDocumentClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey' | 'Limit'>, limit?: number): AsyncIterable<Item[]> {
+  let startKey: Item | undefined;
+  let read = 0;
+  do {
+    const output = await client.send(
+      new QueryCommand({ ConsistentRead: true, ...input, ExclusiveStartKey: startKey, ...(limit === undefined ? {} : { Limit: limit - read }) }),
+    );
+    const items = output.Items ?? [];
+    yield items;
+    read += items.length;
+    startKey = output.LastEvaluatedKey;
+  } while (startKey && (limit === undefined || read < limit));
 }

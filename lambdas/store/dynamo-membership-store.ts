@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MembershipStore } from '../service/membership-store';
-import { batchGet, batchWrite } from './batches';
+import { batchGet, batchWrite, queryPages } from './batches';
 import { keys, MEMBER_PREFIX, tableKeys } from './table-design';
 
 type WriteRequest = Record<string, unknown>;
@@ -114,22 +114,8 @@ export class DynamoMembershipStore implements MembershipStore {
   }
 
   /** Sort keys matching a key condition, strongly consistent, a page at a time. */
-  private async *query(condition: string, values: Record<string, string>): AsyncIterable<Array<Record<string, unknown>>> {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: condition,
-          ExpressionAttributeValues: values,
-          ProjectionExpression: 'sk',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      yield output.Items ?? [];
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+  private query(condition: string, values: Record<string, string>): AsyncIterable<Array<Record<string, unknown>>> {
+    return queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: condition, ExpressionAttributeValues: values, ProjectionExpression: 'sk' });
   }
 
   private write(requests: WriteRequest[]): Promise<void> {

@@ -2,17 +2,15 @@ import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
-  QueryCommand,
   UpdateCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ScimError } from '../scim/errors';
 import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../service/resource-store';
 import { VersionConflict } from '../service/resource-store';
 import { backoff, mapLimited } from '../service/concurrency';
-import { batchGet } from './batches';
+import { batchGet, queryPages } from './batches';
 import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, keys, type ResourceTypeName } from './table-design';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
@@ -31,6 +29,10 @@ interface Counter {
   /** The id prefix the counter counts. */
   prefix: string;
   n: number;
+}
+
+function total(counters: Counter[]): number {
+  return counters.reduce((sum, counter) => sum + counter.n, 0);
 }
 
 /** The counter holding position `offset` (0-based) and the position within it. */
@@ -170,27 +172,15 @@ export class DynamoResourceStore implements ResourceStore {
       return output.Item ? [output.Item.id as string] : [];
     }
     const ids: string[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.indexPartition(tenant, type, key.attribute, claimValue(key.value)) },
-          ProjectionExpression: 'sk',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      ids.push(...(output.Items ?? []).map((item) => item.sk as string));
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    const partition = keys.indexPartition(tenant, type, key.attribute, claimValue(key.value));
+    const pages = queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partition }, ProjectionExpression: 'sk' });
+    for await (const items of pages) ids.push(...items.map((item) => item.sk as string));
     return ids;
   }
 
   async page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<{ resources: StoredResource[]; totalResults: number }> {
     const level1 = await this.counters(tenant, type, COUNTER_LEVEL_1, '');
-    const totalResults = level1.reduce((sum, counter) => sum + counter.n, 0);
+    const totalResults = total(level1);
     const bucket = request.limit > 0 ? locate(level1, request.offset) : undefined;
     if (!bucket) return { resources: [], totalResults };
     const level2 = await this.counters(tenant, type, COUNTER_LEVEL_2, bucket.prefix);
@@ -207,68 +197,42 @@ export class DynamoResourceStore implements ResourceStore {
 
   async scan(tenant: string, type: ResourceTypeName, onBatch: (batch: StoredResource[]) => void): Promise<void> {
     await mapLimited(SLICES, SLICES.length, async (slice) => {
-      for await (const output of this.collection(tenant, type, { KeyConditionExpression: 'pk = :pk AND begins_with(sk, :slice)' }, { ':slice': slice })) {
-        onBatch((output.Items ?? []).map(fromItem));
-      }
+      for await (const items of this.collection(tenant, type, 'pk = :pk AND begins_with(sk, :slice)', { ':slice': slice })) onBatch(items.map(fromItem));
     });
   }
 
   async count(tenant: string, type: ResourceTypeName): Promise<number> {
-    return (await this.counters(tenant, type, COUNTER_LEVEL_1, '')).reduce((sum, counter) => sum + counter.n, 0);
+    return total(await this.counters(tenant, type, COUNTER_LEVEL_1, ''));
   }
 
   /** The counters of one level under a prefix, in id order. */
   private async counters(tenant: string, type: ResourceTypeName, level: string, prefix: string): Promise<Counter[]> {
     const counters: Counter[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': keys.counterPartition(tenant, type), ':prefix': `${level}${prefix}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of output.Items ?? []) counters.push({ prefix: (item.sk as string).slice(level.length), n: item.n as number });
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    const pages = queryPages(this.client, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.counterPartition(tenant, type), ':prefix': `${level}${prefix}` },
+    });
+    for await (const items of pages) for (const item of items) counters.push({ prefix: (item.sk as string).slice(level.length), n: item.n as number });
     return counters;
   }
 
   /** Up to `limit` resources in id order from an id prefix on, or after an id. */
   private async range(tenant: string, type: ResourceTypeName, bound: { from?: string; after?: string }, limit: number) {
     const condition = bound.from !== undefined ? 'pk = :pk AND sk >= :bound' : bound.after !== undefined ? 'pk = :pk AND sk > :bound' : 'pk = :pk';
-    const values = bound.from ?? bound.after;
+    const value = bound.from ?? bound.after;
     const resources: StoredResource[] = [];
-    for await (const output of this.collection(tenant, type, { KeyConditionExpression: condition }, values === undefined ? {} : { ':bound': values }, limit)) {
-      resources.push(...(output.Items ?? []).map(fromItem));
-      if (resources.length >= limit) break;
-    }
+    for await (const items of this.collection(tenant, type, condition, value === undefined ? {} : { ':bound': value }, limit)) resources.push(...items.map(fromItem));
     return { resources: resources.slice(0, limit) };
   }
 
-  /** Every page of a Query over one resource collection, strongly consistent; with `limit`, until that many are read. */
-  private async *collection(tenant: string, type: ResourceTypeName, extra: Partial<QueryCommandInput>, values: Record<string, unknown> = {}, limit?: number) {
-    let startKey: Record<string, unknown> | undefined;
-    let read = 0;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-          ...(limit === undefined ? {} : { Limit: limit - read }),
-          ...extra,
-          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type), ...values },
-        }),
-      );
-      yield output;
-      read += output.Items?.length ?? 0;
-      startKey = output.LastEvaluatedKey;
-    } while (startKey && (limit === undefined || read < limit));
+  /** Pages of one resource collection's items matching a key condition on it. */
+  private collection(tenant: string, type: ResourceTypeName, condition: string, values: Record<string, unknown>, limit?: number) {
+    return queryPages(
+      this.client,
+      { TableName: this.tableName, KeyConditionExpression: condition, ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, type), ...values } },
+      limit,
+    );
   }
 
   /** The counter updates that count a resource in (1) or out (-1), in the transaction that writes it. */
