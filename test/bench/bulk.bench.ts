@@ -14,9 +14,9 @@ import { randomUUID } from 'node:crypto';
 import { BULK_REQUEST_SCHEMA, MAX_OPERATIONS } from '../../lambdas/scim/bulk';
 import { USER_SCHEMA } from '../../lambdas/scim/schemas';
 import { startBenchScim } from './bench-scim';
+import { PATCH as PATCH_OP } from '../support/urns';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 3);
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 function creates(run: string, size = MAX_OPERATIONS) {
   const users = Array.from({ length: size - 1 }, (_, index) => ({

@@ -48,10 +48,9 @@ import { ResourceService } from '../../lambdas/service/resources';
 import { userKind } from '../../lambdas/service/users';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { startLocalScim, type LocalScim } from '../../lib/local/local-environment';
+import { USER as USER_SCHEMA, PATCH as PATCH_SCHEMA } from '../support/urns';
 
 const TENANT = 'default';
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const MAX_RATIO = 1.5;
 
 function intFromEnv(name: string, fallback: number): number {

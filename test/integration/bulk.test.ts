@@ -3,19 +3,12 @@ import { ResourceService } from '../../lambdas/service/resources';
 import { userKind } from '../../lambdas/service/users';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
-import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
-
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
-const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+import { expectScimError, scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
+import { USER, GROUP, PATCH, BULK_REQUEST, BULK_RESPONSE, ERROR } from '../support/urns';
 
 let server: TestScimServer;
 let scim: ReturnType<typeof scimClient>;
 let spc: any;
-let sequence = 0;
 
 beforeAll(async () => {
   server = await startScimServer();
@@ -23,11 +16,6 @@ beforeAll(async () => {
   spc = (await scim('GET', '/ServiceProviderConfig')).body;
 });
 afterAll(() => server.close());
-
-function unique(prefix: string) {
-  sequence += 1;
-  return `${prefix}-${sequence}-${randomUUID().slice(0, 8)}`;
-}
 
 const user = (userName = `${unique('bulk')}@example.com`) => ({ schemas: [USER], userName, name: { givenName: 'Katherine', familyName: 'Johnson' }, active: true });
 const group = (members: string[], displayName = unique('Bulk Group')) => ({ schemas: [GROUP], displayName, members: members.map((value) => ({ value })) });

@@ -1,25 +1,15 @@
 import { mapLimited } from '../../lambdas/service/concurrency';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
-
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+import { scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
+import { USER, GROUP, PATCH } from '../support/urns';
 
 let server: TestScimServer;
 let scim: ReturnType<typeof scimClient>;
-let sequence = 0;
 
 beforeAll(async () => {
   server = await startScimServer();
   scim = scimClient(server);
 });
 afterAll(() => server.close());
-
-function unique(prefix: string) {
-  sequence += 1;
-  return `${prefix}-${sequence}-${Date.now().toString(36)}`;
-}
-
 
 async function newUsers(count: number): Promise<string[]> {
   return mapLimited(Array.from({ length: count }, (_, index) => index), 16, async () => {

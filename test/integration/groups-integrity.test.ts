@@ -3,17 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/store/table-design';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
+import { USER, GROUP, PATCH } from '../support/urns';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const TENANT = 'default';
 
 let server: TestScimServer;
 let scim: ReturnType<typeof scimClient>;
 let table: DynamoDBDocumentClient;
-let sequence = 0;
 
 beforeAll(async () => {
   server = await startScimServer();
@@ -26,12 +23,6 @@ afterAll(async () => {
   table?.destroy();
   await server.close();
 });
-
-function unique(prefix: string) {
-  sequence += 1;
-  return `${prefix}-${sequence}-${Date.now().toString(36)}`;
-}
-
 
 interface User {
   id: string;

@@ -1,7 +1,7 @@
 import { mapLimited } from '../../lambdas/service/concurrency';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { PATCH } from '../support/urns';
 
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const LIMIT = 3000;
 
 let server: TestScimServer;

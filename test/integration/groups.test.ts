@@ -1,25 +1,14 @@
-import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
-
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+import { expectScimError, scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
+import { USER, GROUP, PATCH, LIST } from '../support/urns';
 
 let server: TestScimServer;
 let scim: ReturnType<typeof scimClient>;
-let sequence = 0;
 
 beforeAll(async () => {
   server = await startScimServer();
   scim = scimClient(server);
 });
 afterAll(() => server.close());
-
-
-function unique(prefix: string) {
-  sequence += 1;
-  return `${prefix}-${sequence}-${Date.now().toString(36)}`;
-}
 
 async function newUser(): Promise<{ id: string; userName: string; displayName: string }> {
   const userName = `${unique('member')}@example.com`;
@@ -28,7 +17,7 @@ async function newUser(): Promise<{ id: string; userName: string; displayName: s
     userName,
     name: { givenName: 'Grace', familyName: 'Hopper' },
     emails: [{ primary: true, value: userName, type: 'work' }],
-    displayName: `Grace ${sequence}`,
+    displayName: `Grace ${userName}`,
     active: true,
     groups: [],
   });

@@ -1,9 +1,6 @@
 import { mapLimited } from '../../lambdas/service/concurrency';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
-
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+import { USER, GROUP, ERROR } from '../support/urns';
 
 let server: TestScimServer;
 let scim: ReturnType<typeof scimClient>;

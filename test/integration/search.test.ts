@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
-
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+import { USER, GROUP, SEARCH, LIST, ERROR } from '../support/urns';
 
 let server: TestScimServer;
 let scim: ReturnType<typeof scimClient>;

@@ -3,18 +3,13 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { allRoutes } from '../../lambdas/routes';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { USER, GROUP, PATCH, SEARCH, BULK_REQUEST as BULK } from '../support/urns';
 
 /**
  * Tenant A's token against everything tenant B has: every route, every method, ids, filters,
  * lists, member changes. Each request must answer nothing of B, and B must be exactly as before,
  * item for item in the table. A new route fails `every route has a case` until it gets one.
  */
-
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-const BULK = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 
 type Client = ReturnType<typeof scimClient>;
 type Response = Awaited<ReturnType<Client>>;

@@ -2,11 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/store/table-design';
 import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
-
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+import { USER, ENTERPRISE, ERROR, PATCH } from '../support/urns';
 
 let server: TestScimServer;
 let scim: ReturnType<typeof scimClient>;

@@ -1,4 +1,4 @@
-import { ScimError } from '../../lambdas/scim/errors';
+import { scimErrorOf as thrown } from '../support/scim-error';
 import {
   matches,
   matchesValue,
@@ -20,16 +20,6 @@ import {
   type AttributeDefinition,
   type ResourceModel,
 } from '../../lambdas/scim/schemas';
-
-function thrown(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScimError);
-    return error as ScimError;
-  }
-  throw new Error('expected a ScimError, but nothing was thrown');
-}
 
 const bjensen = {
   schemas: [USER_SCHEMA, ENTERPRISE_USER_SCHEMA],

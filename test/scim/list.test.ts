@@ -1,17 +1,8 @@
-import { ScimError } from '../../lambdas/scim/errors';
 import { CURSOR_TIMEOUT_SECONDS, encodeCursor, MAX_COUNT, parseAttributeList, parseListQuery } from '../../lambdas/scim/list';
 
-const query = (params: Record<string, string>, now?: number) => parseListQuery((name) => params[name], now);
+import { scimErrorOf as thrown } from '../support/scim-error';
 
-function thrown(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
-}
+const query = (params: Record<string, string>, now?: number) => parseListQuery((name) => params[name], now);
 
 describe('parseAttributeList (RFC 7644 §3.4.2.5)', () => {
   it('splits on commas and trims', () => {

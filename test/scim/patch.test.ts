@@ -2,6 +2,7 @@ import { ScimError } from '../../lambdas/scim/errors';
 import { ScimResource } from '../../lambdas/scim/normalize';
 import { PatchOperation, applyPatch } from '../../lambdas/scim/patch';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, ResourceModel, USER_SCHEMA, groupModel, userModel } from '../../lambdas/scim/schemas';
+import { scimErrorOf } from '../support/scim-error';
 
 const meta = { resourceType: 'User', created: '2024-01-01T00:00:00Z', lastModified: '2024-01-01T00:00:00Z', location: 'https://scim.example.com/v2/Users/u-1' };
 
@@ -31,13 +32,7 @@ function aGroup(members: string[] = ['u-1', 'u-2']): ScimResource {
 }
 
 function patchError(model: ResourceModel, resource: ScimResource, operations: PatchOperation[]): ScimError {
-  try {
-    applyPatch(model, resource, operations);
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError');
+  return scimErrorOf(() => applyPatch(model, resource, operations));
 }
 
 describe('applyPatch: Okta', () => {

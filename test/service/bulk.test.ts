@@ -1,7 +1,6 @@
 import { parseBulkRequest, type BulkOperation, type BulkOutcome } from '../../lambdas/scim/bulk';
 import { runBulk } from '../../lambdas/service/bulk';
-
-const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
+import { BULK_REQUEST } from '../support/urns';
 
 const request = (operations: unknown[], failOnErrors?: number) => parseBulkRequest({ schemas: [BULK_REQUEST], failOnErrors, Operations: operations });
 const post = (bulkId: string, data: unknown = {}) => ({ method: 'POST', path: '/Users', bulkId, data });

@@ -88,3 +88,11 @@ export function expectScimError(response: ScimTestResponse, status: number, scim
   expect(typeof response.body.detail).toBe('string');
   expect(response.body.detail.length).toBeGreaterThan(10);
 }
+
+let sequence = 0;
+
+/** A name no other test, file or run uses. */
+export function unique(prefix: string): string {
+  sequence += 1;
+  return `${prefix}-${sequence}-${randomUUID().slice(0, 8)}`;
+}
