@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { DEFAULT_TENANT } from '../lambdas/service/tenant-secret';
+import { DEFAULT_TENANT } from '../lambdas/contracts/tenancy';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { localDataDir, localSecretsDir, startLocalScim } from '../lib/local/local-environment';
 import { readExtensionsFile } from '../lib/scim-extensions';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseExtensionsJson } from './scim/extensions';
-import { DAY_MS, DEFAULT_TOKEN_POLICY } from './service/tenant-secret';
+import { DAY_MS, DEFAULT_TOKEN_POLICY } from './contracts/tenancy';
 
 /** What every function that touches tokens reads: the verifier, the rotation, the expiry report. */
 const tokenEnvironmentSchema = z.object({

@@ -11,7 +11,7 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allRoutes, SCIM_BASE_PATH, type FunctionName } from '../lambdas/routes';
+import { allRoutes, SCIM_BASE_PATH, type FunctionName } from '../lambdas/contracts/routes';
 import { gatewayResponses } from './gateway-responses';
 
 /** RFC 7644 §8.1. */

@@ -8,7 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/routes';
+import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { extensionsEnvironment } from './scim-extensions';
 
@@ -54,7 +54,7 @@ export class ScimFunctions extends Construct {
   }
 
   /**
-   * Referential integrity after deletes (lambdas/service/cleanup.ts). The stream filter hands it
+   * Referential integrity after deletes (lambdas/directory/cleanup.ts). The stream filter hands it
    * only resource deletions and new memberships; failed records are retried alone, halving the
    * batch on errors, and what still fails lands in a dead-letter queue instead of blocking the shard.
    */

@@ -4,7 +4,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/routes';
+import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';

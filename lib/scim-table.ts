@@ -1,7 +1,7 @@
 import { CfnResource, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { tableKeys } from '../lambdas/store/table-design';
+import { tableKeys } from '../lambdas/contracts/table-design';
 
 /**
  * CloudFormation identifies the table by this logical id: changing it makes CloudFormation

@@ -8,8 +8,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { DEFAULT_TENANT, DEFAULT_TOKEN_POLICY, DAY_MS, tenantSecretId, tenantSecretPrefix } from '../lambdas/service/tenant-secret';
-import { tokenExpiryMetric } from '../lambdas/service/tenants';
+import { DEFAULT_TENANT, DEFAULT_TOKEN_POLICY, DAY_MS, stackSecretPrefix, tenantSecretId, tenantSecretPrefix, tokenExpiryMetric } from '../lambdas/contracts/tenancy';
 import { scimNodeFunction } from './scim-functions';
 
 /**
@@ -48,7 +47,7 @@ export class TenantTokens extends Construct {
   constructor(scope: Construct, id: string, props: TenantTokensProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    this.prefix = `scim/${Aws.STACK_NAME}`;
+    this.prefix = stackSecretPrefix(Aws.STACK_NAME);
     // Tenants are made at run time, so their secrets are known by prefix only.
     this.secretsArn = stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${tenantSecretPrefix(this.prefix)}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
 

@@ -1,11 +1,12 @@
 import { dependencies } from '../dependencies';
 import { bulkRoute, bulkTargets } from '../http/bulk-route';
 import { resourceRoutes, searchAcross } from '../http/resource-routes';
-import { logger, scimHandler } from '../http/scim-handler';
-import { scimFunctions } from '../routes';
+import { scimHandler } from '../http/scim-handler';
+import { logger } from '../runtime/logger';
+import { scimFunctions } from '../contracts/routes';
 import { MAX_OPERATIONS } from '../scim/bulk';
-import { GroupEndpoint } from '../service/groups';
-import { UserEndpoint } from '../service/users';
+import { GroupEndpoint } from '../directory/groups';
+import { UserEndpoint } from '../directory/users';
 
 const { config, verifier, directory } = dependencies();
 const { users, groups, memberships } = directory();

@@ -2,8 +2,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { dependencies } from '../dependencies';
-import { logger } from '../http/scim-handler';
-import { cleanUp, type ItemChange } from '../service/cleanup';
+import { logger } from '../runtime/logger';
+import { cleanUp, type ItemChange } from '../directory/cleanup';
 
 const { directory } = dependencies();
 const services = directory();

@@ -1,6 +1,6 @@
 import { dependencies } from '../dependencies';
 import { scimHandler } from '../http/scim-handler';
-import { allRoutes, scimFunctions } from '../routes';
+import { allRoutes, scimFunctions } from '../contracts/routes';
 import {
   offeredResourceTypes,
   offeredSchemas,

@@ -1,8 +1,9 @@
 import { dependencies } from '../dependencies';
 import { resourceRoutes } from '../http/resource-routes';
-import { logger, scimHandler } from '../http/scim-handler';
-import { scimFunctions } from '../routes';
-import { GroupEndpoint } from '../service/groups';
+import { scimHandler } from '../http/scim-handler';
+import { logger } from '../runtime/logger';
+import { scimFunctions } from '../contracts/routes';
+import { GroupEndpoint } from '../directory/groups';
 
 const { config, verifier, directory } = dependencies();
 const { users, groups, memberships } = directory();

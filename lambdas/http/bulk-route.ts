@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { BULK_RESPONSE_SCHEMA, parseBulkRequest, type BulkOperation, type BulkOutcome, type BulkResponse } from '../scim/bulk';
 import { ScimError } from '../scim/errors';
-import { runBulk } from '../service/bulk';
-import { parseRoute, pathMatcher, type RouteSpec } from '../routes';
+import { runBulk } from '../directory/bulk';
+import { parseRoute, pathMatcher, type RouteSpec } from '../contracts/routes';
 import type { ResourceRoutes } from './resource-routes';
 import { toScimError, type RouteRun, type ScimRequest } from './scim-handler';
 

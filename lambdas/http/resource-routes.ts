@@ -4,8 +4,8 @@ import { parsePatchRequest } from '../scim/messages';
 import { isRequested, project, type Projection } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
-import type { Rendered, ResourceEndpoint, Wanted } from '../service/endpoint';
-import { etag } from '../service/resources';
+import type { Rendered, ResourceEndpoint, Wanted } from '../directory/endpoint';
+import { etag } from '../directory/resources';
 import type { RouteRun, ScimRequest, ScimResponse } from './scim-handler';
 
 export interface ResourceRoutes {

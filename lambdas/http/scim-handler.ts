@@ -1,10 +1,11 @@
 import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { Principal, TokenVerifier } from '../auth/token-verifier';
+import type { Principal, TokenVerifier } from '../tenancy/token-verifier';
 import { ScimError } from '../scim/errors';
-import { SCIM_BASE_PATH, parseRoute, routePaths, type FunctionSpec, type HttpMethod, type RouteSpec } from '../routes';
+import { logger } from '../runtime/logger';
+import { SCIM_BASE_PATH, parseRoute, routePaths, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
@@ -41,8 +42,6 @@ export interface HandlerDependencies {
 
 type ScimEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown; principal?: Principal };
 type ScimRequestContext = Request<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>;
-
-export const logger = new Logger({ serviceName: 'scim' });
 
 /**
  * Builds a Lambda handler from a function's routes and their implementations. Everything

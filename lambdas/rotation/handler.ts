@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { tokenDependencies } from '../dependencies';
-import { logger } from '../http/scim-handler';
-import { ROTATION_STEPS, type RotationStep } from '../service/secret-store';
-import { runRotationStep } from '../service/token-rotation';
+import { logger } from '../runtime/logger';
+import { ROTATION_STEPS, type RotationStep } from '../tenancy/ports/secret-store';
+import { runRotationStep } from '../tenancy/token-rotation';
 
 /** What Secrets Manager sends a rotation function. */
 const rotationEventSchema = z.object({
@@ -13,7 +13,7 @@ const rotationEventSchema = z.object({
 
 const { store, policy } = tokenDependencies();
 
-/** Secrets Manager's rotation function for tenants' tokens; the steps live in lambdas/service/token-rotation.ts. */
+/** Secrets Manager's rotation function for tenants' tokens; the steps live in lambdas/tenancy/token-rotation.ts. */
 export async function handler(event: unknown): Promise<void> {
   const { SecretId, ClientRequestToken, Step } = rotationEventSchema.parse(event);
   // Names and version ids only: never a value.

@@ -1,6 +1,6 @@
 /**
  * RFC 7644 §3.7 bulk requests: the BulkRequest message, its limits (§3.7.4), bulkId references
- * (§3.7.2) and the BulkResponse. The order operations run in is lambdas/service/bulk.ts.
+ * (§3.7.2) and the BulkResponse. The order operations run in is lambdas/directory/bulk.ts.
  */
 import { z } from 'zod';
 import { ScimError, type ScimErrorBody } from './errors';

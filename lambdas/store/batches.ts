@@ -1,5 +1,5 @@
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { backoff, chunks, mapLimited } from '../service/concurrency';
+import { backoff, chunks, mapLimited } from '../runtime/concurrency';
 
 /** DynamoDB's per-request limits. */
 const BATCH_GET_SIZE = 100;

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MembershipStore } from '../service/membership-store';
+import type { MembershipStore } from '../directory/ports/membership-store';
 import { batchGet, batchWrite, queryPages } from './batches';
-import { keys, MEMBER_PREFIX, tableKeys } from './table-design';
+import { keys, MEMBER_PREFIX, tableKeys } from '../contracts/table-design';
 
 type WriteRequest = Record<string, unknown>;
 

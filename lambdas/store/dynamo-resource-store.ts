@@ -7,11 +7,11 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ScimError } from '../scim/errors';
-import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../service/resource-store';
-import { VersionConflict } from '../service/resource-store';
-import { backoff, mapLimited } from '../service/concurrency';
+import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../directory/ports/resource-store';
+import { VersionConflict } from '../directory/ports/resource-store';
+import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
-import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, keys, type ResourceTypeName } from './table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, keys, type ResourceTypeName } from '../contracts/table-design';
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 

@@ -1,6 +1,7 @@
 import { tokenDependencies } from '../dependencies';
-import { logger } from '../http/scim-handler';
-import { TenantAdmin, tokenExpiryMetric } from '../service/tenants';
+import { logger } from '../runtime/logger';
+import { TenantAdmin } from '../tenancy/tenants';
+import { tokenExpiryMetric } from '../contracts/tenancy';
 
 const { store, prefix } = tokenDependencies();
 const tenants = new TenantAdmin(store, prefix());

@@ -1,8 +1,8 @@
 import { dependencies } from '../dependencies';
 import { resourceRoutes } from '../http/resource-routes';
 import { scimHandler } from '../http/scim-handler';
-import { scimFunctions } from '../routes';
-import { UserEndpoint } from '../service/users';
+import { scimFunctions } from '../contracts/routes';
+import { UserEndpoint } from '../directory/users';
 
 const { config, verifier, directory } = dependencies();
 const { users, groups, memberships } = directory();

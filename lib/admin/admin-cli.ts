@@ -1,10 +1,8 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerStore } from '../../lambdas/auth/secrets-manager-store';
-import { DAY_MS, DEFAULT_TENANT, tenantSecretId } from '../../lambdas/service/tenant-secret';
-import { TenantAdmin, TenantAdminError, type TenantStatus } from '../../lambdas/service/tenants';
-import { localDataDir, localSecretsDir, localTenants } from '../local/local-environment';
+import { DAY_MS } from '../../lambdas/contracts/tenancy';
+import { localTenantAdmin, stackTenantAdmin, TenantAdminError, type TenantAdmin, type TenantStatus } from '../../lambdas/admin/tenant-admin';
+import { localDataDir, localSecretsDir } from '../local/local-environment';
 
 export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>] | --data-dir <dir>] <command>
 
@@ -27,14 +25,8 @@ export interface AdminIo {
 
 /** Where the CLI acts: a deployed stack's secrets, or a local data directory. */
 export function tenantAdminFor(options: { stack?: string; region?: string; dataDir: string }, environment: NodeJS.ProcessEnv): { admin: TenantAdmin; where: string } {
-  if (options.stack) {
-    const prefix = `scim/${options.stack}`;
-    const client = new SecretsManagerClient(options.region ? { region: options.region } : {});
-    // New tenants rotate with the function and schedule the stack gave its default tenant.
-    const store = new SecretsManagerStore(client, tenantSecretId(prefix, DEFAULT_TENANT));
-    return { admin: new TenantAdmin(store, prefix), where: `stack ${options.stack}` };
-  }
-  return { admin: localTenants(localSecretsDir(options.dataDir), environment), where: `data directory ${options.dataDir}` };
+  if (options.stack) return { admin: stackTenantAdmin(options.stack, options.region), where: `stack ${options.stack}` };
+  return { admin: localTenantAdmin(localSecretsDir(options.dataDir), environment), where: `data directory ${options.dataDir}` };
 }
 
 /** Runs one admin command; returns the process exit code. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
-import { allRoutes, pathMatcher, percentDecoded, scimFunctions, type FunctionName } from '../../lambdas/routes';
+import { allRoutes, pathMatcher, percentDecoded, scimFunctions, type FunctionName } from '../../lambdas/contracts/routes';
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 

@@ -1,18 +1,13 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { join as joinPath, resolve } from 'node:path';
-import { tokenDependencies } from '../../lambdas/dependencies';
-import { loadTokenConfig } from '../../lambdas/config';
-import { DEFAULT_TENANT } from '../../lambdas/service/tenant-secret';
-import { TenantAdmin } from '../../lambdas/service/tenants';
-import { createTableInput } from '../../lambdas/store/table-definition';
-import { streamFunctions } from '../../lambdas/routes';
+import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX } from '../../lambdas/contracts/tenancy';
+import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
+import { createTableInput } from '../../lambdas/contracts/table-definition';
+import { streamFunctions } from '../../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../../lambdas/scim/extensions';
 import { extensionsEnvironment } from '../scim-extensions';
 import { startLocalApi, type LocalApi } from './local-api';
 import { startStreamPoller } from './stream-poller';
-
-/** Locally, tenants' secrets are `scim/tenants/{tenant}/token` in the data directory's `secrets/`. */
-export const LOCAL_SECRET_PREFIX = 'scim';
 
 /** The data directory of `npm start` and the admin CLI: SCIM_DATA_DIR, or `.scim-data` in the project. */
 export function localDataDir(root: string, environment: NodeJS.ProcessEnv = process.env): string {
@@ -34,17 +29,6 @@ export async function ensureTable(endpoint: string, tableName: string): Promise<
   } finally {
     client.destroy();
   }
-}
-
-/**
- * The tenants of a local data directory, through the same code the admin CLI runs against AWS;
- * rotations run in this process, as the rotation function would. `environment` may set
- * TOKEN_VALIDITY_DAYS and TOKEN_OVERLAP_DAYS.
- */
-export function localTenants(secretsDir: string, environment: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): TenantAdmin {
-  const config = loadTokenConfig({ ...environment, LOCAL_SECRETS_DIR: secretsDir, TENANT_SECRET_PREFIX: LOCAL_SECRET_PREFIX });
-  const { store } = tokenDependencies(config, now);
-  return new TenantAdmin(store, LOCAL_SECRET_PREFIX, { now });
 }
 
 export interface LocalScimOptions {
@@ -69,7 +53,7 @@ export interface LocalScim extends LocalApi {
 export async function startLocalScim(options: LocalScimOptions): Promise<LocalScim> {
   const extensions = extensionsEnvironment(options.schemaExtensions);
   await ensureTable(options.dynamoDbEndpoint, options.tableName);
-  const token = await localTenants(options.secretsDir).ensure(DEFAULT_TENANT);
+  const token = await localTenantAdmin(options.secretsDir).ensure(DEFAULT_TENANT);
   delete process.env.SCIM_EXTENSIONS;
   Object.assign(process.env, {
     TABLE_NAME: options.tableName,

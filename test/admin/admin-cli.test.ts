@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { runAdmin } from '../../lib/admin/admin-cli';
-import { localSecretsDir, localTenants } from '../../lib/local/local-environment';
-import { DAY_MS } from '../../lambdas/service/tenant-secret';
+import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
+import { localSecretsDir } from '../../lib/local/local-environment';
+import { DAY_MS } from '../../lambdas/contracts/tenancy';
 import { awsWorld, PREFIX, type TokenWorld } from '../support/token-stores';
-import { TenantTokenVerifier } from '../../lambdas/auth/token-verifier';
-import { FileSecretStore } from '../../lambdas/auth/file-secret-store';
+import { TenantTokenVerifier } from '../../lambdas/tenancy/token-verifier';
+import { FileSecretStore } from '../../lambdas/secrets/file-secret-store';
 
 const ROOT = resolve(__dirname, '../..');
 const TOKEN = /^[a-z0-9][a-z0-9-]*\.[A-Za-z0-9_-]{43}$/;
@@ -99,7 +100,7 @@ describe('admin CLI against a local data directory', () => {
 
   it('takes its validity and overlap from the environment, like the rotation function', async () => {
     const run = await admin(['--data-dir', dataDir, 'tenants', 'create', 'acme'], { TOKEN_VALIDITY_DAYS: '30', TOKEN_OVERLAP_DAYS: '1' });
-    const status = await localTenants(localSecretsDir(dataDir)).status('acme');
+    const status = await localTenantAdmin(localSecretsDir(dataDir)).status('acme');
     expect(Date.parse(status.current!.expiresAt) - Date.parse(status.current!.issuedAt)).toBe(30 * DAY_MS);
     expect(run.out.join('\n')).toMatch(/in 29 days|in 30 days/);
   });

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { batchWrite } from '../../lambdas/store/batches';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
-import { keys } from '../../lambdas/store/table-design';
+import { keys } from '../../lambdas/contracts/table-design';
 import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
 import { startBenchScim } from './bench-scim';
 

@@ -7,9 +7,9 @@
  *   npx tsx test/bench/list-scale.bench.ts            (BENCH_USERS=100000 by default)
  */
 import { encodeCursor, parseListQuery } from '../../lambdas/scim/list';
-import { mapLimited } from '../../lambdas/service/concurrency';
-import { ResourceService } from '../../lambdas/service/resources';
-import { userKind } from '../../lambdas/service/users';
+import { mapLimited } from '../../lambdas/runtime/concurrency';
+import { ResourceService } from '../../lambdas/directory/resources';
+import { userKind } from '../../lambdas/directory/users';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
 import { startBenchScim } from './bench-scim';

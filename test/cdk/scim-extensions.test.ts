@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { loadConfig } from '../../lambdas/config';
-import { scimFunctions, type FunctionName } from '../../lambdas/routes';
+import { scimFunctions, type FunctionName } from '../../lambdas/contracts/routes';
 import { parseExtensions, schemaRegistry, type ExtensionsDeclarationInput } from '../../lambdas/scim/extensions';
 import { EXTENSIONS_FILE, MAX_EXTENSIONS_BYTES, extensionsEnvironment, readExtensionsFile } from '../../lib/scim-extensions';
 import { ScimStack } from '../../lib/scim-stack';

@@ -4,10 +4,10 @@ import { App, Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { allRoutes, scimFunctions, SCIM_BASE_PATH, type FunctionName } from '../../lambdas/routes';
+import { allRoutes, scimFunctions, SCIM_BASE_PATH, type FunctionName } from '../../lambdas/contracts/routes';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
-import { tableKeys } from '../../lambdas/store/table-design';
-import { createTableInput } from '../../lambdas/store/table-definition';
+import { tableKeys } from '../../lambdas/contracts/table-design';
+import { createTableInput } from '../../lambdas/contracts/table-definition';
 import { ScimStack } from '../../lib/scim-stack';
 import { TenantTokens } from '../../lib/tenant-tokens';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ResourceService } from '../../lambdas/service/resources';
-import { userKind } from '../../lambdas/service/users';
+import { ResourceService } from '../../lambdas/directory/resources';
+import { userKind } from '../../lambdas/directory/users';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
 import { expectScimError, scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';

@@ -1,8 +1,8 @@
-import { mapLimited } from '../../lambdas/service/concurrency';
+import { mapLimited } from '../../lambdas/runtime/concurrency';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../lambdas/store/table-design';
+import { keys } from '../../lambdas/contracts/table-design';
 import { scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
 import { USER, GROUP, PATCH } from '../support/urns';
 

@@ -1,4 +1,4 @@
-import { mapLimited } from '../../lambdas/service/concurrency';
+import { mapLimited } from '../../lambdas/runtime/concurrency';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 import { PATCH } from '../support/urns';
 

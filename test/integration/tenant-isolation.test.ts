@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
-import { allRoutes } from '../../lambdas/routes';
+import { allRoutes } from '../../lambdas/contracts/routes';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 import { USER, GROUP, PATCH, SEARCH, BULK_REQUEST as BULK } from '../support/urns';
 

@@ -1,4 +1,4 @@
-import { DAY_MS } from '../../lambdas/service/tenant-secret';
+import { DAY_MS } from '../../lambdas/contracts/tenancy';
 import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 
 /**

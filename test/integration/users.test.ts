@@ -1,6 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
-import { keys } from '../../lambdas/store/table-design';
+import { keys } from '../../lambdas/contracts/table-design';
 import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
 import { USER, ENTERPRISE, ERROR, PATCH } from '../support/urns';
 

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allRoutes } from '../../lambdas/routes';
+import { allRoutes } from '../../lambdas/contracts/routes';
 import { startScimServer } from '../support/scim-server';
 import { type JsonPath, mismatches, presentPaths, valueAt } from './match';
 
@@ -83,7 +83,7 @@ const routes = allRoutes().map((route) => ({
   pattern: new RegExp(`^${route.path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
 }));
 
-/** `METHOD /path` of every request that no route in lambdas/routes.ts serves. */
+/** `METHOD /path` of every request that no route in lambdas/contracts/routes.ts serves. */
 function unservedRequests(fixture: Fixture): string[] {
   const unserved = fixture.steps
     .map((step) => ({ method: step.request.method, path: step.request.path.split('?')[0].replace(/\$\{\w+\}/g, 'x') }))
@@ -212,7 +212,7 @@ describe('replayed IdP traffic', () => {
     .filter(({ unserved }) => unserved.length > 0);
   if (skipped.length > 0) {
     console.log(
-      `replay: skipped ${skipped.length} fixture(s) whose requests hit routes not in scimFunctions (lambdas/routes.ts):\n` +
+      `replay: skipped ${skipped.length} fixture(s) whose requests hit routes not in scimFunctions (lambdas/contracts/routes.ts):\n` +
         skipped.map(({ file, unserved }) => `  ${file}: ${unserved.join(', ')}`).join('\n'),
     );
   }

@@ -4,8 +4,8 @@ import { normalizeResource, type ScimResource } from '../../lambdas/scim/normali
 import { applyPatch, type PatchOperation } from '../../lambdas/scim/patch';
 import { project } from '../../lambdas/scim/projection';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA } from '../../lambdas/scim/schemas';
-import { groupKind } from '../../lambdas/service/groups';
-import { userKind } from '../../lambdas/service/users';
+import { groupKind } from '../../lambdas/directory/groups';
+import { userKind } from '../../lambdas/directory/users';
 import { ACME_GROUP, ACME_USER, acmeExtensions } from '../support/acme-extensions';
 import { scimErrorOf } from '../support/scim-error';
 

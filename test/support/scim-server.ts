@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
-import type { TenantAdmin } from '../../lambdas/service/tenants';
-import { localTenants, startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
+import type { TenantAdmin } from '../../lambdas/tenancy/tenants';
+import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
+import { startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
 
 export interface TestScimServer {
   baseUrl: string;
@@ -43,7 +44,7 @@ export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExt
     tableName,
     dynamoDbEndpoint: endpoint,
     drainStreams: api.drainStreams,
-    tenants: (now) => localTenants(secretsDir, process.env, now),
+    tenants: (now) => localTenantAdmin(secretsDir, process.env, now),
     close: async () => {
       await api.close();
       await rm(secretsDir, { recursive: true, force: true });

@@ -1,5 +1,6 @@
-import { DAY_MS, tenantSecretId, withNewToken } from '../../lambdas/service/tenant-secret';
-import { tokenExpiryMetric } from '../../lambdas/service/tenants';
+import { withNewToken } from '../../lambdas/tenancy/tenant-secret';
+import { DAY_MS, tenantSecretId } from '../../lambdas/contracts/tenancy';
+import { tokenExpiryMetric } from '../../lambdas/contracts/tenancy';
 import { awsWorld, PREFIX, type TokenWorld } from '../support/token-stores';
 
 let world: TokenWorld;

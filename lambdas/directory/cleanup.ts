@@ -1,4 +1,4 @@
-import type { MembershipStore } from './membership-store';
+import type { MembershipStore } from './ports/membership-store';
 import type { ResourceService } from './resources';
 
 /** A change to one table item, as the table's stream reports it (images already unmarshalled). */

@@ -1,25 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { AWSCURRENT, AWSPENDING, unfinishedRotation, type SecretDescription, type SecretStore } from './secret-store';
-import {
-  DAY_MS,
-  parseTenantSecret,
-  previousTokenEnd,
-  serializeTenantSecret,
-  tenantOfSecretName,
-  tenantSecretId,
-  tenantSecretPrefix,
-  withoutPrevious,
-  type TenantSecret,
-} from './tenant-secret';
-import { assertTenant } from '../store/table-design';
-
-/** The metric the expiry report publishes, and the alarm's threshold on it. */
-export const tokenExpiryMetric = {
-  namespace: 'ServerlessScim',
-  name: 'TokenDaysToExpiry',
-  /** Days before expiry at which the alarm fires. */
-  alarmBelowDays: 30,
-} as const;
+import { AWSCURRENT, AWSPENDING, unfinishedRotation, type SecretDescription, type SecretStore } from './ports/secret-store';
+import { parseTenantSecret, previousTokenEnd, serializeTenantSecret, withoutPrevious, type TenantSecret } from './tenant-secret';
+import { DAY_MS, tenantOfSecretName, tenantSecretId, tenantSecretPrefix } from '../contracts/tenancy';
+import { assertTenant } from '../contracts/tenancy';
 
 /** A refusal the operator can act on; the admin CLI prints its message alone. */
 export class TenantAdminError extends Error {

@@ -1,6 +1,7 @@
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../lambdas/service/secret-store';
-import { DAY_MS, DEFAULT_TENANT, DEFAULT_TOKEN_POLICY, parseTenantSecret, tenantSecretId } from '../../lambdas/service/tenant-secret';
-import { runRotationStep } from '../../lambdas/service/token-rotation';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS } from '../../lambdas/tenancy/ports/secret-store';
+import { parseTenantSecret } from '../../lambdas/tenancy/tenant-secret';
+import { DAY_MS, DEFAULT_TENANT, DEFAULT_TOKEN_POLICY, tenantSecretId } from '../../lambdas/contracts/tenancy';
+import { runRotationStep } from '../../lambdas/tenancy/token-rotation';
 import { PREFIX, worlds, type TokenWorld } from '../support/token-stores';
 
 describe.each(worlds)('token rotation (%s)', (_name, makeWorld) => {

@@ -1,6 +1,6 @@
 /**
  * The Secrets Manager operations the token lifecycle needs, and nothing more: Secrets Manager
- * implements it in AWS, a directory of files locally (lambdas/auth/). Version stages work as in
+ * implements it in AWS, a directory of files locally (lambdas/secrets/). Version stages work as in
  * Secrets Manager: AWSCURRENT is what readers get, AWSPENDING the version a rotation is making,
  * AWSPREVIOUS the one AWSCURRENT left.
  */

@@ -1,6 +1,7 @@
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DAY_MS, DEFAULT_TOKEN_POLICY, parseTenantSecret, tenantSecretId } from '../../lambdas/service/tenant-secret';
-import { TenantAdminError } from '../../lambdas/service/tenants';
+import { parseTenantSecret } from '../../lambdas/tenancy/tenant-secret';
+import { DAY_MS, DEFAULT_TOKEN_POLICY, tenantSecretId } from '../../lambdas/contracts/tenancy';
+import { TenantAdminError } from '../../lambdas/tenancy/tenants';
 import { PREFIX, ROTATION_FUNCTION_ARN, awsWorld, worlds, type TokenWorld } from '../support/token-stores';
 
 describe.each(worlds)('tenant administration (%s)', (_name, makeWorld) => {

@@ -12,7 +12,7 @@ import {
   UpdateSecretVersionStageCommand,
   type RotationRulesType,
 } from '@aws-sdk/client-secrets-manager';
-import type { SecretDescription, SecretStore } from '../service/secret-store';
+import type { SecretDescription, SecretStore } from '../tenancy/ports/secret-store';
 
 /** A secret that does not exist, or is scheduled for deletion, is absent rather than an outage. */
 function absent(error: unknown): boolean {

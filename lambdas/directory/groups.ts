@@ -7,10 +7,10 @@ import { carryReadOnly, normalizeResource, type ScimResource } from '../scim/nor
 import type { PatchOperation } from '../scim/patch';
 import { groupModel, resolveAttribute, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
-import type { MembershipStore } from './membership-store';
-import type { StoredResource } from './resource-store';
+import type { MembershipStore } from './ports/membership-store';
+import type { StoredResource } from './ports/resource-store';
 import { isPinned, type Preconditions, type ResourceKind, type ResourceService } from './resources';
-import { backoff, mapLimited } from './concurrency';
+import { backoff, mapLimited } from '../runtime/concurrency';
 
 export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
   type: 'Group',

@@ -1,5 +1,6 @@
-import { AWSCURRENT, AWSPENDING, ROTATION_STEPS, versionWithStage, type RotationStep, type SecretStore } from './secret-store';
-import { checkToken, parseTenantSecret, tenantOfToken, serializeTenantSecret, withNewToken, type TokenPolicy } from './tenant-secret';
+import { AWSCURRENT, AWSPENDING, ROTATION_STEPS, versionWithStage, type RotationStep, type SecretStore } from './ports/secret-store';
+import { checkToken, parseTenantSecret, tenantOfToken, serializeTenantSecret, withNewToken } from './tenant-secret';
+import { type TokenPolicy } from '../contracts/tenancy';
 
 export interface RotationRequest {
   secretId: string;

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { assertTenant } from '../store/table-design';
+import { assertTenant, type TokenPolicy } from '../contracts/tenancy';
 
 /**
  * What one tenant's secret holds: its current token and when that expires, the token it
@@ -22,33 +22,6 @@ export const tenantSecretSchema = z.object({
   previous: tokenSchema.extend({ overlapEndsAt: z.iso.datetime() }).optional(),
 });
 export type TenantSecret = z.infer<typeof tenantSecretSchema>;
-
-/** How long tokens live; the rotation applies it when it issues a token. */
-export interface TokenPolicy {
-  validityMs: number;
-  overlapMs: number;
-}
-
-export const DAY_MS = 24 * 60 * 60 * 1000;
-export const DEFAULT_TOKEN_POLICY: TokenPolicy = { validityMs: 365 * DAY_MS, overlapMs: 7 * DAY_MS };
-
-/** The tenant every deployment starts with. */
-export const DEFAULT_TENANT = 'default';
-
-/** Where tenants' secrets live; `prefix` is per deployment (`scim/{stack}` in AWS, `scim` locally). */
-export function tenantSecretId(prefix: string, tenant: string): string {
-  return `${prefix}/tenants/${assertTenant(tenant)}/token`;
-}
-
-export function tenantSecretPrefix(prefix: string): string {
-  return `${prefix}/tenants/`;
-}
-
-/** The tenant a secret name belongs to, or undefined when it is not a tenant secret under this prefix. */
-export function tenantOfSecretName(prefix: string, name: string): string | undefined {
-  const match = /^([a-z0-9][a-z0-9-]*)\/token$/.exec(name.startsWith(tenantSecretPrefix(prefix)) ? name.slice(tenantSecretPrefix(prefix).length) : '');
-  return match?.[1];
-}
 
 /**
  * A new token: the tenant's name, a dot, then 256 bits from the OS's CSPRNG, URL-safe so it

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { link, mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, unfinishedRotation, versionWithStage, type SecretDescription, type SecretStore } from '../service/secret-store';
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, unfinishedRotation, versionWithStage, type SecretDescription, type SecretStore } from '../tenancy/ports/secret-store';
 
 interface StoredVersion {
   /** Absent while a rotation has labelled the version but not yet written it, as in Secrets Manager. */

@@ -8,7 +8,7 @@ import {
   type BulkRequest,
 } from '../scim/bulk';
 import { ScimError } from '../scim/errors';
-import { mapLimited } from './concurrency';
+import { mapLimited } from '../runtime/concurrency';
 
 export interface BulkRunOptions {
   /** How many creates that do not depend on one another run at once. */

@@ -5,9 +5,9 @@ import type { PatchOperation } from '../scim/patch';
 import { carryReadOnly } from '../scim/normalize';
 import { userModel, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
-import type { MembershipStore } from './membership-store';
-import { mapLimited } from './concurrency';
-import type { StoredResource } from './resource-store';
+import type { MembershipStore } from './ports/membership-store';
+import { mapLimited } from '../runtime/concurrency';
+import type { StoredResource } from './ports/resource-store';
 import type { Preconditions, ResourceKind, ResourceService } from './resources';
 
 export interface UserPolicy {

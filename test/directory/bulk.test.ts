@@ -1,5 +1,5 @@
 import { parseBulkRequest, type BulkOperation, type BulkOutcome } from '../../lambdas/scim/bulk';
-import { runBulk } from '../../lambdas/service/bulk';
+import { runBulk } from '../../lambdas/directory/bulk';
 import { BULK_REQUEST } from '../support/urns';
 
 const request = (operations: unknown[], failOnErrors?: number) => parseBulkRequest({ schemas: [BULK_REQUEST], failOnErrors, Operations: operations });

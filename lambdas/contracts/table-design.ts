@@ -38,13 +38,6 @@ export const tableKeys = {
 
 export type ResourceTypeName = 'User' | 'Group';
 
-const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-export function assertTenant(tenant: string): string {
-  if (!TENANT_PATTERN.test(tenant)) throw new Error(`invalid tenant name: ${JSON.stringify(tenant)}`);
-  return tenant;
-}
-
 const collection = { User: 'Users', Group: 'Groups' } as const;
 
 export const MEMBER_PREFIX = 'Member#';

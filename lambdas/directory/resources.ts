@@ -6,9 +6,9 @@ import { encodeCursor, type CursorPosition, type ListPage, type ListQuery } from
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
-import type { ResourceTypeName } from '../store/table-design';
-import { backoff } from './concurrency';
-import { VersionConflict, type ResourceStore, type StoredResource, type LookupKey } from './resource-store';
+import type { ResourceTypeName } from '../contracts/table-design';
+import { backoff } from '../runtime/concurrency';
+import { VersionConflict, type ResourceStore, type StoredResource, type LookupKey } from './ports/resource-store';
 
 /** What distinguishes one resource type from another in the generic lifecycle below. */
 export interface ResourceKind {

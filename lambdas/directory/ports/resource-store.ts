@@ -1,5 +1,5 @@
-import type { ResourceTypeName } from '../store/table-design';
-import type { ScimResource } from '../scim/normalize';
+import type { ResourceTypeName } from '../../contracts/table-design';
+import type { ScimResource } from '../../scim/normalize';
 
 /** A resource as persisted: its canonical attributes plus what the server assigns. */
 export interface StoredResource {

@@ -1,6 +1,7 @@
 import { ScimError } from '../scim/errors';
-import type { SecretSource } from '../service/secret-store';
-import { checkToken, parseTenantSecret, tenantOfToken, tenantSecretId, type TenantSecret } from '../service/tenant-secret';
+import type { SecretSource } from './ports/secret-store';
+import { checkToken, parseTenantSecret, tenantOfToken, type TenantSecret } from './tenant-secret';
+import { tenantSecretId } from '../contracts/tenancy';
 
 export interface Principal {
   tenant: string;

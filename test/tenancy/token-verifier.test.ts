@@ -1,8 +1,9 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SecretsManagerStore } from '../../lambdas/auth/secrets-manager-store';
-import { REFRESH_ON_REFUSAL_MS, SECRET_CACHE_MS, TenantTokenVerifier } from '../../lambdas/auth/token-verifier';
+import { SecretsManagerStore } from '../../lambdas/secrets/secrets-manager-store';
+import { REFRESH_ON_REFUSAL_MS, SECRET_CACHE_MS, TenantTokenVerifier } from '../../lambdas/tenancy/token-verifier';
 import { ScimError } from '../../lambdas/scim/errors';
-import { DAY_MS, DEFAULT_TOKEN_POLICY, tenantSecretId, withNewToken, withoutPrevious, type TenantSecret } from '../../lambdas/service/tenant-secret';
+import { withNewToken, withoutPrevious, type TenantSecret } from '../../lambdas/tenancy/tenant-secret';
+import { DAY_MS, DEFAULT_TOKEN_POLICY, tenantSecretId } from '../../lambdas/contracts/tenancy';
 import { FakeSecretsManager } from '../support/fake-secrets-manager';
 
 // Secrets Manager has no local emulator; its adapter is tested against a stateful SDK mock.

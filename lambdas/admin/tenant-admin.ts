@@ -1,0 +1,29 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadTokenConfig } from '../config';
+import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX, stackSecretPrefix, tenantSecretId } from '../contracts/tenancy';
+import { tokenDependencies } from '../dependencies';
+import { SecretsManagerStore } from '../secrets/secrets-manager-store';
+import { TenantAdmin } from '../tenancy/tenants';
+
+export { TenantAdmin, TenantAdminError, type TenantStatus } from '../tenancy/tenants';
+
+/**
+ * The tenants of a deployed stack, through Secrets Manager with the caller's own credentials.
+ * New tenants rotate with the function and schedule the stack gave its default tenant.
+ */
+export function stackTenantAdmin(stack: string, region?: string): TenantAdmin {
+  const prefix = stackSecretPrefix(stack);
+  const client = new SecretsManagerClient(region ? { region } : {});
+  return new TenantAdmin(new SecretsManagerStore(client, tenantSecretId(prefix, DEFAULT_TENANT)), prefix);
+}
+
+/**
+ * The tenants of a local data directory's `secrets/`, through the same code as against AWS;
+ * rotations run in this process, as the rotation function would. `environment` may set
+ * TOKEN_VALIDITY_DAYS and TOKEN_OVERLAP_DAYS.
+ */
+export function localTenantAdmin(secretsDir: string, environment: NodeJS.ProcessEnv = process.env, now: () => number = Date.now): TenantAdmin {
+  const config = loadTokenConfig({ ...environment, LOCAL_SECRETS_DIR: secretsDir, TENANT_SECRET_PREFIX: LOCAL_SECRET_PREFIX });
+  const { store } = tokenDependencies(config, now);
+  return new TenantAdmin(store, LOCAL_SECRET_PREFIX, { now });
+}
