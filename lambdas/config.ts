@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { FunctionEnvironmentName } from './contracts/environment';
 import { parseExtensionsJson } from './scim/extensions';
 import { DAY_MS, DEFAULT_TOKEN_POLICY } from './contracts/tenancy';
 
@@ -50,6 +51,9 @@ const environmentSchema = tokenEnvironmentSchema.extend({
 
 export type Config = z.infer<typeof environmentSchema>;
 export type TokenConfig = z.infer<typeof tokenEnvironmentSchema>;
+
+/** Fails to compile when the schema reads a variable that lambdas/contracts/environment.ts does not publish. */
+export type PublishedVariables<Name extends FunctionEnvironmentName = keyof Config> = Name;
 
 function parse<T extends z.ZodType>(schema: T, environment: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = schema.safeParse(environment);

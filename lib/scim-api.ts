@@ -11,11 +11,10 @@ import {
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { allRoutes, SCIM_BASE_PATH, type FunctionName } from '../lambdas/contracts/routes';
+import { allRoutes, SCIM_BASE_PATH, SCIM_CONTENT_TYPE, type FunctionName } from '../lambdas/contracts/routes';
 import { gatewayResponses } from './gateway-responses';
 
 /** RFC 7644 §8.1. */
-const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 export interface ScimApiProps {
   readonly functions: Readonly<Record<FunctionName, IFunction>>;

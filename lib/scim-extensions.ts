@@ -1,12 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Config } from '../lambdas/config';
+import type { FunctionEnvironmentName } from '../lambdas/contracts/environment';
 import { parseExtensions, parseExtensionsJson, type ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 
 /** The operator's declaration of schema extensions, read by `cdk synth` and `npm start` alike; optional. */
 export const EXTENSIONS_FILE = 'scim-extensions.json';
 
-const EXTENSIONS_VARIABLE: keyof Config = 'SCIM_EXTENSIONS';
+const EXTENSIONS_VARIABLE: FunctionEnvironmentName = 'SCIM_EXTENSIONS';
 
 /**
  * Lambda allows 4 KB for all of a function's environment variables together; the others (table

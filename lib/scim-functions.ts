@@ -8,6 +8,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { FunctionEnvironment } from '../lambdas/contracts/environment';
 import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { extensionsEnvironment } from './scim-extensions';
@@ -47,7 +48,7 @@ export class ScimFunctions extends Construct {
     const fn = this.nodeFunction(name, `SCIM ${name} endpoints`, scimFunctions[name].entry, Duration.seconds(28), props, {
       TENANT_SECRET_PREFIX: props.tenantTokens.prefix,
       ...extensions,
-    });
+    } satisfies FunctionEnvironment);
     props.tenantTokens.grantRead(fn);
     if (props.tableAccess[name] === 'readWrite') this.grantTable(fn, props);
     return fn;
@@ -79,10 +80,9 @@ export class ScimFunctions extends Construct {
         reportBatchItemFailures: true,
         retryAttempts: 10,
         onFailure: new SqsDlq(deadLetters),
-        filters: [
-          FilterCriteria.filter({ eventName: FilterRule.isEqual('REMOVE'), dynamodb: { OldImage: { resourceType: { S: FilterRule.or('User', 'Group') } } } }),
-          FilterCriteria.filter({ eventName: FilterRule.isEqual('INSERT'), dynamodb: { NewImage: { itemType: { S: FilterRule.isEqual('Membership') } } } }),
-        ],
+        filters: streamFunctions.cleanup.filter.map((rule) =>
+          FilterCriteria.filter({ eventName: FilterRule.isEqual(rule.eventName), dynamodb: { [rule.image]: { [rule.attribute]: { S: FilterRule.or(...rule.values) } } } }),
+        ),
       }),
     );
     Validations.of(fn.role!).acknowledge({
@@ -107,7 +107,7 @@ export class ScimFunctions extends Construct {
         // credential, and IAM alone decides who may use the table.
         TABLE_NAME: props.table.tableName,
         ...environment,
-      },
+      } satisfies FunctionEnvironment,
     });
   }
 }

@@ -9,6 +9,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_TENANT, DEFAULT_TOKEN_POLICY, DAY_MS, stackSecretPrefix, tenantSecretId, tenantSecretPrefix, tokenExpiryMetric } from '../lambdas/contracts/tenancy';
+import type { FunctionEnvironment } from '../lambdas/contracts/environment';
+import { tokenFunctions } from '../lambdas/contracts/routes';
 import { scimNodeFunction } from './scim-functions';
 
 /**
@@ -66,13 +68,13 @@ export class TenantTokens extends Construct {
 
     this.rotationFunction = scimNodeFunction(this, 'rotation', {
       description: "Secrets Manager rotation of tenants' SCIM tokens",
-      entry: 'lambdas/rotation/handler.ts',
+      entry: tokenFunctions.rotation.entry,
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       environment: {
         TOKEN_VALIDITY_DAYS: String((props.tokenValidity?.toMilliseconds() ?? DEFAULT_TOKEN_POLICY.validityMs) / DAY_MS),
         TOKEN_OVERLAP_DAYS: String((props.tokenOverlap?.toMilliseconds() ?? DEFAULT_TOKEN_POLICY.overlapMs) / DAY_MS),
-      },
+      } satisfies FunctionEnvironment,
     });
     this.rotationFunction.addToRolePolicy(
       new PolicyStatement({
@@ -133,10 +135,10 @@ export class TenantTokens extends Construct {
   private expiryReport(props: TenantTokensProps): NodejsFunction {
     const fn = scimNodeFunction(this, 'expiry', {
       description: "Reports days until tenants' SCIM tokens expire",
-      entry: 'lambdas/token-expiry/handler.ts',
+      entry: tokenFunctions.tokenExpiry.entry,
       timeout: Duration.minutes(1),
       logRetention: props.logRetention,
-      environment: { TENANT_SECRET_PREFIX: this.prefix },
+      environment: { TENANT_SECRET_PREFIX: this.prefix } satisfies FunctionEnvironment,
     });
     this.grantRead(fn);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));

@@ -2,7 +2,12 @@
  * The one route table. The CDK stack builds API Gateway resources from it, the local
  * server dispatches with it, and each handler must implement exactly its routes.
  */
+import { cleanupStreamFilter } from './table-design';
+
 export const SCIM_BASE_PATH = '/scim/v2';
+
+/** RFC 7644 §3.1: the media type of every SCIM request and response body. */
+export const SCIM_CONTENT_TYPE = 'application/scim+json';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -64,7 +69,13 @@ export type FunctionName = keyof typeof scimFunctions;
 
 /** Functions fed by the table's stream (Lambda event source mapping in AWS, a poller locally). */
 export const streamFunctions = {
-  cleanup: { entry: 'lambdas/cleanup/handler.ts' },
+  cleanup: { entry: 'lambdas/cleanup/handler.ts', filter: cleanupStreamFilter },
+} as const;
+
+/** Functions of the tenants' tokens: Secrets Manager's rotation, and the scheduled expiry report. */
+export const tokenFunctions = {
+  rotation: { entry: 'lambdas/rotation/handler.ts' },
+  tokenExpiry: { entry: 'lambdas/token-expiry/handler.ts' },
 } as const;
 
 export interface ParsedRoute {

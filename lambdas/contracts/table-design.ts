@@ -38,32 +38,109 @@ export const tableKeys = {
 
 export type ResourceTypeName = 'User' | 'Group';
 
+/** Attributes beside the keys that tell the stream's consumers what an item is. */
+export const itemAttributes = {
+  tenant: 'tenant',
+  /** On User and Group items. */
+  resourceType: 'resourceType',
+  /** On Membership and MemberOf items. */
+  itemType: 'itemType',
+} as const;
+
+export const MEMBERSHIP = 'Membership';
+export const MEMBER_OF = 'MemberOf';
+
+/** A User or Group item as the stream shows it (unmarshalled), as far as its consumers read it. */
+export interface ResourceItemImage {
+  tenant: string;
+  resourceType: ResourceTypeName;
+  id: string;
+}
+
+/** A Membership (or MemberOf) item as the stream shows it. */
+export interface MembershipItemImage {
+  tenant: string;
+  itemType: typeof MEMBERSHIP | typeof MEMBER_OF;
+  groupId: string;
+  userId: string;
+}
+
+/** One membership's two items: under its group and under its user (see the table above). */
+export function membershipItems(tenant: string, groupId: string, userId: string) {
+  const attributes = { tenant, groupId, userId };
+  return [
+    { ...keys.membership(tenant, groupId, userId), ...attributes, [itemAttributes.itemType]: MEMBERSHIP },
+    { ...keys.memberOf(tenant, userId, groupId), ...attributes, [itemAttributes.itemType]: MEMBER_OF },
+  ];
+}
+
+/**
+ * The stream contract: the changes the cleanup consumer is handed, as an event source filter
+ * (AWS Lambda's FilterCriteria in the stack, the same test in the local poller). Everything
+ * else on the stream is dropped before the function runs.
+ */
+export const cleanupStreamFilter = [
+  { eventName: 'REMOVE', image: 'OldImage', attribute: itemAttributes.resourceType, values: ['User', 'Group'] },
+  { eventName: 'INSERT', image: 'NewImage', attribute: itemAttributes.itemType, values: [MEMBERSHIP] },
+] as const;
+
+export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+
+/** Whether a change passes `filter` (images unmarshalled). */
+export function passesStreamFilter(
+  filter: typeof cleanupStreamFilter,
+  change: { eventName: StreamEventName; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> },
+): boolean {
+  return filter.some((rule) => {
+    const image = rule.image === 'OldImage' ? change.oldImage : change.newImage;
+    return change.eventName === rule.eventName && (rule.values as readonly unknown[]).includes(image?.[rule.attribute]);
+  });
+}
+
+/** A deleted User or Group, from a change the cleanup filter passed. */
+export function removedResource(change: { eventName: StreamEventName; oldImage?: Record<string, unknown> }): ResourceItemImage | undefined {
+  const image = change.oldImage;
+  return change.eventName === 'REMOVE' && (image?.[itemAttributes.resourceType] === 'User' || image?.[itemAttributes.resourceType] === 'Group')
+    ? (image as unknown as ResourceItemImage)
+    : undefined;
+}
+
+/** A new Membership item, from a change the cleanup filter passed. */
+export function insertedMembership(change: { eventName: StreamEventName; newImage?: Record<string, unknown> }): MembershipItemImage | undefined {
+  const image = change.newImage;
+  return change.eventName === 'INSERT' && image?.[itemAttributes.itemType] === MEMBERSHIP ? (image as unknown as MembershipItemImage) : undefined;
+}
+
 const collection = { User: 'Users', Group: 'Groups' } as const;
+
+function itemKey(partition: string, sort: string) {
+  return { [tableKeys.partitionKey]: partition, [tableKeys.sortKey]: sort };
+}
 
 export const MEMBER_PREFIX = 'Member#';
 
 export const keys = {
   /** Get, put, list (by Query on pk) a resource. */
   resource(tenant: string, type: ResourceTypeName, id: string) {
-    return { pk: resourceCollection(tenant, type), sk: id };
+    return itemKey(resourceCollection(tenant, type), id);
   },
   resourceCollection,
   /** A uniqueness claim on a case-folded attribute value (userName, displayName). */
   unique(tenant: string, type: ResourceTypeName, attribute: string, normalizedValue: string) {
-    return { pk: `T#${tenant}#Unique#${type}#${attribute}#${normalizedValue}`, sk: 'Unique' };
+    return itemKey(`T#${tenant}#Unique#${type}#${attribute}#${normalizedValue}`, 'Unique');
   },
   /** A non-unique lookup entry: every id holding a (case-folded) attribute value. */
   index(tenant: string, type: ResourceTypeName, attribute: string, normalizedValue: string, id: string) {
-    return { pk: indexPartition(tenant, type, attribute, normalizedValue), sk: id };
+    return itemKey(indexPartition(tenant, type, attribute, normalizedValue), id);
   },
   indexPartition,
   /** A membership as listed under its group. */
   membership(tenant: string, groupId: string, userId: string) {
-    return { pk: groupMembers(tenant, groupId), sk: `${MEMBER_PREFIX}${userId}` };
+    return itemKey(groupMembers(tenant, groupId), `${MEMBER_PREFIX}${userId}`);
   },
   /** The same membership as listed under its user. */
   memberOf(tenant: string, userId: string, groupId: string) {
-    return { pk: memberOfCollection(tenant), sk: `${userId}#${groupId}` };
+    return itemKey(memberOfCollection(tenant), `${userId}#${groupId}`);
   },
   /** Sort-key bounds of one user's (or a range of users') MemberOf items. */
   memberOfRange(firstUserId: string, lastUserId: string) {
@@ -72,16 +149,13 @@ export const keys = {
   memberOfCollection,
   /** Serialises replacements of a group's whole member list. */
   groupLease(tenant: string, groupId: string) {
-    return { pk: groupMembers(tenant, groupId), sk: 'Lease' };
+    return itemKey(groupMembers(tenant, groupId), 'Lease');
   },
   groupMembers,
   /** The two positional counters that count a resource (see above). */
   counters(tenant: string, type: ResourceTypeName, id: string) {
-    const pk = counterPartition(tenant, type);
-    return [
-      { pk, sk: `${COUNTER_LEVEL_1}${id.slice(0, 2)}` },
-      { pk, sk: `${COUNTER_LEVEL_2}${id.slice(0, 4)}` },
-    ];
+    const partition = counterPartition(tenant, type);
+    return [itemKey(partition, `${COUNTER_LEVEL_1}${id.slice(0, 2)}`), itemKey(partition, `${COUNTER_LEVEL_2}${id.slice(0, 4)}`)];
   },
   counterPartition,
 };

@@ -1,10 +1,11 @@
+import { insertedMembership, removedResource, type StreamEventName } from '../contracts/table-design';
 import type { MembershipStore } from './ports/membership-store';
 import type { ResourceService } from './resources';
 
 /** A change to one table item, as the table's stream reports it (images already unmarshalled). */
 export interface ItemChange {
   id: string;
-  eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  eventName: StreamEventName;
   oldImage?: Record<string, unknown>;
   newImage?: Record<string, unknown>;
 }
@@ -28,15 +29,15 @@ export async function cleanUp(changes: ItemChange[], dependencies: CleanupDepend
   const failed: string[] = [];
   const orphanCandidates: Array<{ change: ItemChange; tenant: string; groupId: string; userId: string }> = [];
   for (const change of changes) {
-    const old = change.oldImage;
+    const removed = removedResource(change);
+    const membership = insertedMembership(change);
     try {
-      if (change.eventName === 'REMOVE' && old?.resourceType === 'Group') {
-        await dependencies.memberships.removeAllOfGroup(old.tenant as string, old.id as string);
-      } else if (change.eventName === 'REMOVE' && old?.resourceType === 'User') {
-        await dependencies.memberships.removeAllOfUser(old.tenant as string, old.id as string);
-      } else if (change.eventName === 'INSERT' && change.newImage?.itemType === 'Membership') {
-        const image = change.newImage;
-        orphanCandidates.push({ change, tenant: image.tenant as string, groupId: image.groupId as string, userId: image.userId as string });
+      if (removed?.resourceType === 'Group') {
+        await dependencies.memberships.removeAllOfGroup(removed.tenant, removed.id);
+      } else if (removed?.resourceType === 'User') {
+        await dependencies.memberships.removeAllOfUser(removed.tenant, removed.id);
+      } else if (membership) {
+        orphanCandidates.push({ change, tenant: membership.tenant, groupId: membership.groupId, userId: membership.userId });
       }
     } catch {
       failed.push(change.id);

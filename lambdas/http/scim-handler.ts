@@ -5,9 +5,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Principal, TokenVerifier } from '../tenancy/token-verifier';
 import { ScimError } from '../scim/errors';
 import { logger } from '../runtime/logger';
-import { SCIM_BASE_PATH, parseRoute, routePaths, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
-
-export const SCIM_CONTENT_TYPE = 'application/scim+json';
+import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, parseRoute, routePaths, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
 
 export interface ScimRequest {
   readonly tenant: string;

@@ -2,7 +2,9 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MembershipStore } from '../directory/ports/membership-store';
 import { batchGet, batchWrite, queryPages } from './batches';
-import { keys, MEMBER_PREFIX, tableKeys } from '../contracts/table-design';
+import { keys, MEMBER_PREFIX, membershipItems, tableKeys } from '../contracts/table-design';
+
+const { partitionKey: PK, sortKey: SK } = tableKeys;
 
 type WriteRequest = Record<string, unknown>;
 
@@ -13,15 +15,7 @@ export class DynamoMembershipStore implements MembershipStore {
   ) {}
 
   async add(tenant: string, groupId: string, userIds: string[]): Promise<void> {
-    await this.write(
-      [...new Set(userIds)].flatMap((userId) => {
-        const attributes = { tenant, groupId, userId };
-        return [
-          { PutRequest: { Item: { ...keys.membership(tenant, groupId, userId), ...attributes, itemType: 'Membership' } } },
-          { PutRequest: { Item: { ...keys.memberOf(tenant, userId, groupId), ...attributes, itemType: 'MemberOf' } } },
-        ];
-      }),
-    );
+    await this.write([...new Set(userIds)].flatMap((userId) => membershipItems(tenant, groupId, userId).map((Item) => ({ PutRequest: { Item } }))));
   }
 
   async remove(tenant: string, groupId: string, userIds: string[]): Promise<void> {
@@ -33,14 +27,14 @@ export class DynamoMembershipStore implements MembershipStore {
   }
 
   async *members(tenant: string, groupId: string): AsyncIterable<string[]> {
-    for await (const items of this.query('pk = :pk AND begins_with(sk, :prefix)', { ':pk': keys.groupMembers(tenant, groupId), ':prefix': MEMBER_PREFIX })) {
-      yield items.map((item) => (item.sk as string).slice(MEMBER_PREFIX.length));
+    for await (const items of this.query(`${PK} = :pk AND begins_with(${SK}, :prefix)`, { ':pk': keys.groupMembers(tenant, groupId), ':prefix': MEMBER_PREFIX })) {
+      yield items.map((item) => (item[SK] as string).slice(MEMBER_PREFIX.length));
     }
   }
 
   async membersAmong(tenant: string, groupId: string, userIds: string[]): Promise<Set<string>> {
-    const items = await batchGet(this.client, this.tableName, [...new Set(userIds)].map((userId) => keys.membership(tenant, groupId, userId)), 'sk');
-    return new Set(items.map((item) => (item.sk as string).slice(MEMBER_PREFIX.length)));
+    const items = await batchGet(this.client, this.tableName, [...new Set(userIds)].map((userId) => keys.membership(tenant, groupId, userId)), SK);
+    return new Set(items.map((item) => (item[SK] as string).slice(MEMBER_PREFIX.length)));
   }
 
   async groupsOf(tenant: string, userId: string): Promise<string[]> {
@@ -50,9 +44,9 @@ export class DynamoMembershipStore implements MembershipStore {
   async groupsOfRange(tenant: string, firstUserId: string, lastUserId: string): Promise<Map<string, string[]>> {
     const range = keys.memberOfRange(firstUserId, lastUserId);
     const byUser = new Map<string, string[]>();
-    for await (const items of this.query('pk = :pk AND sk BETWEEN :from AND :to', { ':pk': keys.memberOfCollection(tenant), ':from': range.from, ':to': range.to })) {
+    for await (const items of this.query(`${PK} = :pk AND ${SK} BETWEEN :from AND :to`, { ':pk': keys.memberOfCollection(tenant), ':from': range.from, ':to': range.to })) {
       for (const item of items) {
-        const [userId, groupId] = (item.sk as string).split('#');
+        const [userId, groupId] = (item[SK] as string).split('#');
         byUser.set(userId, [...(byUser.get(userId) ?? []), groupId]);
       }
     }
@@ -81,7 +75,7 @@ export class DynamoMembershipStore implements MembershipStore {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.groupLease(tenant, groupId), holder, until: now + ttlMs, [tableKeys.timeToLive]: Math.ceil((now + ttlMs) / 1000) + 60 },
-          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+          ConditionExpression: `attribute_not_exists(${PK}) OR #until < :now`,
           ExpressionAttributeNames: { '#until': 'until' },
           ExpressionAttributeValues: { ':now': now },
         }),
@@ -115,7 +109,7 @@ export class DynamoMembershipStore implements MembershipStore {
 
   /** Sort keys matching a key condition, strongly consistent, a page at a time. */
   private query(condition: string, values: Record<string, string>): AsyncIterable<Array<Record<string, unknown>>> {
-    return queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: condition, ExpressionAttributeValues: values, ProjectionExpression: 'sk' });
+    return queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: condition, ExpressionAttributeValues: values, ProjectionExpression: SK });
   }
 
   private write(requests: WriteRequest[]): Promise<void> {

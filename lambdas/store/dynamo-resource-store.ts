@@ -11,7 +11,9 @@ import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../d
 import { VersionConflict } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
-import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, keys, type ResourceTypeName } from '../contracts/table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, itemAttributes, keys, tableKeys, type ResourceTypeName } from '../contracts/table-design';
+
+const { partitionKey: PK, sortKey: SK } = tableKeys;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
 
@@ -57,7 +59,7 @@ export class DynamoResourceStore implements ResourceStore {
         Put: {
           TableName: this.tableName,
           Item: this.item(tenant, type, record),
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ConditionExpression: `attribute_not_exists(${PK})`,
         },
       },
       ...lookupKeys.map((key) => this.keyPut(tenant, type, record.id, key)),
@@ -82,7 +84,7 @@ export class DynamoResourceStore implements ResourceStore {
 
   async existing(tenant: string, type: ResourceTypeName, ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
-    await this.batchGet(tenant, type, ids, 'sk', (item) => found.add(item.sk as string));
+    await this.batchGet(tenant, type, ids, SK, (item) => found.add(item[SK] as string));
     return found;
   }
 
@@ -93,7 +95,7 @@ export class DynamoResourceStore implements ResourceStore {
           TableName: this.tableName,
           Key: keys.resource(tenant, type, id),
           UpdateExpression: 'SET lastModified = :now ADD version :one',
-          ConditionExpression: expectedVersion === undefined ? 'attribute_exists(pk)' : 'version = :expected',
+          ConditionExpression: expectedVersion === undefined ? `attribute_exists(${PK})` : 'version = :expected',
           ExpressionAttributeValues: { ':now': lastModified, ':one': 1, ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }) },
           ReturnValues: 'ALL_NEW',
         }),
@@ -173,8 +175,8 @@ export class DynamoResourceStore implements ResourceStore {
     }
     const ids: string[] = [];
     const partition = keys.indexPartition(tenant, type, key.attribute, claimValue(key.value));
-    const pages = queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': partition }, ProjectionExpression: 'sk' });
-    for await (const items of pages) ids.push(...items.map((item) => item.sk as string));
+    const pages = queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: `${PK} = :pk`, ExpressionAttributeValues: { ':pk': partition }, ProjectionExpression: SK });
+    for await (const items of pages) ids.push(...items.map((item) => item[SK] as string));
     return ids;
   }
 
@@ -197,7 +199,7 @@ export class DynamoResourceStore implements ResourceStore {
 
   async scan(tenant: string, type: ResourceTypeName, onBatch: (batch: StoredResource[]) => void): Promise<void> {
     await mapLimited(SLICES, SLICES.length, async (slice) => {
-      for await (const items of this.collection(tenant, type, 'pk = :pk AND begins_with(sk, :slice)', { ':slice': slice })) onBatch(items.map(fromItem));
+      for await (const items of this.collection(tenant, type, `${PK} = :pk AND begins_with(${SK}, :slice)`, { ':slice': slice })) onBatch(items.map(fromItem));
     });
   }
 
@@ -210,16 +212,16 @@ export class DynamoResourceStore implements ResourceStore {
     const counters: Counter[] = [];
     const pages = queryPages(this.client, {
       TableName: this.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
       ExpressionAttributeValues: { ':pk': keys.counterPartition(tenant, type), ':prefix': `${level}${prefix}` },
     });
-    for await (const items of pages) for (const item of items) counters.push({ prefix: (item.sk as string).slice(level.length), n: item.n as number });
+    for await (const items of pages) for (const item of items) counters.push({ prefix: (item[SK] as string).slice(level.length), n: item.n as number });
     return counters;
   }
 
   /** Up to `limit` resources in id order from an id prefix on, or after an id. */
   private async range(tenant: string, type: ResourceTypeName, bound: { from?: string; after?: string }, limit: number) {
-    const condition = bound.from !== undefined ? 'pk = :pk AND sk >= :bound' : bound.after !== undefined ? 'pk = :pk AND sk > :bound' : 'pk = :pk';
+    const condition = bound.from !== undefined ? `${PK} = :pk AND ${SK} >= :bound` : bound.after !== undefined ? `${PK} = :pk AND ${SK} > :bound` : `${PK} = :pk`;
     const value = bound.from ?? bound.after;
     const resources: StoredResource[] = [];
     for await (const items of this.collection(tenant, type, condition, value === undefined ? {} : { ':bound': value }, limit)) resources.push(...items.map(fromItem));
@@ -245,8 +247,8 @@ export class DynamoResourceStore implements ResourceStore {
   private item(tenant: string, type: ResourceTypeName, record: StoredResource) {
     return {
       ...keys.resource(tenant, type, record.id),
-      tenant,
-      resourceType: type,
+      [itemAttributes.tenant]: tenant,
+      [itemAttributes.resourceType]: type,
       id: record.id,
       version: record.version,
       created: record.created,
@@ -263,7 +265,7 @@ export class DynamoResourceStore implements ResourceStore {
       Put: {
         TableName: this.tableName,
         Item: { ...keys.unique(tenant, type, key.attribute, claimValue(key.value)), tenant, id, attribute: key.attribute },
-        ConditionExpression: 'attribute_not_exists(pk)',
+        ConditionExpression: `attribute_not_exists(${PK})`,
       },
     };
   }

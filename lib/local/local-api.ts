@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
-import { allRoutes, pathMatcher, percentDecoded, scimFunctions, type FunctionName } from '../../lambdas/contracts/routes';
+import { allRoutes, pathMatcher, percentDecoded, scimFunctions, SCIM_CONTENT_TYPE, type FunctionName } from '../../lambdas/contracts/routes';
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -22,7 +22,7 @@ const parameterCount = (resource: string) => resource.split('{').length - 1;
 
 /** What API Gateway says itself (as configured by the stack's gateway responses). */
 function gatewayError(response: ServerResponse, status: number, detail: string) {
-  response.writeHead(status, { 'Content-Type': 'application/scim+json' });
+  response.writeHead(status, { 'Content-Type': SCIM_CONTENT_TYPE });
   response.end(JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(status), detail }));
 }
 

@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { join as joinPath, resolve } from 'node:path';
+import { localDynamoDbClientConfig, type FunctionEnvironment } from '../../lambdas/contracts/environment';
 import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX } from '../../lambdas/contracts/tenancy';
 import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
 import { createTableInput } from '../../lambdas/contracts/table-definition';
@@ -20,7 +21,7 @@ export function localSecretsDir(dataDir: string): string {
 }
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  const client = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
   } catch (error) {
@@ -61,12 +62,12 @@ export async function startLocalScim(options: LocalScimOptions): Promise<LocalSc
     LOCAL_SECRETS_DIR: options.secretsDir,
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
     ...extensions,
-  });
+  } satisfies FunctionEnvironment);
   const api = await startLocalApi({ root: options.root, host: options.host, port: options.port });
   const pollers = await Promise.all(
     Object.values(streamFunctions).map(async (fn) => {
       const module = (await import(joinPath(options.root, fn.entry))) as { handler: Parameters<typeof startStreamPoller>[2] };
-      return startStreamPoller(options.dynamoDbEndpoint, options.tableName, module.handler);
+      return startStreamPoller(options.dynamoDbEndpoint, options.tableName, module.handler, fn.filter);
     }),
   );
   return {

@@ -6,7 +6,11 @@ import {
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { localDynamoDbClientConfig } from '../../lambdas/contracts/environment';
+import { passesStreamFilter, type cleanupStreamFilter, type StreamEventName } from '../../lambdas/contracts/table-design';
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
 
@@ -16,15 +20,19 @@ export interface StreamPoller {
   stop(): Promise<void>;
 }
 
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-
 /**
  * What Lambda's event source mapping does for the deployed table: reads the table's stream and
  * invokes the consumer with batches of records, so the embedded store gets the same cleanup.
  */
-export async function startStreamPoller(endpoint: string, tableName: string, handler: StreamHandler, intervalMs = 200): Promise<StreamPoller> {
-  const tables = new DynamoDBClient({ endpoint, region: 'local', credentials });
-  const streams = new DynamoDBStreamsClient({ endpoint, region: 'local', credentials });
+export async function startStreamPoller(
+  endpoint: string,
+  tableName: string,
+  handler: StreamHandler,
+  filter: typeof cleanupStreamFilter,
+  intervalMs = 200,
+): Promise<StreamPoller> {
+  const tables = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
+  const streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(endpoint));
   const description = await tables.send(new DescribeTableCommand({ TableName: tableName }));
   const streamArn = description.Table?.LatestStreamArn;
   if (!streamArn) throw new Error(`Table ${tableName} has no stream`);
@@ -50,30 +58,30 @@ export async function startStreamPoller(endpoint: string, tableName: string, han
     }
   };
 
-  /** One pass over every open shard; returns how many records it handed on. */
+  /** One pass over every open shard; returns how many records it read. */
   const pass = async (): Promise<number> => {
     await refreshShards();
-    let handed = 0;
+    let read = 0;
     for (const [shardId, iterator] of iterators) {
       if (!iterator) continue;
       const output = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
       const records = output.Records ?? [];
-      if (records.length > 0) {
-        await handler({ Records: records.map(toLambdaRecord) } as DynamoDBStreamEvent);
-        handed += records.length;
-      }
+      // The event source mapping's filter, as Lambda applies it in AWS.
+      const passed = records.filter((record) => passesStreamFilter(filter, asChange(record)));
+      if (passed.length > 0) await handler({ Records: passed.map(toLambdaRecord) } as DynamoDBStreamEvent);
+      read += records.length;
       iterators.set(shardId, output.NextShardIterator);
     }
-    return handed;
+    return read;
   };
 
   const loop = async () => {
     while (running) {
-      const handed = await serial().catch((error) => {
+      const read = await serial().catch((error) => {
         console.error('local stream poller:', (error as Error).message);
         return 0;
       });
-      if (handed === 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+      if (read === 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   };
   const looping = loop();
@@ -89,6 +97,11 @@ export async function startStreamPoller(endpoint: string, tableName: string, han
       streams.destroy();
     },
   };
+}
+
+function asChange(record: _Record) {
+  const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
+  return { eventName: record.eventName as StreamEventName, oldImage: image(record.dynamodb?.OldImage), newImage: image(record.dynamodb?.NewImage) };
 }
 
 function toLambdaRecord(record: _Record) {
