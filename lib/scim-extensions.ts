@@ -36,7 +36,7 @@ export function readExtensionsFile(root: string, explicit?: string): ExtensionsD
 
 /**
  * The environment that hands a validated declaration to the handlers, which parse it once at cold
- * start (lambdas/config.ts). An environment variable rather than a bundled file: it needs no build
+ * start (lambdas/wiring/config.ts). An environment variable rather than a bundled file: it needs no build
  * step of its own, the local server passes it the same way, and the console shows what a
  * function runs with. It is passed as the operator wrote it, compactly, so defaults take no room.
  */

@@ -103,7 +103,7 @@ export class ScimFunctions extends Construct {
       timeout,
       logRetention: props.logRetention,
       environment: {
-        // Every function loads the same validated config (lambdas/config.ts); a table name is not a
+        // Every function loads the same validated config (lambdas/wiring/config.ts); a table name is not a
         // credential, and IAM alone decides who may use the table.
         TABLE_NAME: props.table.tableName,
         ...environment,

@@ -1,4 +1,4 @@
-import { dependencies } from '../dependencies';
+import { dependencies } from '../wiring/dependencies';
 import { bulkRoute, bulkTargets } from '../http/bulk-route';
 import { resourceRoutes, searchAcross } from '../http/resource-routes';
 import { scimHandler } from '../http/scim-handler';

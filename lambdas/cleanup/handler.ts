@@ -1,7 +1,7 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { dependencies } from '../dependencies';
+import { dependencies } from '../wiring/dependencies';
 import { logger } from '../runtime/logger';
 import { cleanUp, type ItemChange } from '../directory/cleanup';
 

@@ -1,6 +1,6 @@
 /**
  * The functions' environment variables: the CDK stack and the local server set them,
- * lambdas/config.ts reads and validates them. Naming one that is not listed here is a type error
+ * lambdas/wiring/config.ts reads and validates them. Naming one that is not listed here is a type error
  * on either side.
  */
 export const FUNCTION_ENVIRONMENT = [

@@ -1,4 +1,4 @@
-import { dependencies } from '../dependencies';
+import { dependencies } from '../wiring/dependencies';
 import { scimHandler } from '../http/scim-handler';
 import { allRoutes, scimFunctions } from '../contracts/routes';
 import {
@@ -18,7 +18,7 @@ const endpoints = allRoutes()
   .filter((route) => route.method === 'GET')
   .map((route) => route.path);
 const types = offeredResourceTypes(registry, endpoints);
-// The bulk function refuses larger bodies with the same setting (lambdas/config.ts), read from the same environment.
+// The bulk function refuses larger bodies with the same setting (lambdas/wiring/config.ts), read from the same environment.
 const bulk = allRoutes().some((route) => route.method === 'POST' && route.path === '/Bulk')
   ? { maxOperations: MAX_OPERATIONS, maxPayloadSize: config.MAX_BODY_BYTES }
   : undefined;

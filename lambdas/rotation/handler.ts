@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { tokenDependencies } from '../dependencies';
+import { tokenDependencies } from '../wiring/dependencies';
 import { logger } from '../runtime/logger';
 import { ROTATION_STEPS, type RotationStep } from '../tenancy/ports/secret-store';
 import { runRotationStep } from '../tenancy/token-rotation';

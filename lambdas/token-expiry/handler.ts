@@ -1,4 +1,4 @@
-import { tokenDependencies } from '../dependencies';
+import { tokenDependencies } from '../wiring/dependencies';
 import { logger } from '../runtime/logger';
 import { TenantAdmin } from '../tenancy/tenants';
 import { tokenExpiryMetric } from '../contracts/tenancy';

@@ -1,4 +1,4 @@
-import { dependencies } from '../dependencies';
+import { dependencies } from '../wiring/dependencies';
 import { resourceRoutes } from '../http/resource-routes';
 import { scimHandler } from '../http/scim-handler';
 import { scimFunctions } from '../contracts/routes';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { loadConfig } from '../../lambdas/config';
+import { loadConfig } from '../../lambdas/wiring/config';
 import { scimFunctions, type FunctionName } from '../../lambdas/contracts/routes';
 import { parseExtensions, schemaRegistry, type ExtensionsDeclarationInput } from '../../lambdas/scim/extensions';
 import { EXTENSIONS_FILE, MAX_EXTENSIONS_BYTES, extensionsEnvironment, readExtensionsFile } from '../../lib/scim-extensions';

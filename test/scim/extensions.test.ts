@@ -1,4 +1,4 @@
-import { loadConfig } from '../../lambdas/config';
+import { loadConfig } from '../../lambdas/wiring/config';
 import { parseExtensions, parseExtensionsJson, schemaRegistry } from '../../lambdas/scim/extensions';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, groupModel, schemaDefinitions, userModel } from '../../lambdas/scim/schemas';
 import { ACME_GROUP, ACME_USER, acmeExtensions } from '../support/acme-extensions';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { FunctionEnvironmentName } from './contracts/environment';
-import { parseExtensionsJson } from './scim/extensions';
-import { DAY_MS, DEFAULT_TOKEN_POLICY } from './contracts/tenancy';
+import type { FunctionEnvironmentName } from '../contracts/environment';
+import { parseExtensionsJson } from '../scim/extensions';
+import { DAY_MS, DEFAULT_TOKEN_POLICY } from '../contracts/tenancy';
 
 /** What every function that touches tokens reads: the verifier, the rotation, the expiry report. */
 const tokenEnvironmentSchema = z.object({

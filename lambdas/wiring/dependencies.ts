@@ -1,16 +1,16 @@
-import { FileSecretStore } from './secrets/file-secret-store';
-import { SecretsManagerStore } from './secrets/secrets-manager-store';
-import { TenantTokenVerifier } from './tenancy/token-verifier';
+import { FileSecretStore } from '../secrets/file-secret-store';
+import { SecretsManagerStore } from '../secrets/secrets-manager-store';
+import { TenantTokenVerifier } from '../tenancy/token-verifier';
 import { loadConfig, loadTokenConfig, type TokenConfig } from './config';
-import { schemaRegistry } from './scim/extensions';
-import { createDocumentClient } from './store/dynamo-client';
-import { DynamoMembershipStore } from './store/dynamo-membership-store';
-import { DynamoResourceStore } from './store/dynamo-resource-store';
-import { ResourceService } from './directory/resources';
-import { groupKind } from './directory/groups';
-import { userKind } from './directory/users';
-import { DAY_MS } from './contracts/tenancy';
-import { runRotation } from './tenancy/token-rotation';
+import { schemaRegistry } from '../scim/extensions';
+import { createDocumentClient } from '../store/dynamo-client';
+import { DynamoMembershipStore } from '../store/dynamo-membership-store';
+import { DynamoResourceStore } from '../store/dynamo-resource-store';
+import { ResourceService } from '../directory/resources';
+import { groupKind } from '../directory/groups';
+import { userKind } from '../directory/users';
+import { DAY_MS } from '../contracts/tenancy';
+import { runRotation } from '../tenancy/token-rotation';
 
 /** What the token functions need, from the token environment alone (they have no table). */
 export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: () => number = Date.now) {

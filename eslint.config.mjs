@@ -1,0 +1,110 @@
+// The architecture, as rules the build enforces (`npm run lint`, part of `npm test`).
+// eslint-plugin-boundaries rather than import/no-restricted-paths: it classifies every file into a
+// named element and states what each element MAY import (default: disallow), so a new folder or a
+// new import is refused until the rule says where it belongs, instead of passing because no zone
+// happened to forbid it.
+import boundaries from 'eslint-plugin-boundaries';
+import tseslint from 'typescript-eslint';
+
+/** Folders and files of the code, innermost first (the first matching pattern classifies a file). */
+const elements = [
+  // The SCIM protocol core: RFC 7643/7644 schemas, filter, PATCH, lists, errors.
+  { type: 'core', pattern: 'lambdas/scim/**', partialMatch: false },
+  // What the CDK stack, the local server and the runtime agree on: routes, table design, names.
+  { type: 'contracts', pattern: 'lambdas/contracts/**', partialMatch: false },
+  // Process-wide facilities with no domain: the logger, bounded concurrency.
+  { type: 'runtime', pattern: 'lambdas/runtime/**', partialMatch: false },
+  // Domains, each over its own ports.
+  { type: 'directory-port', pattern: 'lambdas/directory/ports/**', partialMatch: false },
+  { type: 'directory', pattern: 'lambdas/directory/**', partialMatch: false },
+  { type: 'tenancy-port', pattern: 'lambdas/tenancy/ports/**', partialMatch: false },
+  { type: 'tenancy', pattern: 'lambdas/tenancy/**', partialMatch: false },
+  // Adapters at the edge.
+  { type: 'store-adapter', pattern: 'lambdas/store/**', partialMatch: false },
+  { type: 'secrets-adapter', pattern: 'lambdas/secrets/**', partialMatch: false },
+  { type: 'http-adapter', pattern: 'lambdas/http/**', partialMatch: false },
+  // The admin library: what the CLI, the local server (and later the admin API) may call.
+  { type: 'admin', pattern: 'lambdas/admin/**', partialMatch: false },
+  // Wiring: configuration and dependency construction, then one handler per function (every other folder).
+  { type: 'wiring', pattern: 'lambdas/wiring/**', partialMatch: false },
+  { type: 'handler', pattern: 'lambdas/*/**', partialMatch: false },
+  // The CDK app, the local server, the admin CLI.
+  { type: 'infrastructure', pattern: ['lib/**', 'bin/**'], partialMatch: false },
+];
+
+const allow = (from, to) => ({ from: { element: { types: { anyOf: [from] } } }, allow: { to: { element: { types: { anyOf: to } } } } });
+const core = ['core'];
+const policies = [
+  allow('core', core),
+  allow('contracts', ['contracts']),
+  allow('runtime', ['runtime']),
+  allow('directory-port', [...core, 'contracts', 'directory-port']),
+  allow('directory', [...core, 'contracts', 'runtime', 'directory', 'directory-port']),
+  allow('tenancy-port', ['tenancy-port']),
+  allow('tenancy', [...core, 'contracts', 'runtime', 'tenancy', 'tenancy-port']),
+  allow('store-adapter', [...core, 'contracts', 'runtime', 'directory-port', 'store-adapter']),
+  allow('secrets-adapter', ['contracts', 'runtime', 'tenancy-port', 'secrets-adapter']),
+  allow('http-adapter', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'http-adapter']),
+  allow('admin', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'wiring', 'admin']),
+  allow('wiring', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'wiring']),
+  // A handler is a route table plus wiring: it picks the routes' implementations and builds nothing itself.
+  allow('handler', [...core, 'contracts', 'runtime', 'directory', 'tenancy', 'tenancy-port', 'http-adapter', 'wiring']),
+  // lib/ sees published contracts only: never a domain's internals or an adapter.
+  allow('infrastructure', ['contracts', 'admin', 'infrastructure']),
+  { from: { element: { types: { anyOf: ['infrastructure'] } } }, allow: { to: { element: { types: { anyOf: ['core'] } }, file: { categories: { anyOf: ['published'] } } } } },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdk.out/**', '.scim-data/**', 'coverage/**', 'test/replay/fixtures/**'] },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'boundaries/elements': elements,
+      // The core's two formats other code may read: RFC 7644 §3.12 error bodies, the extension declaration.
+      'boundaries/files': [{ category: 'published', pattern: ['lambdas/scim/errors.ts', 'lambdas/scim/extensions.ts'] }],
+      'boundaries/include': ['lambdas/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'],
+      'boundaries/dependency-nodes': ['import', 'dynamic-import', 'export'],
+      'import/resolver': { typescript: { project: './tsconfig.json' } },
+    },
+    rules: {
+      'boundaries/dependencies': ['error', { default: 'disallow', policies }],
+      'boundaries/no-unknown-files': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The core, the domains and the contracts know nothing of AWS or middy: adapters do.
+    files: ['lambdas/scim/**', 'lambdas/directory/**', 'lambdas/tenancy/**', 'lambdas/contracts/**', 'lambdas/runtime/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@aws-sdk/*', '@middy/*', 'aws-lambda', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'AWS and middy belong to the adapters and handlers.', allowTypeImports: true },
+            { group: ['@aws-lambda-powertools/*'], message: 'Log through lambdas/runtime/logger.ts.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/runtime/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
+  {
+    // Runtime code never loads the CDK.
+    files: ['lambdas/**'],
+    ignores: ['lambdas/scim/**', 'lambdas/directory/**', 'lambdas/tenancy/**', 'lambdas/contracts/**', 'lambdas/runtime/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Runtime code never loads the CDK.' }] }] },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Tests read SCIM JSON of any shape.
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+);

@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/**
+ * The lint step enforces the architecture (eslint.config.mjs): each probe is a file that does not
+ * exist, linted as if it stood at `path`, so the rule is shown to refuse what it must refuse and
+ * to pass what the layout allows.
+ */
+const probes = [
+  { name: 'the core importing the DynamoDB adapter', path: 'lambdas/scim/probe.ts', code: "import { batchGet } from '../store/batches';\nexport const probe = batchGet;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'the core importing the AWS SDK', path: 'lambdas/scim/probe.ts', code: "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nexport const probe = DynamoDBClient;\n", refusedBy: '@typescript-eslint/no-restricted-imports' },
+  { name: 'a domain importing middy', path: 'lambdas/directory/probe.ts', code: "import middy from '@middy/core';\nexport const probe = middy;\n", refusedBy: '@typescript-eslint/no-restricted-imports' },
+  { name: 'a port importing its adapter', path: 'lambdas/directory/ports/probe.ts', code: "import { DynamoResourceStore } from '../../store/dynamo-resource-store';\nexport const probe = DynamoResourceStore;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'an adapter importing a domain service', path: 'lambdas/store/probe.ts', code: "import { ResourceService } from '../directory/resources';\nexport const probe = ResourceService;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'a handler building a store itself instead of taking it from the wiring', path: 'lambdas/cleanup/probe.ts', code: "import { DynamoResourceStore } from '../store/dynamo-resource-store';\nexport const probe = DynamoResourceStore;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'lib importing tenancy internals', path: 'lib/probe.ts', code: "import { TenantAdmin } from '../lambdas/tenancy/tenants';\nexport const probe = TenantAdmin;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'lib importing the filter engine', path: 'lib/probe.ts', code: "import { parseFilter } from '../lambdas/scim/filter';\nexport const probe = parseFilter;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'runtime code loading the CDK', path: 'lambdas/store/probe.ts', code: "import { Stack } from 'aws-cdk-lib';\nexport const probe = Stack;\n", refusedBy: '@typescript-eslint/no-restricted-imports' },
+  { name: 'lib reading published contracts and the admin library', path: 'lib/probe.ts', code: "import { scimFunctions } from '../lambdas/contracts/routes';\nimport { localTenantAdmin } from '../lambdas/admin/tenant-admin';\nimport { ScimError } from '../lambdas/scim/errors';\nexport const probe = [scimFunctions, localTenantAdmin, ScimError];\n", refusedBy: undefined },
+  { name: 'a domain reading the core, its ports and the contracts', path: 'lambdas/directory/probe.ts', code: "import { ScimError } from '../scim/errors';\nimport type { ResourceStore } from './ports/resource-store';\nimport { keys } from '../contracts/table-design';\nexport const probe: Array<ResourceStore | unknown> = [ScimError, keys];\n", refusedBy: undefined },
+];
+
+describe('the lint step enforces the architecture', () => {
+  const results: Array<{ path: string; rules: string[] }> = JSON.parse(
+    execFileSync(process.execPath, [resolve(__dirname, 'lint-probes.mjs'), JSON.stringify(probes)], { cwd: resolve(__dirname, '../..'), encoding: 'utf8' }),
+  );
+
+  it.each(probes.map((probe, index) => [probe.name, probe, index] as const))('%s', (_name, probe, index) => {
+    if (probe.refusedBy) expect(results[index].rules).toContain(probe.refusedBy);
+    else expect(results[index].rules).toEqual([]);
+  });
+});
