@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
-import { allRoutes, pathMatcher, percentDecoded, scimFunctions, SCIM_CONTENT_TYPE, type FunctionName } from '../../lambdas/contracts/routes';
+import { allRoutes, pathMatcher, percentDecoded, scimFunctions, SCIM_BASE_PATH, SCIM_CONTENT_TYPE, type FunctionName } from '../../lambdas/contracts/routes';
 
 type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
@@ -171,7 +171,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
     server,
-    baseUrl: `http://${options.host ?? '127.0.0.1'}:${port}/scim/v2`,
+    baseUrl: `http://${options.host ?? '127.0.0.1'}:${port}${SCIM_BASE_PATH}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
