@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AWSCURRENT, AWSPENDING, unfinishedRotation, type SecretDescription, type SecretStore } from './ports/secret-store';
 import { parseTenantSecret, previousTokenEnd, serializeTenantSecret, withoutPrevious, type TenantSecret } from './tenant-secret';
-import { DAY_MS, tenantOfSecretName, tenantSecretId, tenantSecretPrefix } from '../contracts/tenancy';
-import { assertTenant } from '../contracts/tenancy';
+import { assertTenant, DAY_MS, tenantOfSecretName, tenantSecretId, tenantSecretPrefix } from '../contracts/tenancy';
 
 /** A refusal the operator can act on; the admin CLI prints its message alone. */
 export class TenantAdminError extends Error {

@@ -1,6 +1,5 @@
 import { withNewToken } from '../../lambdas/tenancy/tenant-secret';
-import { DAY_MS, tenantSecretId } from '../../lambdas/contracts/tenancy';
-import { tokenExpiryMetric } from '../../lambdas/contracts/tenancy';
+import { DAY_MS, tenantSecretId, tokenExpiryMetric } from '../../lambdas/contracts/tenancy';
 import { awsWorld, PREFIX, type TokenWorld } from '../support/token-stores';
 
 let world: TokenWorld;
