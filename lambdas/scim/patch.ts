@@ -22,7 +22,7 @@ export interface PatchOperation {
   value?: unknown;
 }
 
-type Op = 'add' | 'remove' | 'replace';
+export type Op = 'add' | 'remove' | 'replace';
 type Element = Record<string, unknown>;
 
 /** Where a path points once resolved against the model. */
@@ -46,40 +46,66 @@ export function applyPatch(model: ResourceModel, resource: ScimResource, operati
   return finish(model, resource, working);
 }
 
-function applyOperation(model: ResourceModel, working: ScimResource, operation: PatchOperation): void {
+/** One PATCH operation as read from the request: op folded, path trimmed (an empty path is none). */
+export interface ParsedOperation {
+  op: Op;
+  path?: string;
+  value?: unknown;
+  hasValue: boolean;
+}
+
+/** Validates and reads one operation; the Groups member engine reads operations through this too. */
+export function readOperation(operation: unknown): ParsedOperation {
   if (!isPlainObject(operation)) throw ScimError.invalidSyntax(`Each PATCH operation must be an object, got ${show(operation)}.`);
   const op = readOp(operation.op);
   if (operation.path !== undefined && operation.path !== null && typeof operation.path !== 'string') {
     throw ScimError.invalidPath(`The 'path' of a PATCH operation must be a string, got ${show(operation.path)}.`);
   }
   const path = typeof operation.path === 'string' && operation.path.trim() !== '' ? operation.path.trim() : undefined;
+  return { op, path, value: operation.value, hasValue: 'value' in operation };
+}
+
+function applyOperation(model: ResourceModel, working: ScimResource, operation: PatchOperation): void {
+  const { op, path, value, hasValue } = readOperation(operation);
 
   if (op === 'remove') {
     if (path === undefined) throw ScimError.noTarget("Operation 'remove' needs a 'path' naming what to remove (RFC 7644 §3.5.2.2).");
     const target = resolveTarget(model, path);
-    if (target) remove(working, target, operation.value);
+    if (target) remove(working, target, value);
     return;
   }
 
-  if (!('value' in operation)) throw ScimError.invalidSyntax(`Operation '${op}' needs a 'value' (RFC 7644 §3.5.2).`);
+  if (!hasValue) throw ScimError.invalidSyntax(`Operation '${op}' needs a 'value' (RFC 7644 §3.5.2).`);
   if (path === undefined) {
-    if (!isPlainObject(operation.value)) {
-      throw ScimError.invalidValue(`Operation '${op}' without a 'path' needs an object of attributes as its 'value', got ${show(operation.value)}.`);
+    if (!isPlainObject(value)) {
+      throw ScimError.invalidValue(`Operation '${op}' without a 'path' needs an object of attributes as its 'value', got ${show(value)}.`);
     }
-    applyToResource(model, working, op, operation.value);
+    applyToResource(model, working, op, value);
     return;
   }
   const target = resolveTarget(model, path);
   if (!target) return;
-  if (target.kind === 'extension') applyToExtension(model, working, op, target.schema, operation.value);
-  else write(working, op, target, operation.value);
+  if (target.kind === 'extension') applyToExtension(model, working, op, target.schema, value);
+  else write(working, op, target, value);
 }
 
 function readOp(value: unknown): Op {
-  // Entra ID (without aadOptscim062020) capitalises op ("Replace"); RFC 7644 §3.5.2 spells it lower-case.
+  // Entra ID (without aadOptscim062020) capitalises op ("Replace") and OneLogin lower-cases it; RFC 7644 §3.5.2 spells it lower-case.
   const op = typeof value === 'string' ? value.toLowerCase() : undefined;
   if (op === 'add' || op === 'remove' || op === 'replace') return op;
   throw ScimError.invalidSyntax(`Unsupported PATCH op ${show(value)}; use "add", "remove" or "replace" (RFC 7644 §3.5.2).`);
+}
+
+/**
+ * The values a `remove` on a whole multi-valued attribute lists, or undefined when it lists none.
+ * Entra ID (without aadOptscim062020) and JumpCloud remove members with
+ * {"op":"Remove","path":"members","value":[{"value":"id"}]}: only the listed values go. Wiping the
+ * whole attribute, as a literal reading of RFC 7644 §3.5.2.2 would, empties the group.
+ */
+export function listedForRemoval(value: unknown): unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const listed = Array.isArray(value) ? value : [value];
+  return listed.length > 0 ? listed : undefined;
 }
 
 /**
@@ -367,10 +393,8 @@ function remove(working: ScimResource, target: Target, raw: unknown): void {
     } else if (sub) {
       if (sub.name !== 'value') for (const element of elements) setSub(element, sub, undefined, `${name}.${sub.name}`);
       else elements = [];
-    } else if (raw !== undefined && raw !== null) {
-      // Entra ID and JumpCloud remove members with {"op":"Remove","path":"members","value":[{"value":"id"}]}:
-      // only the listed values go; wiping the whole attribute, as a literal reading would, empties the group.
-      const listed = (normalizeValue(definition, raw, name) ?? []) as Element[];
+    } else if (listedForRemoval(raw)) {
+      const listed = (normalizeValue(definition, listedForRemoval(raw), name) ?? []) as Element[];
       elements = elements.filter((element) => !listed.some((value) => containsAll(element, value)));
     } else {
       elements = [];
