@@ -15,7 +15,8 @@
  * - A dateTime without a time zone is read as UTC; a bare date as its midnight UTC.
  */
 import { ScimError } from './errors';
-import { resolveAttribute, schemaById, type AttributeDefinition, type ResourceModel } from './schemas';
+import { isPlainObject, parseBoolean } from './normalize';
+import { findByName, resolveAttribute, schemaById, type AttributeDefinition, type ResourceModel } from './schemas';
 
 export interface AttrPath {
   uri?: string;
@@ -474,13 +475,9 @@ interface Scope {
   parent?: AttributeDefinition;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Resources are canonical, so the exact key is tried first; the case-insensitive scan is RFC 7643 §2.1 leniency. */
 function field(node: unknown, key: string): unknown {
-  if (!isObject(node)) return undefined;
+  if (!isPlainObject(node)) return undefined;
   if (Object.hasOwn(node, key)) return node[key];
   const lower = key.toLowerCase();
   const found = Object.keys(node).find((candidate) => candidate.toLowerCase() === lower);
@@ -499,11 +496,6 @@ function isPresent(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(isPresent);
   if (typeof value === 'object') return Object.values(value).some(isPresent);
   return true;
-}
-
-function findByName(attributes: AttributeDefinition[] | undefined, name: string): AttributeDefinition | undefined {
-  const lower = name.toLowerCase();
-  return attributes?.find((candidate) => candidate.name.toLowerCase() === lower);
 }
 
 /** RFC 7643 §3: every resource's "schemas", which no schema defines as an attribute. */
@@ -612,13 +604,6 @@ function typed<T extends string | number | boolean>(coerce: (value: unknown) => 
 
 const NUMERIC = /^\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
 
-function asBoolean(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  // Entra ID (without aadOptscim062020) sends booleans as the strings "True" and "False".
-  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
-  return undefined;
-}
-
 function asNumber(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && NUMERIC.test(value)) return Number(value);
@@ -638,8 +623,8 @@ function comparison(filter: Extract<Filter, { kind: 'compare' }>, definition: At
   switch (definition.type) {
     case 'boolean': {
       if (op !== 'eq' && op !== 'ne') unsupported(`'${printed}' is a boolean, which only eq and ne compare (RFC 7644 §3.4.2.2)`);
-      const expected = asBoolean(operand) ?? unsupported(`'${printed}' is a boolean; compare it with true or false`);
-      return typed(asBoolean, ordered(op, expected));
+      const expected = parseBoolean(operand) ?? unsupported(`'${printed}' is a boolean; compare it with true or false`);
+      return typed(parseBoolean, ordered(op, expected));
     }
     case 'integer':
     case 'decimal': {
@@ -806,7 +791,7 @@ export function sortValueReader(model: ResourceModel, sortBy: string): (resource
   const key = (raw: unknown): SortValue => {
     switch (valueOf.type) {
       case 'boolean': {
-        const value = asBoolean(raw);
+        const value = parseBoolean(raw);
         return value === undefined ? undefined : Number(value);
       }
       case 'integer':
@@ -821,7 +806,7 @@ export function sortValueReader(model: ResourceModel, sortBy: string): (resource
   };
   return (resource) => {
     const items = located.read(resource);
-    const chosen = items.find((item) => isObject(item) && asBoolean(field(item, 'primary')) === true) ?? items[0];
+    const chosen = items.find((item) => isPlainObject(item) && parseBoolean(field(item, 'primary')) === true) ?? items[0];
     if (chosen === undefined) return undefined;
     return key(located.definition.type === 'complex' ? field(chosen, valueOf.name) : chosen);
   };
