@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import { conjuncts, matches, matchesValue, type Filter } from '../scim/filter';
+import { matches, matchesValue } from '../scim/filter-evaluation';
+import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
 import { applyMemberSteps, isIncremental, netChanges, splitBodyMembers, splitMemberOperations, type MemberStep } from '../scim/members';
 import { carryReadOnly, normalizeResource, type ScimResource } from '../scim/normalize';

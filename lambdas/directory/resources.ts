@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import type { Filter, SortValue } from '../scim/filter';
-import { compareSortValues, conjuncts, matches, sortValueReader } from '../scim/filter';
+import type { Filter } from '../scim/filter-syntax';
+import type { SortValue } from '../scim/sort-values';
+import { matches } from '../scim/filter-evaluation';
+import { conjuncts } from '../scim/filter-syntax';
+import { compareSortValues, sortValueReader } from '../scim/sort-values';
 import { encodeCursor, type CursorPosition, type ListPage, type ListQuery } from '../scim/list';
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ScimError } from './errors';
-import { parseFilter, printFilter, type Filter, type SortValue } from './filter';
+import { parseFilter, printFilter, type Filter } from './filter-syntax';
+import type { SortValue } from './sort-values';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 

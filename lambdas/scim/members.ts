@@ -1,5 +1,5 @@
 import { ScimError } from './errors';
-import { parsePath, type Filter, type PatchPath } from './filter';
+import { parsePath, type Filter, type PatchPath } from './filter-syntax';
 import { isPlainObject } from './normalize';
 import { listedForRemoval, readOperation, type Op, type PatchOperation } from './patch';
 import { groupModel, resolveAttribute, type ResourceModel } from './schemas';

@@ -3,7 +3,8 @@
  * operation leaves nothing half-applied, so the caller persists the result or nothing.
  */
 import { ScimError } from './errors';
-import { Filter, matchesValue, parsePath } from './filter';
+import { matchesValue } from './filter-evaluation';
+import { Filter, parsePath } from './filter-syntax';
 import {
   ScimResource,
   describeValue as show,

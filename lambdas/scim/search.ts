@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { ScimError } from './errors';
-import { matches, type Filter } from './filter';
+import { matches } from './filter-evaluation';
+import type { Filter } from './filter-syntax';
 import { foldKeys, parseMessage } from './messages';
 import { resolveAttribute, type ResourceModel } from './schemas';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ScimError } from '../../lambdas/scim/errors';
-import { matches, parseFilter, parsePath, printFilter, type AttrPath, type CompareOp, type Filter } from '../../lambdas/scim/filter';
+import { matches } from '../../lambdas/scim/filter-evaluation';
+import { parseFilter, parsePath, printFilter, type AttrPath, type CompareOp, type Filter } from '../../lambdas/scim/filter-syntax';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, userModel } from '../../lambdas/scim/schemas';
 
 const COMPARE_OPS: CompareOp[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];

@@ -1,5 +1,5 @@
 import { ScimError } from '../../lambdas/scim/errors';
-import { matchesValue } from '../../lambdas/scim/filter';
+import { matchesValue } from '../../lambdas/scim/filter-evaluation';
 import { applyMemberSteps, splitBodyMembers, splitMemberOperations } from '../../lambdas/scim/members';
 import type { PatchOperation } from '../../lambdas/scim/patch';
 import { GROUP_SCHEMA, groupModel, resolveAttribute } from '../../lambdas/scim/schemas';
