@@ -126,7 +126,7 @@ describe('printFilter and parseFilter', () => {
 
 /*
  * A deliberately direct evaluator over a fixed set of User attributes, written from RFC 7644 §3.4.2.2
- * and the choices at the top of filter.ts, to check `matches` against.
+ * and the choices at the top of filter-evaluation.ts, to check `matches` against.
  */
 describe('matches agrees with a reference evaluator', () => {
   type Type = 'string' | 'caseExact' | 'boolean' | 'dateTime';
