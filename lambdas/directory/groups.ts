@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
+import { checkIfMatch, isPinned, type Preconditions } from '../scim/etag';
 import { matches, matchesValue } from '../scim/filter-evaluation';
 import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
@@ -10,7 +11,7 @@ import { groupModel, resolveAttribute, type ResourceModel } from '../scim/schema
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
-import { isPinned, type Preconditions, type ResourceKind, type ResourceService } from './resources';
+import type { ResourceKind, ResourceService } from './resources';
 import { backoff, mapLimited } from '../runtime/concurrency';
 
 export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
@@ -113,7 +114,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     const { memberSteps, otherOperations } = splitMemberOperations(operations, this.model);
     const apply = async () => {
       let stored = await this.groups.get(tenant, id);
-      this.groups.checkPrecondition(stored, preconditions);
+      checkIfMatch(stored.version, preconditions);
       const pinned = isPinned(preconditions);
       if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
       else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored);

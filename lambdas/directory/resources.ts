@@ -6,6 +6,7 @@ import { matches } from '../scim/filter-evaluation';
 import { conjuncts } from '../scim/filter-syntax';
 import { compareSortValues, sortValueReader } from '../scim/sort-values';
 import { encodeCursor, type CursorPosition, type ListPage, type ListQuery } from '../scim/list';
+import { changedMeanwhile, checkIfMatch, entityTag, isPinned, type Preconditions } from '../scim/etag';
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
@@ -27,11 +28,6 @@ export interface ResourceKind {
   onCreate?(resource: ScimResource): ScimResource;
   /** Adjusts a PUT body against what is stored (IdP quirks of replacement). */
   onReplace?(next: ScimResource, current: ScimResource): ScimResource;
-}
-
-export interface Preconditions {
-  /** The If-Match header, if any (RFC 7644 §3.14). */
-  ifMatch?: string;
 }
 
 export interface ListResult extends ListPage<StoredResource> {
@@ -111,33 +107,6 @@ function filterKey(kind: ResourceKind, node: Filter): LookupKey | undefined {
   return undefined;
 }
 
-/** RFC 7644 §3.14 weak entity tag: the stored version, plus a tag for what is read from elsewhere. */
-export function etag(version: number, versionTag?: string): string {
-  return versionTag ? `W/"${version}-${versionTag}"` : `W/"${version}"`;
-}
-
-/** If-Match names a version (not `*`): the request must apply to exactly that version or not at all. */
-export function isPinned(preconditions: Preconditions | undefined): boolean {
-  const ifMatch = preconditions?.ifMatch?.trim();
-  return ifMatch !== undefined && ifMatch !== '' && ifMatch !== '*';
-}
-
-/** The stored version an entity tag names; undefined for a tag we never issued. */
-function versionOf(tag: string): number | undefined {
-  const match = /^(?:W\/)?"(\d+)(?:-[^"]*)?"$/.exec(tag.trim());
-  return match ? Number(match[1]) : undefined;
-}
-
-function checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
-  if (!isPinned(preconditions)) return;
-  const ifMatch = preconditions!.ifMatch!.trim();
-  const current = etag(stored.version);
-  // If-Match guards the resource's own attributes, so only the stored version is compared.
-  if (!ifMatch.split(',').some((tag) => versionOf(tag) === stored.version)) {
-    throw ScimError.preconditionFailed(`The resource has changed: its version is ${current}, the request expected ${ifMatch}. Read it again and retry.`);
-  }
-}
-
 /**
  * The lifecycle every SCIM resource shares: create, read, replace, patch, delete and list,
  * over a ResourceStore. Writes are optimistic: read, compute, write if the version is
@@ -201,7 +170,7 @@ export class ResourceService {
    */
   async claimVersion(tenant: string, current: StoredResource): Promise<StoredResource> {
     const stored = await this.store.touch(tenant, this.kind.type, current.id, this.now().toISOString(), current.version);
-    if (!stored) throw ScimError.preconditionFailed('The resource changed while this request was being applied. Read it again and retry.');
+    if (!stored) throw changedMeanwhile();
     return stored;
   }
 
@@ -218,15 +187,10 @@ export class ResourceService {
     return this.store.existing(tenant, this.kind.type, ids);
   }
 
-  /** RFC 7644 §3.14 If-Match against the stored version; throws 412 on mismatch. */
-  checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
-    checkPrecondition(stored, preconditions);
-  }
-
   async delete(tenant: string, id: string, preconditions?: Preconditions): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(tenant, id);
-      checkPrecondition(current, preconditions);
+      checkIfMatch(current.version, preconditions);
       try {
         await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource));
         return;
@@ -345,7 +309,7 @@ export class ResourceService {
     return {
       ...stored.resource,
       id: stored.id,
-      meta: { resourceType: this.kind.type, created: stored.created, lastModified: stored.lastModified, version: etag(stored.version) },
+      meta: { resourceType: this.kind.type, created: stored.created, lastModified: stored.lastModified, version: entityTag(stored.version) },
     };
   }
 
@@ -357,7 +321,7 @@ export class ResourceService {
   ): Promise<StoredResource> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(tenant, id);
-      checkPrecondition(current, preconditions);
+      checkIfMatch(current.version, preconditions);
       const resource = compute(current);
       const next: StoredResource = {
         ...current,
@@ -371,7 +335,7 @@ export class ResourceService {
       } catch (error) {
         // With If-Match the client pinned a version; a concurrent write makes its precondition false.
         if (error instanceof VersionConflict && isPinned(preconditions)) {
-          throw ScimError.preconditionFailed('The resource changed while this request was being applied. Read it again and retry.');
+          throw changedMeanwhile();
         }
         if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
         await writeBackoff(attempt);
