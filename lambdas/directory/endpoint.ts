@@ -1,4 +1,5 @@
-import type { ListPage, ListQuery } from '../scim/list';
+import type { ListQuery } from '../scim/list';
+import type { ListPage } from '../scim/paging';
 import type { PatchOperation } from '../scim/patch';
 import type { ResourceModel } from '../scim/schemas';
 import type { Preconditions } from '../scim/etag';

@@ -5,7 +5,8 @@ import type { SortValue } from '../scim/sort-values';
 import { matches } from '../scim/filter-evaluation';
 import { conjuncts } from '../scim/filter-syntax';
 import { compareSortValues, sortValueReader } from '../scim/sort-values';
-import { encodeCursor, type CursorPosition, type ListPage, type ListQuery } from '../scim/list';
+import type { ListQuery } from '../scim/list';
+import { cursorsOf, windowOf, type CursorPosition, type ListPage } from '../scim/paging';
 import { changedMeanwhile, checkIfMatch, entityTag, isPinned, type Preconditions } from '../scim/etag';
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
@@ -249,9 +250,7 @@ export class ResourceService {
       this.store.count(tenant, this.kind.type),
       this.store.pageAfter(tenant, this.kind.type, query.cursor.after?.id, query.count),
     ]);
-    const cursorAfter = (index: number) => encodeCursor(query, { id: page.resources[index].id });
-    const more = page.more && page.resources.length > 0;
-    return { resources: page.resources, totalResults, nextCursor: more ? cursorAfter(page.resources.length - 1) : undefined, cursorAfter, contiguous: true };
+    return { resources: page.resources, totalResults, ...cursorsOf(query, page.resources, page.more), contiguous: true };
   }
 
   private async arrangeCandidates(tenant: string, query: ListQuery, candidates: Candidate[]): Promise<ListResult> {
@@ -259,13 +258,7 @@ export class ResourceService {
     const order = (a: CursorPosition, b: CursorPosition) =>
       compareSortValues(a.sortValue, b.sortValue, descending) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     candidates.sort(order);
-    const after = query.cursor?.after;
-    let start = query.cursor ? 0 : query.startIndex - 1;
-    if (after) {
-      start = candidates.findIndex((candidate) => order(candidate, after) > 0);
-      if (start < 0) start = candidates.length;
-    }
-    const window = candidates.slice(start, start + query.count);
+    const { window, more } = windowOf(query, candidates, order);
     const missing = window.filter((candidate) => !candidate.stored).map((candidate) => candidate.id);
     const read = new Map((missing.length > 0 ? await this.store.getMany(tenant, this.kind.type, missing) : []).map((stored) => [stored.id, stored]));
     // A resource deleted since it matched is left out rather than shown stale.
@@ -273,15 +266,8 @@ export class ResourceService {
       const stored = candidate.stored ?? read.get(candidate.id);
       return stored ? [{ candidate, stored }] : [];
     });
-    const cursorAfter = (index: number) => encodeCursor(query, { id: shown[index].candidate.id, sortValue: shown[index].candidate.sortValue });
-    const more = start + query.count < candidates.length && shown.length > 0;
-    return {
-      resources: shown.map((entry) => entry.stored),
-      totalResults: candidates.length,
-      nextCursor: query.cursor && more ? cursorAfter(shown.length - 1) : undefined,
-      cursorAfter,
-      contiguous: false,
-    };
+    const positions = shown.map(({ candidate }) => ({ id: candidate.id, sortValue: candidate.sortValue }));
+    return { resources: shown.map((entry) => entry.stored), totalResults: candidates.length, ...cursorsOf(query, positions, more), contiguous: false };
   }
 
   /**

@@ -2,6 +2,7 @@ import { ScimError } from '../scim/errors';
 import { entityTag, isUnchanged } from '../scim/etag';
 import { listResponse, pagedListResponse, parseAttributeList, parseListQuery } from '../scim/list';
 import { parsePatchRequest } from '../scim/messages';
+import { nextCursorOf } from '../scim/paging';
 import { isRequested, project, type Projection } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
@@ -84,9 +85,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
     const result = await endpoint.list(request.tenant, query, wantedBy(model, projection));
     const page = pageOf(endpoint, result.resources, request.baseUrl, projection, maxResponseBytes, 0);
-    // A page cut short by the size cap resumes after its last resource, not after the last one read.
-    const cut = !page.complete && query.cursor !== undefined;
-    const nextCursor = cut && result.cursorAfter ? result.cursorAfter(page.resources.length - 1) : result.nextCursor;
+    const nextCursor = nextCursorOf(query, result, page.resources.length, page.complete);
     return { status: 200, body: pagedListResponse(query, { resources: page.resources, totalResults: result.totalResults, nextCursor }) };
   };
 
