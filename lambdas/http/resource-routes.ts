@@ -2,7 +2,7 @@ import { ScimError } from '../scim/errors';
 import { entityTag, isUnchanged } from '../scim/etag';
 import { listResponse, pagedListResponse, parseAttributeList, parseListQuery } from '../scim/list';
 import { parsePatchRequest } from '../scim/messages';
-import { nextCursorOf } from '../scim/paging';
+import { nextCursorOf, nextSpan, type Span } from '../scim/paging';
 import { isRequested, project, type Projection } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
@@ -176,20 +176,17 @@ export function searchAcross(endpoints: ResourceEndpoint[], maxResponseBytes: nu
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
     const resources: Record<string, unknown>[] = [];
     let totalResults = 0;
-    let skip = query.startIndex - 1;
-    let wanted = query.count;
+    let span: Span = { startIndex: query.startIndex, count: query.count };
     let budget = maxResponseBytes;
     for (const endpoint of endpoints) {
       if (excludesWholeType(query.filter, endpoint.model)) continue;
-      const result = await endpoint.list(request.tenant, { ...query, startIndex: skip + 1, count: wanted }, wantedBy(endpoint.model, projection));
+      const result = await endpoint.list(request.tenant, { ...query, ...span }, wantedBy(endpoint.model, projection));
       const page = pageOf(endpoint, result.resources, request.baseUrl, projection, budget, resources.length);
       resources.push(...page.resources);
       const total = result.totalResults ?? 0;
       totalResults += total;
-      skip = Math.max(0, skip - total);
+      span = nextSpan(span, total, page.resources.length, page.complete);
       budget -= page.bytes;
-      // Once a page stops short, later types are only counted: resources after a gap would be skipped by a client paging on.
-      wanted = page.complete ? wanted - page.resources.length : 0;
     }
     return { status: 200, body: listResponse(resources, totalResults, query.startIndex) };
   };

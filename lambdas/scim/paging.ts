@@ -144,3 +144,19 @@ export function cursorsOf(query: Paging & Ordering, shown: CursorPosition[], mor
 export function nextCursorOf(query: Paging, page: ListPage<unknown>, shown: number, complete: boolean): string | undefined {
   return !complete && query.cursor !== undefined && page.cursorAfter ? page.cursorAfter(shown - 1) : page.nextCursor;
 }
+
+/** The part of a query that says which results a page holds. */
+export type Span = Pick<Paging, 'startIndex' | 'count'>;
+
+/**
+ * RFC 7644 §3.4.3 POST /.search over several resource types: one startIndex and count run across
+ * their concatenation. Given the span one type was asked for, how many it had and how many of them
+ * the response showed, the span the next type is asked for.
+ */
+export function nextSpan(span: Span, total: number, shown: number, complete: boolean): Span {
+  return {
+    startIndex: Math.max(1, span.startIndex - total),
+    // Once a page stops short, later types are only counted: resources after a gap would be skipped by a client paging on.
+    count: complete ? span.count - shown : 0,
+  };
+}
