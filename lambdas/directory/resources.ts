@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import type { Filter } from '../scim/filter-syntax';
-import type { SortValue } from '../scim/sort-values';
+import { changedMeanwhile, checkIfMatch, entityTag, isPinned, type Preconditions } from '../scim/etag';
 import { matches } from '../scim/filter-evaluation';
-import { conjuncts } from '../scim/filter-syntax';
-import { compareSortValues, sortValueReader } from '../scim/sort-values';
+import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
 import { cursorsOf, windowOf, type CursorPosition, type ListPage } from '../scim/paging';
-import { changedMeanwhile, checkIfMatch, entityTag, isPinned, type Preconditions } from '../scim/etag';
+import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort-values';
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';

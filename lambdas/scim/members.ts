@@ -26,7 +26,7 @@ export interface SplitOperations {
 }
 
 /** Member values as the IdPs send them: `[{value, display}]`, one object, or (Microsoft's reference client) plain ids. */
-export function memberIds(value: unknown, where: string): string[] {
+function memberIds(value: unknown, where: string): string[] {
   if (value === null || value === undefined) return [];
   const elements = Array.isArray(value) ? value : [value];
   return elements.map((element, index) => {
