@@ -1,7 +1,8 @@
-import type { ListPage, ListQuery } from '../scim/list';
+import type { ListQuery } from '../scim/list';
+import type { ListPage } from '../scim/paging';
 import type { PatchOperation } from '../scim/patch';
 import type { ResourceModel } from '../scim/schemas';
-import type { Preconditions } from './resources';
+import type { Preconditions } from '../scim/etag';
 import type { StoredResource } from './ports/resource-store';
 
 /** Whether the response will show a core attribute; decides what is read besides the resource. */

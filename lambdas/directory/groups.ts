@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import { conjuncts, matches, matchesValue, type Filter } from '../scim/filter';
+import { checkIfMatch, isPinned, type Preconditions } from '../scim/etag';
+import { matches, matchesValue } from '../scim/filter-evaluation';
+import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
-import { applyMemberSteps, isIncremental, memberIds, netChanges, splitMemberOperations, type MemberStep } from '../scim/members';
+import { applyMemberSteps, isIncremental, netChanges, splitBodyMembers, splitMemberOperations, type MemberStep } from '../scim/members';
 import { carryReadOnly, normalizeResource, type ScimResource } from '../scim/normalize';
 import type { PatchOperation } from '../scim/patch';
 import { groupModel, resolveAttribute, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
-import { isPinned, type Preconditions, type ResourceKind, type ResourceService } from './resources';
+import type { ResourceKind, ResourceService } from './resources';
 import { backoff, mapLimited } from '../runtime/concurrency';
 
 export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
@@ -34,16 +36,9 @@ const LEASE_MS = 30_000;
 /** How long a replacement waits for another one on the same group before answering 503. */
 const LEASE_WAIT_MS = 20_000;
 
-/** Splits a POST/PUT body into the group's own attributes and its member ids. */
 function splitBody(model: ResourceModel, body: unknown): { resource: ScimResource; memberIds: string[] } {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return { resource: normalizeResource(model, body), memberIds: [] };
-  const attributes: Record<string, unknown> = {};
-  let members: unknown;
-  for (const [key, value] of Object.entries(body)) {
-    if (key.toLowerCase() === 'members') members = value;
-    else attributes[key] = value;
-  }
-  return { resource: normalizeResource(model, attributes), memberIds: memberIds(members, 'members') };
+  const { attributes, memberIds } = splitBodyMembers(model, body);
+  return { resource: normalizeResource(model, attributes), memberIds };
 }
 
 function referencesMembers(filter: Filter): boolean {
@@ -116,10 +111,10 @@ export class GroupEndpoint implements ResourceEndpoint {
 
   async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
     // Splitting validates the member operations before anything is written.
-    const { memberSteps, otherOperations } = splitMemberOperations(operations);
+    const { memberSteps, otherOperations } = splitMemberOperations(operations, this.model);
     const apply = async () => {
       let stored = await this.groups.get(tenant, id);
-      this.groups.checkPrecondition(stored, preconditions);
+      checkIfMatch(stored.version, preconditions);
       const pinned = isPinned(preconditions);
       if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
       else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored);

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import type { Filter, SortValue } from '../scim/filter';
-import { compareSortValues, conjuncts, matches, sortValueReader } from '../scim/filter';
-import { encodeCursor, type CursorPosition, type ListPage, type ListQuery } from '../scim/list';
+import { changedMeanwhile, checkIfMatch, entityTag, isPinned, type Preconditions } from '../scim/etag';
+import { matches } from '../scim/filter-evaluation';
+import { conjuncts, type Filter } from '../scim/filter-syntax';
+import type { ListQuery } from '../scim/list';
+import { cursorsOf, windowOf, type CursorPosition, type ListPage } from '../scim/paging';
+import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort-values';
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
@@ -24,11 +27,6 @@ export interface ResourceKind {
   onCreate?(resource: ScimResource): ScimResource;
   /** Adjusts a PUT body against what is stored (IdP quirks of replacement). */
   onReplace?(next: ScimResource, current: ScimResource): ScimResource;
-}
-
-export interface Preconditions {
-  /** The If-Match header, if any (RFC 7644 §3.14). */
-  ifMatch?: string;
 }
 
 export interface ListResult extends ListPage<StoredResource> {
@@ -108,33 +106,6 @@ function filterKey(kind: ResourceKind, node: Filter): LookupKey | undefined {
   return undefined;
 }
 
-/** RFC 7644 §3.14 weak entity tag: the stored version, plus a tag for what is read from elsewhere. */
-export function etag(version: number, versionTag?: string): string {
-  return versionTag ? `W/"${version}-${versionTag}"` : `W/"${version}"`;
-}
-
-/** If-Match names a version (not `*`): the request must apply to exactly that version or not at all. */
-export function isPinned(preconditions: Preconditions | undefined): boolean {
-  const ifMatch = preconditions?.ifMatch?.trim();
-  return ifMatch !== undefined && ifMatch !== '' && ifMatch !== '*';
-}
-
-/** The stored version an entity tag names; undefined for a tag we never issued. */
-function versionOf(tag: string): number | undefined {
-  const match = /^(?:W\/)?"(\d+)(?:-[^"]*)?"$/.exec(tag.trim());
-  return match ? Number(match[1]) : undefined;
-}
-
-function checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
-  if (!isPinned(preconditions)) return;
-  const ifMatch = preconditions!.ifMatch!.trim();
-  const current = etag(stored.version);
-  // If-Match guards the resource's own attributes, so only the stored version is compared.
-  if (!ifMatch.split(',').some((tag) => versionOf(tag) === stored.version)) {
-    throw ScimError.preconditionFailed(`The resource has changed: its version is ${current}, the request expected ${ifMatch}. Read it again and retry.`);
-  }
-}
-
 /**
  * The lifecycle every SCIM resource shares: create, read, replace, patch, delete and list,
  * over a ResourceStore. Writes are optimistic: read, compute, write if the version is
@@ -198,7 +169,7 @@ export class ResourceService {
    */
   async claimVersion(tenant: string, current: StoredResource): Promise<StoredResource> {
     const stored = await this.store.touch(tenant, this.kind.type, current.id, this.now().toISOString(), current.version);
-    if (!stored) throw ScimError.preconditionFailed('The resource changed while this request was being applied. Read it again and retry.');
+    if (!stored) throw changedMeanwhile();
     return stored;
   }
 
@@ -215,15 +186,10 @@ export class ResourceService {
     return this.store.existing(tenant, this.kind.type, ids);
   }
 
-  /** RFC 7644 §3.14 If-Match against the stored version; throws 412 on mismatch. */
-  checkPrecondition(stored: StoredResource, preconditions: Preconditions | undefined) {
-    checkPrecondition(stored, preconditions);
-  }
-
   async delete(tenant: string, id: string, preconditions?: Preconditions): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(tenant, id);
-      checkPrecondition(current, preconditions);
+      checkIfMatch(current.version, preconditions);
       try {
         await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource));
         return;
@@ -282,9 +248,7 @@ export class ResourceService {
       this.store.count(tenant, this.kind.type),
       this.store.pageAfter(tenant, this.kind.type, query.cursor.after?.id, query.count),
     ]);
-    const cursorAfter = (index: number) => encodeCursor(query, { id: page.resources[index].id });
-    const more = page.more && page.resources.length > 0;
-    return { resources: page.resources, totalResults, nextCursor: more ? cursorAfter(page.resources.length - 1) : undefined, cursorAfter, contiguous: true };
+    return { resources: page.resources, totalResults, ...cursorsOf(query, page.resources, page.more), contiguous: true };
   }
 
   private async arrangeCandidates(tenant: string, query: ListQuery, candidates: Candidate[]): Promise<ListResult> {
@@ -292,13 +256,7 @@ export class ResourceService {
     const order = (a: CursorPosition, b: CursorPosition) =>
       compareSortValues(a.sortValue, b.sortValue, descending) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
     candidates.sort(order);
-    const after = query.cursor?.after;
-    let start = query.cursor ? 0 : query.startIndex - 1;
-    if (after) {
-      start = candidates.findIndex((candidate) => order(candidate, after) > 0);
-      if (start < 0) start = candidates.length;
-    }
-    const window = candidates.slice(start, start + query.count);
+    const { window, more } = windowOf(query, candidates, order);
     const missing = window.filter((candidate) => !candidate.stored).map((candidate) => candidate.id);
     const read = new Map((missing.length > 0 ? await this.store.getMany(tenant, this.kind.type, missing) : []).map((stored) => [stored.id, stored]));
     // A resource deleted since it matched is left out rather than shown stale.
@@ -306,15 +264,8 @@ export class ResourceService {
       const stored = candidate.stored ?? read.get(candidate.id);
       return stored ? [{ candidate, stored }] : [];
     });
-    const cursorAfter = (index: number) => encodeCursor(query, { id: shown[index].candidate.id, sortValue: shown[index].candidate.sortValue });
-    const more = start + query.count < candidates.length && shown.length > 0;
-    return {
-      resources: shown.map((entry) => entry.stored),
-      totalResults: candidates.length,
-      nextCursor: query.cursor && more ? cursorAfter(shown.length - 1) : undefined,
-      cursorAfter,
-      contiguous: false,
-    };
+    const positions = shown.map(({ candidate }) => ({ id: candidate.id, sortValue: candidate.sortValue }));
+    return { resources: shown.map((entry) => entry.stored), totalResults: candidates.length, ...cursorsOf(query, positions, more), contiguous: false };
   }
 
   /**
@@ -342,7 +293,7 @@ export class ResourceService {
     return {
       ...stored.resource,
       id: stored.id,
-      meta: { resourceType: this.kind.type, created: stored.created, lastModified: stored.lastModified, version: etag(stored.version) },
+      meta: { resourceType: this.kind.type, created: stored.created, lastModified: stored.lastModified, version: entityTag(stored.version) },
     };
   }
 
@@ -354,7 +305,7 @@ export class ResourceService {
   ): Promise<StoredResource> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(tenant, id);
-      checkPrecondition(current, preconditions);
+      checkIfMatch(current.version, preconditions);
       const resource = compute(current);
       const next: StoredResource = {
         ...current,
@@ -368,7 +319,7 @@ export class ResourceService {
       } catch (error) {
         // With If-Match the client pinned a version; a concurrent write makes its precondition false.
         if (error instanceof VersionConflict && isPinned(preconditions)) {
-          throw ScimError.preconditionFailed('The resource changed while this request was being applied. Read it again and retry.');
+          throw changedMeanwhile();
         }
         if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
         await writeBackoff(attempt);

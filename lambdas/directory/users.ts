@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ScimError } from '../scim/errors';
 import type { ListQuery } from '../scim/list';
 import type { PatchOperation } from '../scim/patch';
@@ -8,7 +7,8 @@ import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { MembershipStore } from './ports/membership-store';
 import { mapLimited } from '../runtime/concurrency';
 import type { StoredResource } from './ports/resource-store';
-import type { Preconditions, ResourceKind, ResourceService } from './resources';
+import type { ResourceKind, ResourceService } from './resources';
+import { versionTagOf, type Preconditions } from '../scim/etag';
 
 export interface UserPolicy {
   /**
@@ -83,8 +83,7 @@ export class UserEndpoint implements ResourceEndpoint {
       .map((group) => ({ value: group.id, display: group.resource.displayName as string | undefined, type: 'direct' }))
       .sort((a, b) => (a.value < b.value ? -1 : 1));
     // Group changes don't write the user, so its ETag also names the groups it shows.
-    const versionTag = createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 12);
-    return { stored, extra: { groups: shown }, versionTag };
+    return { stored, extra: { groups: shown }, versionTag: versionTagOf(shown) };
   }
 
   async create(tenant: string, body: unknown): Promise<Rendered> {

@@ -60,7 +60,7 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
         params: target.params,
         // Successful operations are answered without the resource (RFC 7644 §3.7.3), so the route reads
         // and renders the least it can: no member lists, no user's groups (a third of a PATCH's time).
-        // Its ETag then names the stored version alone, which If-Match takes exactly as GET's (resources.ts).
+        // Its ETag then names the stored version alone, which If-Match takes exactly as GET's (scim/etag.ts).
         query: (name) => (name.toLowerCase() === 'attributes' ? 'id' : undefined),
         header: (name) => (name.toLowerCase() === 'if-match' ? operation.version : undefined),
         body: operation.data,

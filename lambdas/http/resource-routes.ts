@@ -1,11 +1,12 @@
 import { ScimError } from '../scim/errors';
+import { entityTag, isUnchanged } from '../scim/etag';
 import { listResponse, pagedListResponse, parseAttributeList, parseListQuery } from '../scim/list';
 import { parsePatchRequest } from '../scim/messages';
+import { nextCursorOf, nextSpan, type Span } from '../scim/paging';
 import { isRequested, project, type Projection } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
 import type { Rendered, ResourceEndpoint, Wanted } from '../directory/endpoint';
-import { etag } from '../directory/resources';
 import type { RouteRun, ScimRequest, ScimResponse } from './scim-handler';
 
 export interface ResourceRoutes {
@@ -30,8 +31,8 @@ const wantedBy =
   (attribute) =>
     isRequested(model, projection, attribute);
 
-function entityTag(rendered: Rendered): string {
-  return etag(rendered.stored.version, rendered.versionTag);
+function etagOf(rendered: Rendered): string {
+  return entityTag(rendered.stored.version, rendered.versionTag);
 }
 
 /** The client-facing form of a resource: schemas, id, attributes, meta (RFC 7643 §3.1). */
@@ -49,7 +50,7 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
       created: stored.created,
       lastModified: stored.lastModified,
       location: `${baseUrl}${model.type.endpoint}/${stored.id}`,
-      version: entityTag(rendered),
+      version: etagOf(rendered),
     },
   };
 }
@@ -73,7 +74,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
     const bytes = Buffer.byteLength(JSON.stringify(body));
     if (bytes > maxResponseBytes) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes, maxResponseBytes);
-    const headers: Record<string, string> = { ETag: entityTag(rendered) };
+    const headers: Record<string, string> = { ETag: etagOf(rendered) };
     if (status === 201) headers.Location = `${request.baseUrl}${model.type.endpoint}/${rendered.stored.id}`;
     return { status, body, headers };
   };
@@ -84,9 +85,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
     const result = await endpoint.list(request.tenant, query, wantedBy(model, projection));
     const page = pageOf(endpoint, result.resources, request.baseUrl, projection, maxResponseBytes, 0);
-    // A page cut short by the size cap resumes after its last resource, not after the last one read.
-    const cut = !page.complete && query.cursor !== undefined;
-    const nextCursor = cut && result.cursorAfter ? result.cursorAfter(page.resources.length - 1) : result.nextCursor;
+    const nextCursor = nextCursorOf(query, result, page.resources.length, page.complete);
     return { status: 200, body: pagedListResponse(query, { resources: page.resources, totalResults: result.totalResults, nextCursor }) };
   };
 
@@ -100,12 +99,8 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     get: async (request) => {
       const projection = projectionOf(request);
       const rendered = await endpoint.get(request.tenant, request.params.id, wantedBy(model, projection));
-      const ifNoneMatch = request.header('if-none-match');
-      const current = entityTag(rendered);
-      // RFC 7644 §3.14: an unchanged resource answers 304 to a conditional GET.
-      if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === current || tag.trim() === '*')) {
-        return { status: 304, headers: { ETag: current } };
-      }
+      const current = etagOf(rendered);
+      if (isUnchanged(request.header('if-none-match'), current)) return { status: 304, headers: { ETag: current } };
       return respond(request, rendered, 200, projection);
     },
     replace: async (request) => {
@@ -118,7 +113,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
       const noContent = patchAnswersNoContent(request, endpoint, projection);
       const wanted: Wanted = noContent ? () => false : wantedBy(model, projection);
       const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
-      if (noContent) return { status: 204, headers: { ETag: entityTag(rendered) } };
+      if (noContent) return { status: 204, headers: { ETag: etagOf(rendered) } };
       return respond(request, rendered, 200, projection);
     },
     delete: async (request) => {
@@ -181,20 +176,17 @@ export function searchAcross(endpoints: ResourceEndpoint[], maxResponseBytes: nu
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
     const resources: Record<string, unknown>[] = [];
     let totalResults = 0;
-    let skip = query.startIndex - 1;
-    let wanted = query.count;
+    let span: Span = { startIndex: query.startIndex, count: query.count };
     let budget = maxResponseBytes;
     for (const endpoint of endpoints) {
       if (excludesWholeType(query.filter, endpoint.model)) continue;
-      const result = await endpoint.list(request.tenant, { ...query, startIndex: skip + 1, count: wanted }, wantedBy(endpoint.model, projection));
+      const result = await endpoint.list(request.tenant, { ...query, ...span }, wantedBy(endpoint.model, projection));
       const page = pageOf(endpoint, result.resources, request.baseUrl, projection, budget, resources.length);
       resources.push(...page.resources);
       const total = result.totalResults ?? 0;
       totalResults += total;
-      skip = Math.max(0, skip - total);
+      span = nextSpan(span, total, page.resources.length, page.complete);
       budget -= page.bytes;
-      // Once a page stops short, later types are only counted: resources after a gap would be skipped by a client paging on.
-      wanted = page.complete ? wanted - page.resources.length : 0;
     }
     return { status: 200, body: listResponse(resources, totalResults, query.startIndex) };
   };

@@ -1,5 +1,5 @@
 import { ScimError } from './errors';
-import { CURSOR_TIMEOUT_SECONDS, DEFAULT_COUNT, MAX_COUNT } from './list';
+import { CURSOR_TIMEOUT_SECONDS, DEFAULT_COUNT, MAX_COUNT } from './paging';
 import type { SchemaRegistry } from './extensions';
 import type { ResourceTypeDefinition, SchemaDefinition } from './schemas';
 

@@ -1,34 +1,12 @@
-import { createHash } from 'node:crypto';
 import { ScimError } from './errors';
-import { parseFilter, printFilter, type Filter, type SortValue } from './filter';
+import { parseFilter } from './filter-syntax';
+import { parsePaging, type ListPage, type Ordering, type Paging } from './paging';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
-/** What a page holds when the client doesn't say (Okta asks for 100 anyway). */
-export const DEFAULT_COUNT = 100;
-/** Advertised as filter.maxResults in /ServiceProviderConfig; larger `count`s are capped to it (RFC 7644 §3.4.2.4). */
-export const MAX_COUNT = 1000;
-/** RFC 9865 cursorTimeout: how long a nextCursor stays usable, advertised in /ServiceProviderConfig. */
-export const CURSOR_TIMEOUT_SECONDS = 3600;
-
-/** Where a cursor-paginated query resumes: after the resource with this id (and sort value). */
-export interface CursorPosition {
-  id: string;
-  sortValue?: SortValue;
-}
-
-export interface ListQuery {
-  /** 1-based (RFC 7644 §3.4.2.4). */
-  startIndex: number;
-  count: number;
-  filter?: Filter;
+export interface ListQuery extends Paging, Ordering {
   attributes?: string[];
   excludedAttributes?: string[];
-  /** RFC 7644 §3.4.2.3, as given; resolved against the resource type by the service. */
-  sortBy?: string;
-  sortOrder: 'ascending' | 'descending';
-  /** Present when the client asked for RFC 9865 cursor pagination; `after` is absent on its first page. */
-  cursor?: { after?: CursorPosition };
 }
 
 export interface ListResponse<T> {
@@ -38,14 +16,6 @@ export interface ListResponse<T> {
   itemsPerPage: number;
   nextCursor?: string;
   Resources: T[];
-}
-
-function integerParameter(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined || raw.trim() === '') return undefined;
-  if (!/^[-+]?\d+$/.test(raw.trim())) {
-    throw ScimError.invalidValue(`Query parameter ${name} must be an integer, got "${raw}".`);
-  }
-  return Number.parseInt(raw.trim(), 10);
 }
 
 /**
@@ -92,26 +62,17 @@ export function formSpaces(filter: string): string {
 
 /** Reads RFC 7644 §3.4.2 (and RFC 9865 cursor) list parameters; `query` looks a parameter up by name. */
 export function parseListQuery(query: (name: string) => string | undefined, now: number = Date.now()): ListQuery {
-  const startIndex = integerParameter('startIndex', query('startIndex'));
-  const count = integerParameter('count', query('count'));
   const filterText = query('filter');
-  const sortBy = query('sortBy')?.trim() || undefined;
-  const sortOrder = parseSortOrder(query('sortOrder'));
-  const filter = filterText === undefined || filterText.trim() === '' ? undefined : parseFilter(formSpaces(filterText));
-  const cursorText = query('cursor');
-  if (cursorText !== undefined && startIndex !== undefined) {
-    throw ScimError.invalidValue('startIndex asks for index pagination and cursor for cursor pagination (RFC 9865); send one of them.');
-  }
+  const ordering: Ordering = {
+    filter: filterText === undefined || filterText.trim() === '' ? undefined : parseFilter(formSpaces(filterText)),
+    sortBy: query('sortBy')?.trim() || undefined,
+    sortOrder: parseSortOrder(query('sortOrder')),
+  };
   return {
-    // RFC 7644 §3.4.2.4: a startIndex below 1 is interpreted as 1, a negative count as 0.
-    startIndex: startIndex === undefined || startIndex < 1 ? 1 : startIndex,
-    count: count === undefined ? DEFAULT_COUNT : Math.min(Math.max(count, 0), MAX_COUNT),
-    filter,
+    ...parsePaging(query, ordering, now),
+    ...ordering,
     attributes: parseAttributeList(query('attributes')),
     excludedAttributes: parseAttributeList(query('excludedAttributes')),
-    sortBy,
-    sortOrder,
-    ...(cursorText === undefined ? {} : { cursor: { after: decodeCursor(cursorText.trim(), fingerprint(filter, sortBy, sortOrder), now) } }),
   };
 }
 
@@ -120,58 +81,6 @@ function parseSortOrder(raw: string | undefined): ListQuery['sortOrder'] {
   if (value === undefined || value === '' || value === 'ascending') return 'ascending';
   if (value === 'descending') return 'descending';
   throw ScimError.invalidValue(`sortOrder must be "ascending" or "descending", got "${raw}".`);
-}
-
-/** Ties a cursor to the query that issued it: RFC 9865 asks for identical parameters on every page. */
-function fingerprint(filter: Filter | undefined, sortBy: string | undefined, sortOrder: string): string {
-  const text = JSON.stringify([filter ? printFilter(filter) : '', sortBy?.toLowerCase() ?? '', sortOrder]);
-  return createHash('sha256').update(text).digest('base64url').slice(0, 12);
-}
-
-interface CursorPayload {
-  /** The query fingerprint. */
-  q: string;
-  /** Issued at, epoch seconds. */
-  t: number;
-  id: string;
-  s?: SortValue;
-}
-
-/** The nextCursor after `position` for this query: base64url, so only RFC 3986 unreserved characters. */
-export function encodeCursor(query: ListQuery, position: CursorPosition, now: number = Date.now()): string {
-  const payload: CursorPayload = { q: fingerprint(query.filter, query.sortBy, query.sortOrder), t: Math.floor(now / 1000), id: position.id };
-  if (position.sortValue !== undefined) payload.s = position.sortValue;
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
-}
-
-function decodeCursor(text: string, expected: string, now: number): CursorPosition | undefined {
-  if (text === '') return undefined;
-  const invalid = () =>
-    ScimError.invalidCursor('The cursor is not one this server issued for this query. Send cursor= empty for the first page, then each nextCursor as returned.');
-  let payload: CursorPayload;
-  try {
-    payload = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as CursorPayload;
-  } catch {
-    throw invalid();
-  }
-  const sortValueOk = payload?.s === undefined || typeof payload.s === 'string' || typeof payload.s === 'number';
-  if (typeof payload !== 'object' || payload === null || typeof payload.id !== 'string' || typeof payload.t !== 'number' || !sortValueOk) throw invalid();
-  if (payload.q !== expected) {
-    throw ScimError.invalidCursor('The cursor belongs to a query with another filter, sortBy or sortOrder; RFC 9865 asks for identical parameters on every page.');
-  }
-  if (now / 1000 - payload.t > CURSOR_TIMEOUT_SECONDS) {
-    throw ScimError.expiredCursor(`The cursor is older than ${CURSOR_TIMEOUT_SECONDS} seconds (cursorTimeout); start again with cursor= empty.`);
-  }
-  return payload.s === undefined ? { id: payload.id } : { id: payload.id, sortValue: payload.s };
-}
-
-export interface ListPage<T> {
-  resources: T[];
-  /** Absent only where counting would cost a scan the page itself doesn't need. */
-  totalResults?: number;
-  nextCursor?: string;
-  /** The cursor that resumes after resources[index], for a page the response had to cut short. */
-  cursorAfter?: (index: number) => string;
 }
 
 /** A ListResponse holding everything there is (discovery lists). */

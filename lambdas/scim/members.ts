@@ -1,6 +1,8 @@
 import { ScimError } from './errors';
-import { parsePath, type Filter } from './filter';
-import type { PatchOperation } from './patch';
+import { parsePath, type Filter, type PatchPath } from './filter-syntax';
+import { isPlainObject } from './normalize';
+import { listedForRemoval, readOperation, type Op, type PatchOperation } from './patch';
+import { groupModel, resolveAttribute, type ResourceModel } from './schemas';
 
 /**
  * A group's members are not part of the stored group resource: they are memberships of their
@@ -16,15 +18,15 @@ export type MemberStep =
   /** Remove the members a value filter selects. */
   | { kind: 'removeWhere'; filter: Filter };
 
+const MEMBERS = 'members';
+
 export interface SplitOperations {
   memberSteps: MemberStep[];
   otherOperations: PatchOperation[];
 }
 
-const isMembers = (name: string) => name.toLowerCase() === 'members';
-
 /** Member values as the IdPs send them: `[{value, display}]`, one object, or (Microsoft's reference client) plain ids. */
-export function memberIds(value: unknown, where: string): string[] {
+function memberIds(value: unknown, where: string): string[] {
   if (value === null || value === undefined) return [];
   const elements = Array.isArray(value) ? value : [value];
   return elements.map((element, index) => {
@@ -33,7 +35,7 @@ export function memberIds(value: unknown, where: string): string[] {
       const entry = Object.entries(element as Record<string, unknown>).find(([key]) => key.toLowerCase() === 'value');
       if (entry && typeof entry[1] === 'string' && entry[1].trim() !== '') return entry[1].trim();
     }
-    throw ScimError.invalidValue(`${where}[${index}] must be a member object with a "value" holding a user id.`);
+    throw ScimError.invalidValue(`Each value of 'members' must be a member object with a "value" holding a user id; ${where}[${index}] is not.`);
   });
 }
 
@@ -50,57 +52,98 @@ function idsOfValueFilter(filter: Filter): string[] | undefined {
   return undefined;
 }
 
-function memberStep(op: string, path: string | undefined, value: unknown): MemberStep | undefined {
-  if (path === undefined) {
+/**
+ * The parsed path when it names the core `members` attribute, however spelt: `members`,
+ * `Members[value eq "…"]`, `urn:ietf:params:scim:schemas:core:2.0:Group:members[…]` (RFC 7644 §3.10).
+ * A path that does not parse is left to the PATCH engine, which reports it.
+ */
+function membersPath(model: ResourceModel, text: string): PatchPath | undefined {
+  let parsed: PatchPath;
+  try {
+    parsed = parsePath(text);
+  } catch {
     return undefined;
   }
-  const parsed = parsePath(path);
-  if (!isMembers(parsed.attribute.name) || parsed.attribute.uri) return undefined;
+  const resolved = resolveAttribute(model, { uri: parsed.attribute.uri, name: parsed.attribute.name });
+  return resolved && resolved.schema === undefined && resolved.definition.name === MEMBERS ? parsed : undefined;
+}
+
+function memberStep(op: Op, path: string, parsed: PatchPath, value: unknown): MemberStep {
   if (parsed.attribute.subAttribute || parsed.subAttribute) {
     // members[…].display and the like: nothing of a membership but the id is stored.
     throw ScimError.mutability(`Only whole members can be added or removed; "${path}" targets a part of one.`);
   }
   if (parsed.valueFilter) {
+    if (op === 'replace') {
+      throw ScimError.mutability(`Attribute 'members.value' is immutable (RFC 7643 §4.2): "${path}" cannot be replaced; remove the member and add the new one.`);
+    }
     if (op !== 'remove') {
       throw ScimError.invalidPath(`"${op}" with a filtered members path is not meaningful; use add with a "members" path and a value list.`);
     }
     const ids = idsOfValueFilter(parsed.valueFilter);
     return ids ? { kind: 'remove', ids } : { kind: 'removeWhere', filter: parsed.valueFilter };
   }
-  switch (op) {
-    case 'add':
-      return { kind: 'add', ids: memberIds(value, 'value') };
-    case 'replace':
-      return { kind: 'reset', ids: memberIds(value, 'value') };
-    case 'remove':
-      // Entra ID (without aadOptscim062020) and JumpCloud remove members by listing them in
-      // `value`; RFC 7644 §3.5.2.2 would clear the attribute, which would wipe the group.
-      return value === undefined || value === null || (Array.isArray(value) && value.length === 0)
-        ? { kind: 'reset', ids: [] }
-        : { kind: 'remove', ids: memberIds(value, 'value') };
-    default:
-      return undefined;
-  }
+  if (op === 'add') return { kind: 'add', ids: memberIds(value, 'value') };
+  if (op === 'replace') return { kind: 'reset', ids: memberIds(value, 'value') };
+  const listed = listedForRemoval(value);
+  return listed ? { kind: 'remove', ids: memberIds(listed, 'value') } : { kind: 'reset', ids: [] };
 }
 
-export function splitMemberOperations(operations: PatchOperation[]): SplitOperations {
+/**
+ * A path-less add/replace (RFC 7644 §3.5.2.1, §3.5.2.3): its `members` key, also URN-qualified or
+ * inside the core schema's object, is a member change; the rest of the value is not.
+ */
+function splitValue(model: ResourceModel, op: 'add' | 'replace', value: Record<string, unknown>, memberSteps: MemberStep[]): Record<string, unknown> {
+  const rest: Record<string, unknown> = {};
+  for (const [key, raw] of Object.entries(value)) {
+    if (key.toLowerCase() === model.core.id.toLowerCase() && isPlainObject(raw)) {
+      const inner = splitValue(model, op, raw, memberSteps);
+      if (Object.keys(inner).length > 0) rest[key] = inner;
+      continue;
+    }
+    const parsed = membersPath(model, key);
+    if (!parsed || parsed.valueFilter || parsed.subAttribute || parsed.attribute.subAttribute) {
+      rest[key] = raw;
+      continue;
+    }
+    memberSteps.push({ kind: op === 'add' ? 'add' : 'reset', ids: memberIds(raw, key) });
+  }
+  return rest;
+}
+
+/**
+ * A POST or PUT body (RFC 7644 §3.3, §3.5.1) split into the group's own attributes and its member
+ * ids, through the same reading of `members` as PATCH.
+ */
+export function splitBodyMembers(model: ResourceModel, body: unknown): { attributes: unknown; memberIds: string[] } {
+  if (!isPlainObject(body)) return { attributes: body, memberIds: [] };
+  const steps: MemberStep[] = [];
+  const attributes = splitValue(model, 'replace', body, steps);
+  return { attributes, memberIds: steps.flatMap((step) => (step.kind === 'reset' ? step.ids : [])) };
+}
+
+/**
+ * Every member change of a Group PATCH, whatever its spelling, becomes a member step here; the
+ * operations returned for the ordinary PATCH engine never touch `members`, so a stored group never
+ * carries them.
+ */
+export function splitMemberOperations(operations: PatchOperation[], model: ResourceModel = groupModel): SplitOperations {
+  if (!Array.isArray(operations)) throw ScimError.invalidSyntax("A PATCH request needs an 'Operations' array (RFC 7644 §3.5.2).");
   const memberSteps: MemberStep[] = [];
   const otherOperations: PatchOperation[] = [];
   for (const operation of operations) {
-    // Entra ID capitalises op ("Add"); OneLogin lower-cases it; RFC 7644 §3.5.2 spells it lower-case.
-    const op = operation.op.toLowerCase();
-    if (operation.path === undefined && (op === 'add' || op === 'replace') && operation.value && typeof operation.value === 'object' && !Array.isArray(operation.value)) {
-      // Path-less add/replace: a "members" key inside the value is a member change; the rest is not.
-      const rest: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(operation.value as Record<string, unknown>)) {
-        if (isMembers(key)) memberSteps.push(op === 'add' ? { kind: 'add', ids: memberIds(value, key) } : { kind: 'reset', ids: memberIds(value, key) });
-        else rest[key] = value;
+    const { op, path, value } = readOperation(operation);
+    if (path === undefined) {
+      if (op === 'remove' || !isPlainObject(value)) {
+        otherOperations.push(operation);
+        continue;
       }
+      const rest = splitValue(model, op, value, memberSteps);
       if (Object.keys(rest).length > 0) otherOperations.push({ ...operation, value: rest });
       continue;
     }
-    const step = memberStep(op, operation.path, operation.value);
-    if (step) memberSteps.push(step);
+    const parsed = membersPath(model, path);
+    if (parsed) memberSteps.push(memberStep(op, path, parsed, value));
     else otherOperations.push(operation);
   }
   return { memberSteps, otherOperations };

@@ -4,7 +4,7 @@
  * of the type the schema declares, read-only and write-only attributes gone.
  */
 import { ScimError } from './errors';
-import { AttributeDefinition, ResourceModel, commonAttributes, splitUrn } from './schemas';
+import { AttributeDefinition, ResourceModel, commonAttributes, findByName, splitUrn } from './schemas';
 
 export type ScimResource = Record<string, unknown>;
 
@@ -12,9 +12,12 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function findByName(attributes: readonly AttributeDefinition[], name: string): AttributeDefinition | undefined {
-  const lower = name.toLowerCase();
-  return attributes.find((candidate) => candidate.name.toLowerCase() === lower);
+/** A boolean, or undefined for anything else. */
+export function parseBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  // Entra ID (without the aadOptscim062020 flag) sends booleans as the strings "True"/"False".
+  if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+  return undefined;
 }
 
 /** RFC 7643 §2.2: the client never sets readOnly attributes and we never store writeOnly ones (password). */
@@ -47,15 +50,11 @@ function normalizeSingle(definition: AttributeDefinition, value: unknown, path: 
     case 'binary':
       if (typeof value !== 'string' || !BASE64.test(value)) throw wrongType(path, 'base64-encoded binary', value);
       return value;
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      // Entra ID (without the aadOptscim062020 flag) sends booleans as the strings "True"/"False".
-      if (typeof value === 'string') {
-        const lower = value.toLowerCase();
-        if (lower === 'true') return true;
-        if (lower === 'false') return false;
-      }
-      throw wrongType(path, 'a boolean', value);
+    case 'boolean': {
+      const parsed = parseBoolean(value);
+      if (parsed === undefined) throw wrongType(path, 'a boolean', value);
+      return parsed;
+    }
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) throw wrongType(path, 'an integer', value);
       return value;

@@ -3,7 +3,8 @@
  * operation leaves nothing half-applied, so the caller persists the result or nothing.
  */
 import { ScimError } from './errors';
-import { Filter, matchesValue, parsePath } from './filter';
+import { matchesValue } from './filter-evaluation';
+import { Filter, parsePath } from './filter-syntax';
 import {
   ScimResource,
   describeValue as show,
@@ -22,7 +23,7 @@ export interface PatchOperation {
   value?: unknown;
 }
 
-type Op = 'add' | 'remove' | 'replace';
+export type Op = 'add' | 'remove' | 'replace';
 type Element = Record<string, unknown>;
 
 /** Where a path points once resolved against the model. */
@@ -46,40 +47,66 @@ export function applyPatch(model: ResourceModel, resource: ScimResource, operati
   return finish(model, resource, working);
 }
 
-function applyOperation(model: ResourceModel, working: ScimResource, operation: PatchOperation): void {
+/** One PATCH operation as read from the request: op folded, path trimmed (an empty path is none). */
+export interface ParsedOperation {
+  op: Op;
+  path?: string;
+  value?: unknown;
+  hasValue: boolean;
+}
+
+/** Validates and reads one operation; the Groups member engine reads operations through this too. */
+export function readOperation(operation: unknown): ParsedOperation {
   if (!isPlainObject(operation)) throw ScimError.invalidSyntax(`Each PATCH operation must be an object, got ${show(operation)}.`);
   const op = readOp(operation.op);
   if (operation.path !== undefined && operation.path !== null && typeof operation.path !== 'string') {
     throw ScimError.invalidPath(`The 'path' of a PATCH operation must be a string, got ${show(operation.path)}.`);
   }
   const path = typeof operation.path === 'string' && operation.path.trim() !== '' ? operation.path.trim() : undefined;
+  return { op, path, value: operation.value, hasValue: 'value' in operation };
+}
+
+function applyOperation(model: ResourceModel, working: ScimResource, operation: PatchOperation): void {
+  const { op, path, value, hasValue } = readOperation(operation);
 
   if (op === 'remove') {
     if (path === undefined) throw ScimError.noTarget("Operation 'remove' needs a 'path' naming what to remove (RFC 7644 §3.5.2.2).");
     const target = resolveTarget(model, path);
-    if (target) remove(working, target, operation.value);
+    if (target) remove(working, target, value);
     return;
   }
 
-  if (!('value' in operation)) throw ScimError.invalidSyntax(`Operation '${op}' needs a 'value' (RFC 7644 §3.5.2).`);
+  if (!hasValue) throw ScimError.invalidSyntax(`Operation '${op}' needs a 'value' (RFC 7644 §3.5.2).`);
   if (path === undefined) {
-    if (!isPlainObject(operation.value)) {
-      throw ScimError.invalidValue(`Operation '${op}' without a 'path' needs an object of attributes as its 'value', got ${show(operation.value)}.`);
+    if (!isPlainObject(value)) {
+      throw ScimError.invalidValue(`Operation '${op}' without a 'path' needs an object of attributes as its 'value', got ${show(value)}.`);
     }
-    applyToResource(model, working, op, operation.value);
+    applyToResource(model, working, op, value);
     return;
   }
   const target = resolveTarget(model, path);
   if (!target) return;
-  if (target.kind === 'extension') applyToExtension(model, working, op, target.schema, operation.value);
-  else write(working, op, target, operation.value);
+  if (target.kind === 'extension') applyToExtension(model, working, op, target.schema, value);
+  else write(working, op, target, value);
 }
 
 function readOp(value: unknown): Op {
-  // Entra ID (without aadOptscim062020) capitalises op ("Replace"); RFC 7644 §3.5.2 spells it lower-case.
+  // Entra ID (without aadOptscim062020) capitalises op ("Replace") and OneLogin lower-cases it; RFC 7644 §3.5.2 spells it lower-case.
   const op = typeof value === 'string' ? value.toLowerCase() : undefined;
   if (op === 'add' || op === 'remove' || op === 'replace') return op;
   throw ScimError.invalidSyntax(`Unsupported PATCH op ${show(value)}; use "add", "remove" or "replace" (RFC 7644 §3.5.2).`);
+}
+
+/**
+ * The values a `remove` on a whole multi-valued attribute lists, or undefined when it lists none.
+ * Entra ID (without aadOptscim062020) and JumpCloud remove members with
+ * {"op":"Remove","path":"members","value":[{"value":"id"}]}: only the listed values go. Wiping the
+ * whole attribute, as a literal reading of RFC 7644 §3.5.2.2 would, empties the group.
+ */
+export function listedForRemoval(value: unknown): unknown[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const listed = Array.isArray(value) ? value : [value];
+  return listed.length > 0 ? listed : undefined;
 }
 
 /**
@@ -208,133 +235,160 @@ function storeElements(container: Element, name: string, elements: Element[]): v
   else delete container[name];
 }
 
-function displayPath(target: Extract<Target, { kind: 'attribute' }>): string {
+function displayPath(target: AttributeTarget): string {
   const base = target.schema ? `${target.schema}:${target.definition.name}` : target.definition.name;
   return target.sub ? `${base}.${target.sub.name}` : base;
 }
 
+type AttributeTarget = Extract<Target, { kind: 'attribute' }>;
+
 /** add and replace with a path (RFC 7644 §3.5.2.1, §3.5.2.3). */
-function write(working: ScimResource, op: Op, target: Extract<Target, { kind: 'attribute' }>, raw: unknown): void {
-  const { definition, sub, filter } = target;
+function write(working: ScimResource, op: Op, target: AttributeTarget, raw: unknown): void {
   const container = section(working, target.schema);
+  const { definition, sub, filter } = target;
+  if (filter && sub) writeMatchedSubAttribute(container, target, filter, sub, raw);
+  else if (filter) writeMatchedElements(container, op, target, filter, raw);
+  else if (sub && definition.multiValued) writeSubAttributeOfEach(container, target, sub, raw);
+  else if (sub) writeSubAttribute(container, target, sub, raw);
+  else if (definition.multiValued) writeValues(container, op, definition, raw);
+  else if (definition.type === 'complex') writeComplex(container, op, target, raw);
+  else writeSingle(container, op, target, raw);
+}
+
+/** `emails[type eq "work"].value`: the sub-attribute of the elements the filter selects. */
+function writeMatchedSubAttribute(container: Element, target: AttributeTarget, filter: Filter, sub: AttributeDefinition, raw: unknown): void {
+  const { definition } = target;
   const name = definition.name;
-
-  if (filter) {
-    const elements = elementsOf(container, name);
-    const matched = elements.filter((element) => matchesValue(filter, element, definition));
-    const written: Element[] = [];
-    if (sub) {
-      const value = normalizeValue(sub, raw, `${name}.${sub.name}`);
-      if (matched.length === 0) {
-        if (value === undefined) return;
-        // Entra ID expects add/replace of emails[type eq "work"].value to create the work email when there is none.
-        const created = elementFromFilter(definition, filter, target.text);
-        created[sub.name] = value;
-        elements.push(created);
-        written.push(created);
-      }
-      // RFC 7643 §2.4: `value` is what an element is; unassigning it removes the element (how Entra ID clears a work email).
-      if (value === undefined && sub.name === 'value') {
-        storeElements(container, name, without(elements, matched));
-        return;
-      }
-      for (const element of matched) {
-        setSub(element, sub, value, `${name}.${sub.name}`);
-        written.push(element);
-      }
-    } else {
-      // RFC 7644 §3.5.2.3: a value filter that matches nothing is noTarget.
-      if (matched.length === 0) {
-        throw ScimError.noTarget(`No value of '${name}' matches the filter in path '${target.text}'.`);
-      }
-      if (raw === null) {
-        if (op === 'replace') storeElements(container, name, without(elements, matched));
-        return;
-      }
-      const replacement = singleElement(definition, raw);
-      for (const element of matched) {
-        if (op === 'replace') {
-          for (const subAttribute of definition.subAttributes ?? []) {
-            assertChangeable(subAttribute, element[subAttribute.name], replacement[subAttribute.name], `${name}.${subAttribute.name}`);
-          }
-          for (const key of Object.keys(element)) delete element[key];
-        }
-        for (const [key, value] of Object.entries(structuredClone(replacement))) {
-          const subAttribute = (definition.subAttributes ?? []).find((candidate) => candidate.name === key)!;
-          setSub(element, subAttribute, value, `${name}.${key}`);
-        }
-        written.push(element);
-      }
-    }
-    enforceSinglePrimary(elements, written.find((element) => element.primary === true));
-    storeElements(container, name, elements);
+  const elements = elementsOf(container, name);
+  const matched = elements.filter((element) => matchesValue(filter, element, definition));
+  const written: Element[] = [];
+  const value = normalizeValue(sub, raw, `${name}.${sub.name}`);
+  if (matched.length === 0) {
+    if (value === undefined) return;
+    // Entra ID expects add/replace of emails[type eq "work"].value to create the work email when there is none.
+    const created = elementFromFilter(definition, filter, target.text);
+    created[sub.name] = value;
+    elements.push(created);
+    written.push(created);
+  }
+  // RFC 7643 §2.4: `value` is what an element is; unassigning it removes the element (how Entra ID clears a work email).
+  if (value === undefined && sub.name === 'value') {
+    storeElements(container, name, without(elements, matched));
     return;
   }
+  for (const element of matched) {
+    setSub(element, sub, value, `${name}.${sub.name}`);
+    written.push(element);
+  }
+  enforceSinglePrimary(elements, written.find((element) => element.primary === true));
+  storeElements(container, name, elements);
+}
 
-  if (sub) {
-    const value = normalizeValue(sub, raw, `${name}.${sub.name}`);
-    if (definition.multiValued) {
-      const elements = elementsOf(container, name);
-      if (elements.length === 0) {
-        if (value === undefined) return;
-        throw ScimError.noTarget(`Path '${target.text}' selects no value: '${name}' has none. Use a filter such as ${name}[type eq "work"].${sub.name}.`);
-      }
-      if (value === undefined && sub.name === 'value') {
-        storeElements(container, name, []);
-        return;
-      }
-      for (const element of elements) setSub(element, sub, value, `${name}.${sub.name}`);
-      enforceSinglePrimary(elements);
-      return;
-    }
-    const current = isPlainObject(container[name]) ? (container[name] as Element) : {};
-    setSub(current, sub, value, displayPath(target));
-    if (Object.keys(current).length > 0) container[name] = current;
-    else delete container[name];
+/** `emails[type eq "work"]`: the whole elements the filter selects, merged (add) or replaced. */
+function writeMatchedElements(container: Element, op: Op, target: AttributeTarget, filter: Filter, raw: unknown): void {
+  const { definition } = target;
+  const name = definition.name;
+  const elements = elementsOf(container, name);
+  const matched = elements.filter((element) => matchesValue(filter, element, definition));
+  // RFC 7644 §3.5.2.3: a value filter that matches nothing is noTarget.
+  if (matched.length === 0) {
+    throw ScimError.noTarget(`No value of '${name}' matches the filter in path '${target.text}'.`);
+  }
+  if (raw === null) {
+    if (op === 'replace') storeElements(container, name, without(elements, matched));
     return;
   }
-
-  if (definition.multiValued) {
-    const values = (normalizeValue(definition, raw, name) ?? []) as Element[];
+  const replacement = singleElement(definition, raw);
+  for (const element of matched) {
     if (op === 'replace') {
-      storeElements(container, name, values);
-      return;
-    }
-    const elements = elementsOf(container, name);
-    let keep: Element | undefined;
-    for (const value of values) {
-      // RFC 7644 §3.5.2.1: a value already present is not added again.
-      let element = elements.find((candidate) => sameValue(definition, candidate, value));
-      if (!element) {
-        element = value;
-        elements.push(element);
+      for (const subAttribute of definition.subAttributes ?? []) {
+        assertChangeable(subAttribute, element[subAttribute.name], replacement[subAttribute.name], `${name}.${subAttribute.name}`);
       }
-      if (value.primary === true) keep = element;
+      for (const key of Object.keys(element)) delete element[key];
     }
-    enforceSinglePrimary(elements, keep);
-    storeElements(container, name, elements);
+    for (const [key, value] of Object.entries(structuredClone(replacement))) {
+      const subAttribute = (definition.subAttributes ?? []).find((candidate) => candidate.name === key)!;
+      setSub(element, subAttribute, value, `${name}.${key}`);
+    }
+  }
+  enforceSinglePrimary(elements, matched.find((element) => element.primary === true));
+  storeElements(container, name, elements);
+}
+
+/** `emails.type` without a filter: the sub-attribute of every element. */
+function writeSubAttributeOfEach(container: Element, target: AttributeTarget, sub: AttributeDefinition, raw: unknown): void {
+  const name = target.definition.name;
+  const value = normalizeValue(sub, raw, `${name}.${sub.name}`);
+  const elements = elementsOf(container, name);
+  if (elements.length === 0) {
+    if (value === undefined) return;
+    throw ScimError.noTarget(`Path '${target.text}' selects no value: '${name}' has none. Use a filter such as ${name}[type eq "work"].${sub.name}.`);
+  }
+  if (value === undefined && sub.name === 'value') {
+    storeElements(container, name, []);
     return;
   }
+  for (const element of elements) setSub(element, sub, value, `${name}.${sub.name}`);
+  enforceSinglePrimary(elements);
+}
 
-  if (definition.type === 'complex') {
-    // RFC 7644 §3.5.2.3: sub-attributes not given in the value are left unchanged; a null one is unassigned.
-    if (raw === null) {
-      if (op === 'replace') delete container[name];
-      return;
-    }
-    const current = isPlainObject(container[name]) ? (container[name] as Element) : {};
-    const value = normalizeValue(definition, raw, displayPath(target)) as Element | undefined;
-    for (const subAttribute of definition.subAttributes ?? []) {
-      const given = isPlainObject(raw) && Object.keys(raw).some((key) => key.toLowerCase() === subAttribute.name.toLowerCase());
-      if (value?.[subAttribute.name] !== undefined || (given && !isIgnoredOnInput(subAttribute))) {
-        setSub(current, subAttribute, value?.[subAttribute.name], `${displayPath(target)}.${subAttribute.name}`);
-      }
-    }
-    if (Object.keys(current).length > 0) container[name] = current;
-    else delete container[name];
+/** `name.givenName`: one sub-attribute of a single complex attribute. */
+function writeSubAttribute(container: Element, target: AttributeTarget, sub: AttributeDefinition, raw: unknown): void {
+  const name = target.definition.name;
+  const value = normalizeValue(sub, raw, `${name}.${sub.name}`);
+  const current = isPlainObject(container[name]) ? (container[name] as Element) : {};
+  setSub(current, sub, value, displayPath(target));
+  if (Object.keys(current).length > 0) container[name] = current;
+  else delete container[name];
+}
+
+/** A whole multi-valued attribute: replace sets the list, add appends what is not there yet. */
+function writeValues(container: Element, op: Op, definition: AttributeDefinition, raw: unknown): void {
+  const name = definition.name;
+  const values = (normalizeValue(definition, raw, name) ?? []) as Element[];
+  if (op === 'replace') {
+    storeElements(container, name, values);
     return;
   }
+  const elements = elementsOf(container, name);
+  let keep: Element | undefined;
+  for (const value of values) {
+    // RFC 7644 §3.5.2.1: a value already present is not added again.
+    let element = elements.find((candidate) => sameValue(definition, candidate, value));
+    if (!element) {
+      element = value;
+      elements.push(element);
+    }
+    if (value.primary === true) keep = element;
+  }
+  enforceSinglePrimary(elements, keep);
+  storeElements(container, name, elements);
+}
 
+/** RFC 7644 §3.5.2.3: sub-attributes not given in the value are left unchanged; a null one is unassigned. */
+function writeComplex(container: Element, op: Op, target: AttributeTarget, raw: unknown): void {
+  const { definition } = target;
+  const name = definition.name;
+  if (raw === null) {
+    if (op === 'replace') delete container[name];
+    return;
+  }
+  const current = isPlainObject(container[name]) ? (container[name] as Element) : {};
+  const value = normalizeValue(definition, raw, displayPath(target)) as Element | undefined;
+  for (const subAttribute of definition.subAttributes ?? []) {
+    const given = isPlainObject(raw) && Object.keys(raw).some((key) => key.toLowerCase() === subAttribute.name.toLowerCase());
+    if (value?.[subAttribute.name] !== undefined || (given && !isIgnoredOnInput(subAttribute))) {
+      setSub(current, subAttribute, value?.[subAttribute.name], `${displayPath(target)}.${subAttribute.name}`);
+    }
+  }
+  if (Object.keys(current).length > 0) container[name] = current;
+  else delete container[name];
+}
+
+/** A single-valued simple attribute; an unassigned value under replace removes it. */
+function writeSingle(container: Element, op: Op, target: AttributeTarget, raw: unknown): void {
+  const { definition } = target;
+  const name = definition.name;
   const value = normalizeValue(definition, raw, displayPath(target));
   if (value === undefined) {
     if (op === 'replace') {
@@ -367,10 +421,8 @@ function remove(working: ScimResource, target: Target, raw: unknown): void {
     } else if (sub) {
       if (sub.name !== 'value') for (const element of elements) setSub(element, sub, undefined, `${name}.${sub.name}`);
       else elements = [];
-    } else if (raw !== undefined && raw !== null) {
-      // Entra ID and JumpCloud remove members with {"op":"Remove","path":"members","value":[{"value":"id"}]}:
-      // only the listed values go; wiping the whole attribute, as a literal reading would, empties the group.
-      const listed = (normalizeValue(definition, raw, name) ?? []) as Element[];
+    } else if (listedForRemoval(raw)) {
+      const listed = (normalizeValue(definition, listedForRemoval(raw), name) ?? []) as Element[];
       elements = elements.filter((element) => !listed.some((value) => containsAll(element, value)));
     } else {
       elements = [];

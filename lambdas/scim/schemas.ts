@@ -274,9 +274,10 @@ export interface AttributeReference {
   subAttribute?: string;
 }
 
-function findByName(attributes: AttributeDefinition[], name: string): AttributeDefinition | undefined {
+/** An attribute by name, case-insensitively (RFC 7643 §2.1). */
+export function findByName(attributes: readonly AttributeDefinition[] | undefined, name: string): AttributeDefinition | undefined {
   const lower = name.toLowerCase();
-  return attributes.find((candidate) => candidate.name.toLowerCase() === lower);
+  return attributes?.find((candidate) => candidate.name.toLowerCase() === lower);
 }
 
 /**

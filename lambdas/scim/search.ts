@@ -6,7 +6,8 @@
  */
 import { z } from 'zod';
 import { ScimError } from './errors';
-import { matches, type Filter } from './filter';
+import { matches } from './filter-evaluation';
+import type { Filter } from './filter-syntax';
 import { foldKeys, parseMessage } from './messages';
 import { resolveAttribute, type ResourceModel } from './schemas';
 
@@ -67,7 +68,7 @@ function namesOnlyUndefined(filter: Filter, model: ResourceModel): boolean {
 /**
  * Whether a filter rules out every resource of a type without reading any. A root search applies
  * its filter to every type (RFC 7644 §3.4.3), and an attribute a type does not define is
- * unassigned on all its resources (see filter.ts): a filter part naming only such attributes
+ * unassigned on all its resources (see filter-evaluation.ts): a filter part naming only such attributes
  * answers alike for all of them, so one evaluation decides it for the whole type.
  */
 export function excludesWholeType(filter: Filter | undefined, model: ResourceModel): boolean {

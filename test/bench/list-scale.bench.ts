@@ -6,7 +6,8 @@
  *
  *   npx tsx test/bench/list-scale.bench.ts            (BENCH_USERS=100000 by default)
  */
-import { encodeCursor, parseListQuery } from '../../lambdas/scim/list';
+import { parseListQuery } from '../../lambdas/scim/list';
+import { encodeCursor } from '../../lambdas/scim/paging';
 import { mapLimited } from '../../lambdas/runtime/concurrency';
 import { ResourceService } from '../../lambdas/directory/resources';
 import { userKind } from '../../lambdas/directory/users';

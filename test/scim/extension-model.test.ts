@@ -1,5 +1,6 @@
 import { parseExtensions, schemaRegistry } from '../../lambdas/scim/extensions';
-import { matches, parseFilter } from '../../lambdas/scim/filter';
+import { matches } from '../../lambdas/scim/filter-evaluation';
+import { parseFilter } from '../../lambdas/scim/filter-syntax';
 import { normalizeResource, type ScimResource } from '../../lambdas/scim/normalize';
 import { applyPatch, type PatchOperation } from '../../lambdas/scim/patch';
 import { project } from '../../lambdas/scim/projection';

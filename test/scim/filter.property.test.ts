@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { ScimError } from '../../lambdas/scim/errors';
-import { matches, parseFilter, parsePath, printFilter, type AttrPath, type CompareOp, type Filter } from '../../lambdas/scim/filter';
+import { matches } from '../../lambdas/scim/filter-evaluation';
+import { parseFilter, parsePath, printFilter, type AttrPath, type CompareOp, type Filter } from '../../lambdas/scim/filter-syntax';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA, userModel } from '../../lambdas/scim/schemas';
 
 const COMPARE_OPS: CompareOp[] = ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le'];
@@ -125,7 +126,7 @@ describe('printFilter and parseFilter', () => {
 
 /*
  * A deliberately direct evaluator over a fixed set of User attributes, written from RFC 7644 §3.4.2.2
- * and the choices at the top of filter.ts, to check `matches` against.
+ * and the choices at the top of filter-evaluation.ts, to check `matches` against.
  */
 describe('matches agrees with a reference evaluator', () => {
   type Type = 'string' | 'caseExact' | 'boolean' | 'dateTime';

@@ -1,14 +1,6 @@
 import { scimErrorOf as thrown } from '../support/scim-error';
-import {
-  matches,
-  matchesValue,
-  parseFilter,
-  parsePath,
-  printFilter,
-  type AttrPath,
-  type CompareOp,
-  type Filter,
-} from '../../lambdas/scim/filter';
+import { matches, matchesValue } from '../../lambdas/scim/filter-evaluation';
+import { parseFilter, parsePath, printFilter, type AttrPath, type CompareOp, type Filter } from '../../lambdas/scim/filter-syntax';
 import {
   ENTERPRISE_USER_SCHEMA,
   GROUP_SCHEMA,

@@ -1,4 +1,5 @@
-import { CURSOR_TIMEOUT_SECONDS, encodeCursor, MAX_COUNT, parseAttributeList, parseListQuery } from '../../lambdas/scim/list';
+import { parseAttributeList, parseListQuery } from '../../lambdas/scim/list';
+import { CURSOR_TIMEOUT_SECONDS, encodeCursor, MAX_COUNT } from '../../lambdas/scim/paging';
 
 import { scimErrorOf as thrown } from '../support/scim-error';
 

@@ -1,4 +1,4 @@
-import { parseFilter } from '../../lambdas/scim/filter';
+import { parseFilter } from '../../lambdas/scim/filter-syntax';
 import { parseListQuery } from '../../lambdas/scim/list';
 import { groupModel, userModel } from '../../lambdas/scim/schemas';
 import { excludesWholeType, searchParameters, SEARCH_REQUEST_SCHEMA } from '../../lambdas/scim/search';

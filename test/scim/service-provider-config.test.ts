@@ -1,5 +1,6 @@
 import { serviceProviderConfig } from '../../lambdas/scim/discovery';
-import { DEFAULT_COUNT, MAX_COUNT, parseListQuery } from '../../lambdas/scim/list';
+import { parseListQuery } from '../../lambdas/scim/list';
+import { DEFAULT_COUNT, MAX_COUNT } from '../../lambdas/scim/paging';
 
 const config = serviceProviderConfig('https://scim.example.com/scim/v2');
 
