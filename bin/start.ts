@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { DEFAULT_TENANT } from '../lambdas/contracts/tenancy';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { localDataDir, localSecretsDir, startLocalScim } from '../lib/local/local-environment';
+import { LOCAL_TABLE_NAME, localStoreDir, removeStoreMarker, writeStoreMarker } from '../lib/local/local-store';
 import { readExtensionsFile } from '../lib/scim-extensions';
 
 const root = resolve(__dirname, '..');
@@ -16,11 +17,12 @@ async function main() {
     console.error(`Could not start: ${(error as Error).message}`);
     process.exit(1);
   }
-  const store = await startDynamoDbLocal({ dataDir: resolve(dataDir, 'dynamodb') });
+  const store = await startDynamoDbLocal({ dataDir: localStoreDir(dataDir) });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    removeStoreMarker(dataDir);
     await Promise.allSettled([api?.close(), store.stop()]);
     process.exit(code);
   };
@@ -32,7 +34,7 @@ async function main() {
     api = await startLocalScim({
       root,
       dynamoDbEndpoint: store.endpoint,
-      tableName: 'scim',
+      tableName: LOCAL_TABLE_NAME,
       secretsDir: localSecretsDir(dataDir),
       port,
       schemaExtensions,
@@ -42,6 +44,7 @@ async function main() {
     await stop(1);
     return;
   }
+  writeStoreMarker(dataDir, store.endpoint, LOCAL_TABLE_NAME);
   console.log(`SCIM base URL: ${api.baseUrl}`);
   console.log(`Data directory: ${dataDir}`);
   if (schemaExtensions) console.log(`Schema extensions: ${schemaExtensions.extensions.map((extension) => extension.id).join(', ')}`);

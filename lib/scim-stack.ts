@@ -6,6 +6,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
+import { TABLE_NAME_OUTPUT } from './stack-outputs';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
 import { ScimTable } from './scim-table';
@@ -91,6 +92,10 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'FirstTokenCommand', {
       description: "Issues the default tenant's first token and prints it once; run it with credentials allowed to rotate the tenants' secrets",
       value: `npm run admin -- --stack ${Aws.STACK_NAME} --region ${Aws.REGION} tokens rotate default`,
+    });
+    new CfnOutput(this, TABLE_NAME_OUTPUT, {
+      description: 'The directory table: the admin CLI finds it here; your application reads it with its own role',
+      value: table.tableName,
     });
     new CfnOutput(this, 'TokenExpiryAlarmName', {
       description: "Fires 30 days before an enabled tenant's token expires; add an action to be told",

@@ -13,6 +13,7 @@
  * | Unique          | T#{tenant}#Unique#{type}#{attr}#{v}  | Unique           |
  * | Index           | T#{tenant}#Index#{type}#{attr}#{v}   | {id}             |
  * | Counter         | T#{tenant}#Count#{Users or Groups}   | 1#{id[0:2]}, 2#{id[0:4]} |
+ * | Settings        | T#{tenant}#Settings                  | Current, Version#{n} |
  *
  * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
@@ -158,7 +159,21 @@ export const keys = {
     return [itemKey(partition, `${COUNTER_LEVEL_1}${id.slice(0, 2)}`), itemKey(partition, `${COUNTER_LEVEL_2}${id.slice(0, 4)}`)];
   },
   counterPartition,
+  /** The tenant's settings as they are now; every version is also kept under its number, for audit. */
+  settings(tenant: string) {
+    return itemKey(settingsPartition(tenant), 'Current');
+  },
+  settingsVersion(tenant: string, version: number) {
+    return itemKey(settingsPartition(tenant), `${SETTINGS_VERSION_PREFIX}${String(version).padStart(10, '0')}`);
+  },
+  settingsPartition,
 };
+
+export const SETTINGS_VERSION_PREFIX = 'Version#';
+
+function settingsPartition(tenant: string) {
+  return `T#${tenant}#Settings`;
+}
 
 export const COUNTER_LEVEL_1 = '1#';
 export const COUNTER_LEVEL_2 = '2#';

@@ -2,8 +2,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClientConfig } from '../contracts/environment';
 
-export function createDocumentClient(endpoint?: string): DynamoDBDocumentClient {
-  const client = new DynamoDBClient(endpoint ? localDynamoDbClientConfig(endpoint) : {});
+/** A document client for the table: the embedded store at `endpoint`, or AWS (in `region`, or the default chain's). */
+export function createDocumentClient(endpoint?: string, region?: string): DynamoDBDocumentClient {
+  const client = new DynamoDBClient(endpoint ? localDynamoDbClientConfig(endpoint) : region ? { region } : {});
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   });

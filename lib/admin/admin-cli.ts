@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DAY_MS } from '../../lambdas/contracts/tenancy';
+import { SettingsConflictError, SettingsError, tableAdmin, type TableAdmin, type TenantSettings } from '../../lambdas/admin/table-admin';
 import { localTenantAdmin, stackTenantAdmin, TenantAdminError, type TenantAdmin, type TenantStatus } from '../../lambdas/admin/tenant-admin';
+import { TABLE_NAME_OUTPUT } from '../stack-outputs';
 import { localDataDir, localSecretsDir } from '../local/local-environment';
+import { openLocalTable } from '../local/local-store';
 
 export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>] | --data-dir <dir>] <command>
 
@@ -13,6 +18,9 @@ export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>
   tokens rotate <tenant>       prints a new token; the old one works for the overlap
   tokens revoke <tenant>       ends the overlap now: the old token stops working
   tokens show-expiry <tenant>  when the token (and any old one) stops working
+  settings show <tenant>       the tenant's settings (roles, group mappings, seats) as JSON
+  settings set <tenant> --file <settings.json>
+                               validates and saves them as the next version
 
 Against a deployed stack (--stack or SCIM_STACK), with your AWS credentials; otherwise against
 the data directory of npm start (--data-dir or SCIM_DATA_DIR, default .scim-data).
@@ -23,10 +31,52 @@ export interface AdminIo {
   err(line: string): void;
 }
 
+interface Target {
+  stack?: string;
+  region?: string;
+  dataDir: string;
+}
+
+/** What a command acts on: the tenants' secrets at once, the directory's table only when it asks. */
+interface AdminContext {
+  tenants: TenantAdmin;
+  /** The directory's table; opened on first use (locally that may start the embedded store). */
+  table(): Promise<TableAdmin>;
+  where: string;
+  name: string;
+  file?: string;
+  io: AdminIo;
+}
+
 /** Where the CLI acts: a deployed stack's secrets, or a local data directory. */
-export function tenantAdminFor(options: { stack?: string; region?: string; dataDir: string }, environment: NodeJS.ProcessEnv): { admin: TenantAdmin; where: string } {
+export function tenantAdminFor(options: Target, environment: NodeJS.ProcessEnv): { admin: TenantAdmin; where: string } {
   if (options.stack) return { admin: stackTenantAdmin(options.stack, options.region), where: `stack ${options.stack}` };
   return { admin: localTenantAdmin(localSecretsDir(options.dataDir), environment), where: `data directory ${options.dataDir}` };
+}
+
+/** The directory's table: a deployed stack's (named by its output), or the data directory's. */
+async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): Promise<void> }> {
+  if (target.stack) {
+    const cloudFormation = new CloudFormationClient(target.region ? { region: target.region } : {});
+    try {
+      const output = await cloudFormation.send(new DescribeStacksCommand({ StackName: target.stack }));
+      const tableName = output.Stacks?.[0]?.Outputs?.find((candidate) => candidate.OutputKey === TABLE_NAME_OUTPUT)?.OutputValue;
+      if (!tableName) throw new TenantAdminError(`Stack ${target.stack} has no ${TABLE_NAME_OUTPUT} output; deploy this version of the stack first.`);
+      const admin = tableAdmin({ tableName, region: target.region });
+      return { admin, close: async () => admin.close() };
+    } finally {
+      cloudFormation.destroy();
+    }
+  }
+  const table = await openLocalTable(target.dataDir);
+  const admin = tableAdmin(table);
+  return {
+    admin,
+    close: async () => {
+      admin.close();
+      await table.close();
+    },
+  };
 }
 
 /** Runs one admin command; returns the process exit code. */
@@ -36,7 +86,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { stack: { type: 'string' }, region: { type: 'string' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { stack: { type: 'string' }, region: { type: 'string' }, 'data-dir': { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     io.err(`${(error as Error).message}\n\n${USAGE}`);
@@ -49,33 +99,44 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     return 0;
   }
   const action = actions[`${group} ${command}`];
-  if (!action || (action.takesName ? name === undefined : name !== undefined) || extra.length > 0) {
+  if (!action || (action.takesName ? name === undefined : name !== undefined) || extra.length > 0 || (action.needsFile === true) !== (values.file !== undefined)) {
     io.err(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
     return 2;
   }
-  const { admin, where } = tenantAdminFor(
-    {
-      stack: values.stack ?? (environment.SCIM_STACK || undefined),
-      region: values.region,
-      dataDir: values['data-dir'] ? resolve(values['data-dir']) : localDataDir(root, environment),
-    },
-    environment,
-  );
+  const target: Target = {
+    stack: values.stack ?? (environment.SCIM_STACK || undefined),
+    region: values.region,
+    dataDir: values['data-dir'] ? resolve(values['data-dir']) : localDataDir(root, environment),
+  };
+  const { admin, where } = tenantAdminFor(target, environment);
+  let table: Promise<{ admin: TableAdmin; close(): Promise<void> }> | undefined;
+  const context: AdminContext = {
+    tenants: admin,
+    table: async () => (await (table ??= openTable(target))).admin,
+    where,
+    name: name ?? '',
+    file: values.file,
+    io,
+  };
   try {
-    await action.run(admin, name ?? '', io, where);
+    await action.run(context);
     return 0;
   } catch (error) {
-    io.err(error instanceof TenantAdminError ? error.message : `Failed: ${(error as Error).message}`);
+    const refusal = error instanceof TenantAdminError || error instanceof SettingsConflictError;
+    if (error instanceof SettingsError) io.err(`The settings were not saved:\n${error.message}`);
+    else io.err(refusal ? (error as Error).message : `Failed: ${(error as Error).message}`);
     return 1;
+  } finally {
+    if (table) await (await table.catch(() => undefined))?.close();
   }
 }
 
-type Action = { takesName: boolean; run: (admin: TenantAdmin, name: string, io: AdminIo, where: string) => Promise<void> };
+type Action = { takesName: boolean; needsFile?: boolean; run: (context: AdminContext) => Promise<void> };
 
 const actions: Record<string, Action> = {
   'tenants create': {
     takesName: true,
-    run: async (admin, name, io, where) => {
+    run: async ({ tenants: admin, name, io, where }) => {
       const token = await admin.create(name);
       const status = await admin.status(name);
       io.out(`Tenant "${name}" created in ${where}. ${describeCurrent(status)}`);
@@ -84,7 +145,7 @@ const actions: Record<string, Action> = {
   },
   'tenants list': {
     takesName: false,
-    run: async (admin, _name, io, where) => {
+    run: async ({ tenants: admin, io, where }) => {
       const tenants = await admin.list();
       if (tenants.length === 0) io.out(`No tenants in ${where}.`);
       for (const status of tenants) {
@@ -94,21 +155,21 @@ const actions: Record<string, Action> = {
   },
   'tenants disable': {
     takesName: true,
-    run: async (admin, name, io) => {
+    run: async ({ tenants: admin, name, io }) => {
       await admin.setDisabled(name, true);
       io.out(`Tenant "${name}" is disabled: its tokens are refused within 5 minutes. Undo with: tenants enable ${name}`);
     },
   },
   'tenants enable': {
     takesName: true,
-    run: async (admin, name, io) => {
+    run: async ({ tenants: admin, name, io }) => {
       await admin.setDisabled(name, false);
       io.out(`Tenant "${name}" is enabled: its tokens work again within 5 minutes.`);
     },
   },
   'tokens rotate': {
     takesName: true,
-    run: async (admin, name, io) => {
+    run: async ({ tenants: admin, name, io }) => {
       const token = await admin.rotate(name);
       const status = await admin.status(name);
       const overlap = status.previous ? `The previous token keeps working until ${status.previous.endsAt}; end that now with: tokens revoke ${name}` : 'No earlier token is still valid.';
@@ -119,7 +180,7 @@ const actions: Record<string, Action> = {
   },
   'tokens revoke': {
     takesName: true,
-    run: async (admin, name, io) => {
+    run: async ({ tenants: admin, name, io }) => {
       const revoked = await admin.revoke(name);
       io.out(
         revoked
@@ -130,13 +191,53 @@ const actions: Record<string, Action> = {
   },
   'tokens show-expiry': {
     takesName: true,
-    run: async (admin, name, io) => {
+    run: async ({ tenants: admin, name, io }) => {
       const status = await admin.status(name);
       io.out(`Tenant "${name}" is ${status.disabled ? 'disabled' : 'enabled'}. ${describeCurrent(status)}`);
       if (status.previous) io.out(`Its previous token works until ${status.previous.endsAt}.`);
     },
   },
+  'settings show': {
+    takesName: true,
+    run: async ({ tenants, table, name, io }) => {
+      await tenants.status(name);
+      const current = await (await table()).settings.get(name);
+      // The document alone on stdout, so `settings show t > f.json` then `settings set t --file f.json` round-trips.
+      io.out(JSON.stringify(current.settings, null, 2));
+      io.err(current.version === 0 ? `Tenant "${name}" has the default settings (never set).` : `Version ${current.version}, saved ${current.updatedAt}.`);
+    },
+  },
+  'settings set': {
+    takesName: true,
+    needsFile: true,
+    run: async ({ tenants, table, name, file, io }) => {
+      await tenants.status(name);
+      let input: unknown;
+      try {
+        input = JSON.parse(readFileSync(file!, 'utf8'));
+      } catch (error) {
+        throw new TenantAdminError(`Could not read ${file} as JSON: ${(error as Error).message}`);
+      }
+      const { before, after } = await (await table()).settings.set(name, input);
+      io.out(`Settings of tenant "${name}" saved as version ${after.version}.`);
+      for (const line of describeSettingsChange(before.settings, after.settings)) io.out(`  ${line}`);
+    },
+  },
 };
+
+/** What an administrator should check after a change, field by field. */
+function describeSettingsChange(before: TenantSettings, after: TenantSettings): string[] {
+  const lines: string[] = [];
+  const show = (value: unknown) => JSON.stringify(value);
+  for (const field of ['roles', 'defaultRole', 'roleAttribute', 'seatLimit', 'seatPolicy'] as const) {
+    if (show(before[field]) !== show(after[field])) lines.push(`${field}: ${show(before[field]) ?? 'unset'} → ${show(after[field]) ?? 'unset'}`);
+  }
+  const mappings = (settings: TenantSettings) => new Set(settings.groupRoles.map((mapping) => show(mapping)));
+  const [was, now] = [mappings(before), mappings(after)];
+  for (const mapping of now) if (!was.has(mapping)) lines.push(`group mapping added: ${mapping}`);
+  for (const mapping of was) if (!now.has(mapping)) lines.push(`group mapping removed: ${mapping}`);
+  return lines.length > 0 ? lines : ['nothing changed'];
+}
 
 function describeCurrent(status: TenantStatus): string {
   if (!status.current) return 'It has no token yet: tokens rotate ' + status.tenant;

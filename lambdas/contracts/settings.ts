@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/**
+ * A tenant's settings: how provisioned users become access in the SaaS app (roles from groups,
+ * a default role, a role attribute), and how many may be active (seats). One versioned document
+ * per tenant, changed only through the admin library; the admin API, the console and the app's
+ * read library read the same shape.
+ */
+const roleName = z
+  .string()
+  .trim()
+  .min(1, 'a role name cannot be empty')
+  .max(64, 'a role name has at most 64 characters')
+  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'a role name cannot contain control or invisible characters');
+
+/** A group named by its displayName (matched case-insensitively), its externalId or its id. */
+const groupReference = z.union([
+  z.object({ group: z.string().trim().min(1), role: roleName }).strict(),
+  z.object({ externalId: z.string().min(1), role: roleName }).strict(),
+  z.object({ id: z.string().min(1), role: roleName }).strict(),
+]);
+
+export const tenantSettingsSchema = z
+  .object({
+    /** Role names, highest priority first. */
+    roles: z.array(roleName).max(100, 'at most 100 roles'),
+    /** The role of a provisioned user whose groups and attribute name none; null: no role, the app denies access. */
+    defaultRole: roleName.nullable(),
+    groupRoles: z.array(groupReference).max(1_000, 'at most 1,000 group mappings'),
+    /**
+     * A user attribute whose value, when it names a known role, wins over groups: Okta sets
+     * `userType` per group assignment; Entra ID sends app role assignments in `roles`.
+     */
+    roleAttribute: z.enum(['userType', 'roles']).optional(),
+    /** How many users may be active at once; null: no limit. */
+    seatLimit: z.number().int().min(0).max(10_000_000).nullable(),
+    /** At the limit: refuse the create (or reactivation), or create the user inactive. */
+    seatPolicy: z.enum(['reject', 'createInactive']).default('reject'),
+  })
+  .strict()
+  .superRefine((settings, context) => {
+    const known = new Set<string>();
+    settings.roles.forEach((role, index) => {
+      if (known.has(role)) context.addIssue({ code: 'custom', path: ['roles', index], message: `role "${role}" is listed twice` });
+      known.add(role);
+    });
+    if (settings.defaultRole !== null && !known.has(settings.defaultRole)) {
+      context.addIssue({ code: 'custom', path: ['defaultRole'], message: `"${settings.defaultRole}" is not one of roles` });
+    }
+    const mapped = new Set<string>();
+    settings.groupRoles.forEach((mapping, index) => {
+      if (!known.has(mapping.role)) context.addIssue({ code: 'custom', path: ['groupRoles', index, 'role'], message: `"${mapping.role}" is not one of roles` });
+      const key = groupKey(mapping);
+      if (mapped.has(key)) context.addIssue({ code: 'custom', path: ['groupRoles', index], message: 'this group is mapped twice' });
+      mapped.add(key);
+    });
+  });
+
+export type TenantSettings = z.output<typeof tenantSettingsSchema>;
+export type TenantSettingsInput = z.input<typeof tenantSettingsSchema>;
+export type GroupRole = TenantSettings['groupRoles'][number];
+
+/** What a tenant has before anyone sets anything: no roles, no limit. */
+export const DEFAULT_SETTINGS: TenantSettings = { roles: [], defaultRole: null, groupRoles: [], seatLimit: null, seatPolicy: 'reject' };
+
+/** A stored version of the settings. */
+export interface VersionedSettings {
+  version: number;
+  settings: TenantSettings;
+  updatedAt: string;
+}
+
+/** Why settings were refused: every problem, with where it is. */
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'));
+    this.name = 'SettingsError';
+  }
+}
+
+export function parseSettings(input: unknown): TenantSettings {
+  const parsed = tenantSettingsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new SettingsError(parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
+  }
+  return parsed.data;
+}
+
+/** How a mapping names its group: display names compare case-insensitively (RFC 7643 §4.2: displayName is caseExact false). */
+export function groupKey(mapping: GroupRole): string {
+  if ('group' in mapping) return `displayName:${mapping.group.toLowerCase()}`;
+  if ('externalId' in mapping) return `externalId:${mapping.externalId}`;
+  return `id:${mapping.id}`;
+}

@@ -1,0 +1,62 @@
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { keys, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
+import type { SettingsStore } from '../tenancy/ports/settings-store';
+import type { VersionedSettings } from '../contracts/settings';
+
+const { partitionKey: PK, sortKey: SK } = tableKeys;
+
+export class DynamoSettingsStore implements SettingsStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async current(tenant: string): Promise<VersionedSettings | undefined> {
+    const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.settings(tenant), ConsistentRead: true }));
+    return output.Item ? fromItem(output.Item) : undefined;
+  }
+
+  async replace(tenant: string, next: VersionedSettings, expectedVersion: number): Promise<boolean> {
+    const body = { tenant, version: next.version, updatedAt: next.updatedAt, settings: next.settings };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.settings(tenant), ...body },
+                ConditionExpression: expectedVersion === 0 ? `attribute_not_exists(${PK})` : 'version = :expected',
+                ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+              },
+            },
+            { Put: { TableName: this.tableName, Item: { ...keys.settingsVersion(tenant, next.version), ...body }, ConditionExpression: `attribute_not_exists(${PK})` } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
+      throw error;
+    }
+  }
+
+  async history(tenant: string, limit: number): Promise<VersionedSettings[]> {
+    const output = await this.client.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
+        ExpressionAttributeValues: { ':pk': keys.settingsPartition(tenant), ':prefix': SETTINGS_VERSION_PREFIX },
+        ScanIndexForward: false,
+        Limit: limit,
+        ConsistentRead: true,
+      }),
+    );
+    return (output.Items ?? []).map(fromItem);
+  }
+}
+
+function fromItem(item: Record<string, unknown>): VersionedSettings {
+  return { version: item.version as number, updatedAt: item.updatedAt as string, settings: item.settings as VersionedSettings['settings'] };
+}

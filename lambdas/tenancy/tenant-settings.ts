@@ -1,0 +1,52 @@
+import { assertTenant } from '../contracts/tenancy';
+import type { SettingsStore } from './ports/settings-store';
+import { DEFAULT_SETTINGS, parseSettings, type TenantSettings, type VersionedSettings } from '../contracts/settings';
+
+/** A change of settings refused because another came first; the caller reads again and retries. */
+export class SettingsConflictError extends Error {
+  constructor(tenant: string, expectedVersion: number) {
+    super(`The settings of tenant "${tenant}" changed since version ${expectedVersion} was read; read them again and reapply the change.`);
+    this.name = 'SettingsConflictError';
+  }
+}
+
+/** What a settings change did: the version it replaced and the one it made. */
+export interface SettingsChange {
+  before: VersionedSettings;
+  after: VersionedSettings;
+}
+
+/**
+ * Reading and changing a tenant's settings. A change is a conditional write on the version it was
+ * computed from, so two administrators saving at once never lose one another's change silently:
+ * the second gets SettingsConflictError. Every version is kept.
+ */
+export class TenantSettingsService {
+  constructor(
+    private readonly store: SettingsStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The settings in force; version 0 (the defaults) before any were saved. */
+  async get(tenant: string): Promise<VersionedSettings> {
+    return (await this.store.current(assertTenant(tenant))) ?? { version: 0, updatedAt: new Date(0).toISOString(), settings: DEFAULT_SETTINGS };
+  }
+
+  /**
+   * Validates `input` and saves it as the next version. With `expectedVersion`, saves only if that is
+   * still the version in force (what a reviewed preview was computed from); without, over whatever
+   * is in force when it is read here.
+   */
+  async set(tenant: string, input: unknown, expectedVersion?: number): Promise<SettingsChange> {
+    const settings: TenantSettings = parseSettings(input);
+    const before = await this.get(tenant);
+    if (expectedVersion !== undefined && before.version !== expectedVersion) throw new SettingsConflictError(tenant, expectedVersion);
+    const after: VersionedSettings = { version: before.version + 1, updatedAt: new Date(this.now()).toISOString(), settings };
+    if (!(await this.store.replace(tenant, after, before.version))) throw new SettingsConflictError(tenant, before.version);
+    return { before, after };
+  }
+
+  async history(tenant: string, limit = 20): Promise<VersionedSettings[]> {
+    return this.store.history(assertTenant(tenant), limit);
+  }
+}

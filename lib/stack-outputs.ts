@@ -1,0 +1,2 @@
+/** Outputs of the stack that tools read back by name (the admin CLI finds the table with it). */
+export const TABLE_NAME_OUTPUT = 'TableName';
