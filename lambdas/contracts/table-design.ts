@@ -48,6 +48,45 @@ export const itemAttributes = {
   itemType: 'itemType',
 } as const;
 
+/** The identity providers we tell apart by their User-Agent; anything else is `other`. */
+export type ProvisioningClient = 'Okta' | 'Entra ID' | 'OneLogin' | 'JumpCloud' | 'other';
+
+/** Which client wrote a resource, and when. */
+export interface Provenance {
+  client: ProvisioningClient;
+  at: string;
+}
+
+/** Why a user has its role: its own attribute, one of its groups, or the tenant's default. */
+export type RoleReason =
+  | { source: 'attribute'; attribute: 'userType' | 'roles' }
+  | { source: 'group'; group: { id: string; displayName: string } }
+  | { source: 'default' };
+
+/** A user's access in the app, derived from its groups, its attribute and the tenant's settings. */
+export interface Access {
+  /** The highest-priority role; null when nothing maps and the tenant has no default (the app denies access). */
+  role: string | null;
+  /** Every role the user's attribute and groups map to, highest priority first. */
+  roles: string[];
+  roleReason: RoleReason;
+  /** The settings version it was computed under. */
+  settingsVersion: number;
+}
+
+/**
+ * What User and Group items carry beside `resource` (the SCIM attributes) for the app and the
+ * admin: attribute names of the item, read by the app's read library.
+ */
+export const derivedAttributes = {
+  /** Users only: Access. */
+  access: 'access',
+  /** Provenance of the create. */
+  provisionedBy: 'provisionedBy',
+  /** Provenance of the last change an IdP made. */
+  lastChangedBy: 'lastChangedBy',
+} as const;
+
 export const MEMBERSHIP = 'Membership';
 export const MEMBER_OF = 'MemberOf';
 

@@ -1,4 +1,5 @@
 import type { GroupRole, TenantSettings } from '../contracts/settings';
+import type { Access } from '../contracts/table-design';
 
 /** A group as far as role mapping reads it. */
 export interface GroupForRoles {
@@ -7,19 +8,8 @@ export interface GroupForRoles {
   externalId?: string;
 }
 
-/** Why a user has its role: its own attribute, one of its groups, or the tenant's default. */
-export type RoleReason =
-  | { source: 'attribute'; attribute: 'userType' | 'roles' }
-  | { source: 'group'; group: { id: string; displayName: string } }
-  | { source: 'default' };
-
-export interface EffectiveRole {
-  /** The highest-priority role; null when nothing maps and the tenant has no default (the app denies access). */
-  role: string | null;
-  /** Every role the user's attribute and groups map to, highest priority first. */
-  roles: string[];
-  roleReason: RoleReason;
-}
+/** A user's role before it is stored (Access without the settings version). */
+export type EffectiveRole = Omit<Access, 'settingsVersion'>;
 
 /** The user's own values of the tenant's role attribute, as stored (RFC 7643 §4.1.1 userType; §4.1.2 roles). */
 export function roleAttributeValues(resource: Record<string, unknown>, attribute: TenantSettings['roleAttribute']): { values: string[]; primary?: string } {
