@@ -1,22 +1,11 @@
 import { mapLimited } from '../../lambdas/runtime/concurrency';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
 import { PATCH } from '../support/urns';
 
 const LIMIT = 3000;
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
-
-beforeAll(async () => {
-  // A small limit stands in for Lambda's 6 MB, so the behaviour at the edge is testable quickly.
-  process.env.MAX_RESPONSE_BYTES = String(LIMIT);
-  server = await startScimServer();
-  scim = scimClient(server);
-});
-afterAll(async () => {
-  delete process.env.MAX_RESPONSE_BYTES;
-  await server.close();
-});
+// A small limit stands in for Lambda's 6 MB, so the behaviour at the edge is testable quickly.
+const scim = useScimServer({ environment: { MAX_RESPONSE_BYTES: String(LIMIT) } });
 
 async function users(count: number, prefix: string): Promise<string[]> {
   const indexes = Array.from({ length: count }, (_, index) => index);

@@ -1,17 +1,6 @@
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
-
-beforeAll(async () => {
-  process.env.UNIQUE_EXTERNAL_ID = 'true';
-  server = await startScimServer();
-  scim = scimClient(server);
-});
-afterAll(async () => {
-  delete process.env.UNIQUE_EXTERNAL_ID;
-  await server.close();
-});
+const scim = useScimServer({ environment: { UNIQUE_EXTERNAL_ID: 'true' } });
 
 describe('a deployment that makes externalId unique', () => {
   it('refuses a second user with the same externalId with 409 uniqueness, and frees it on delete', async () => {

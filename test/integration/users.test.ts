@@ -1,18 +1,13 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/contracts/table-design';
-import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { expectScimError } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
 import { USER, ENTERPRISE, ERROR, PATCH } from '../support/urns';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer();
 let sequence = 0;
 
-beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
-});
-afterAll(() => server.close());
 
 function oktaUser(overrides: Record<string, unknown> = {}) {
   sequence += 1;
@@ -44,7 +39,7 @@ describe('POST /Users', () => {
     const response = await scim('POST', '/Users', body);
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toContain('application/scim+json');
-    expect(response.headers.get('location')).toBe(`${server.baseUrl}/Users/${response.body.id}`);
+    expect(response.headers.get('location')).toBe(`${scim.server.baseUrl}/Users/${response.body.id}`);
     expect(response.headers.get('etag')).toBe(response.body.meta.version);
     expect(response.body).toMatchObject({
       schemas: [USER],
@@ -52,7 +47,7 @@ describe('POST /Users', () => {
       externalId: body.externalId,
       active: true,
       name: { givenName: 'Ada' },
-      meta: { resourceType: 'User', location: `${server.baseUrl}/Users/${response.body.id}` },
+      meta: { resourceType: 'User', location: `${scim.server.baseUrl}/Users/${response.body.id}` },
     });
     expect(response.body.password).toBeUndefined();
     expect(response.body.groups).toBeUndefined();
@@ -140,11 +135,11 @@ describe('GET /Users', () => {
 
   it('keeps an index of every email, so the email lookup of Entra ID reads no other user, and moves it with the emails', async () => {
     const user = await created({ emails: [{ value: 'First@Example.com', type: 'work' }, { value: 'second@example.com', type: 'home' }] });
-    const table = createDocumentClient(server.dynamoDbEndpoint);
+    const table = createDocumentClient(scim.server.dynamoDbEndpoint);
     const indexed = async (email: string) =>
       (
         await table.send(
-          new QueryCommand({ TableName: server.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.indexPartition('default', 'User', 'emails.value', email) } }),
+          new QueryCommand({ TableName: scim.server.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.indexPartition('default', 'User', 'emails.value', email) } }),
         )
       ).Items?.map((item) => item.sk);
     expect(await indexed('first@example.com')).toEqual([user.id]);
@@ -393,13 +388,13 @@ describe('DELETE /Users/{id}', () => {
 
 describe('authentication and the HTTP edge', () => {
   it('accepts the bare token that Okta Header auth sends', async () => {
-    const response = await fetch(`${server.baseUrl}/Users?count=1`, { headers: { Authorization: server.token } });
+    const response = await fetch(`${scim.server.baseUrl}/Users?count=1`, { headers: { Authorization: scim.server.token } });
     expect(response.status).toBe(200);
   });
 
   it('answers 401 as a SCIM error without a token or with a wrong one', async () => {
     for (const headers of [{}, { Authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, { Authorization: 'Bearer ' }] as Record<string, string>[]) {
-      const response = await fetch(`${server.baseUrl}/Users`, { headers });
+      const response = await fetch(`${scim.server.baseUrl}/Users`, { headers });
       const body: any = await response.json();
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toContain('application/scim+json');
@@ -409,7 +404,7 @@ describe('authentication and the HTTP edge', () => {
   });
 
   it('answers 401 before reading the body', async () => {
-    const response = await fetch(`${server.baseUrl}/Users`, { method: 'POST', body: '{nope', headers: { 'Content-Type': 'application/scim+json' } });
+    const response = await fetch(`${scim.server.baseUrl}/Users`, { method: 'POST', body: '{nope', headers: { 'Content-Type': 'application/scim+json' } });
     expect(response.status).toBe(401);
   });
 

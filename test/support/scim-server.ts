@@ -19,10 +19,11 @@ export interface TestScimServer {
   close(): Promise<void>;
 }
 
+/** This worker's embedded store (JEST_WORKER_ID counts from 1; a run in band has one store). */
 export function dynamoDbEndpoint(): string {
-  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is unset: run the tests through jest, whose global setup starts the embedded store.');
-  return endpoint;
+  const endpoints = process.env.TEST_DYNAMODB_ENDPOINTS?.split(',');
+  if (!endpoints) throw new Error('TEST_DYNAMODB_ENDPOINTS is unset: run the tests through jest, whose global setup starts the embedded stores.');
+  return endpoints[(Number(process.env.JEST_WORKER_ID ?? 1) - 1) % endpoints.length];
 }
 
 /** The real handlers over HTTP on the run's embedded store, in a table of their own. */
