@@ -4,8 +4,9 @@ import { userKind } from '../../lambdas/directory/users';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
 import { expectScimError, unique } from '../support/scim-server';
+import { aGroup, aUser, memberRefs } from '../support/builders';
 import { useScimServer } from '../support/scim-fixture';
-import { USER, GROUP, PATCH, BULK_REQUEST, BULK_RESPONSE, ERROR } from '../support/urns';
+import { USER, PATCH, BULK_REQUEST, BULK_RESPONSE, ERROR } from '../support/urns';
 
 const scim = useScimServer();
 let spc: any;
@@ -14,8 +15,8 @@ beforeAll(async () => {
   spc = (await scim('GET', '/ServiceProviderConfig')).body;
 });
 
-const user = (userName = `${unique('bulk')}@example.com`) => ({ schemas: [USER], userName, name: { givenName: 'Katherine', familyName: 'Johnson' }, active: true });
-const group = (members: string[], displayName = unique('Bulk Group')) => ({ schemas: [GROUP], displayName, members: members.map((value) => ({ value })) });
+const user = (userName?: string) => aUser(userName === undefined ? {} : { userName });
+const group = (members: string[], displayName?: string) => aGroup({ members: memberRefs(members), ...(displayName === undefined ? {} : { displayName }) });
 const postUser = (bulkId: string, data: unknown = user()) => ({ method: 'POST', path: '/Users', bulkId, data });
 const postGroup = (bulkId: string, members: string[], displayName?: string) => ({ method: 'POST', path: '/Groups', bulkId, data: group(members, displayName) });
 

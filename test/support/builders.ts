@@ -9,7 +9,7 @@ import { GROUP, PATCH, USER } from './urns';
 type Body = Record<string, any>;
 
 /** Some valid user, with a userName no other test uses and a work email equal to it. */
-export function aUser(overrides: Body = {}): Body {
+export function aUser(overrides: Body = {}): Body & { userName: string } {
   const userName = overrides.userName ?? `${unique('user')}@example.com`;
   return {
     schemas: [USER],
@@ -23,12 +23,12 @@ export function aUser(overrides: Body = {}): Body {
 }
 
 /** A user as Okta POSTs one: its own user id as externalId, a placeholder password, read-only `groups: []`. */
-export function anOktaUser(overrides: Body = {}): Body {
+export function anOktaUser(overrides: Body = {}): Body & { userName: string } {
   return aUser({ externalId: unique('00u'), locale: 'en-US', password: 'placeholder-Okta-1!', groups: [], ...overrides });
 }
 
 /** Some valid group with a displayName no other test uses; no members unless given. */
-export function aGroup(overrides: Body = {}): Body {
+export function aGroup(overrides: Body = {}): Body & { displayName: string } {
   return { schemas: [GROUP], displayName: unique('Group'), members: [], ...overrides };
 }
 
