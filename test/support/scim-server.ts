@@ -14,6 +14,9 @@ export interface TestScimServer {
   dynamoDbEndpoint: string;
   /** Waits for the asynchronous cleanup to have seen every change so far. */
   drainStreams(): Promise<void>;
+  /** Holds the asynchronous cleanup back until resumeStreams(): what a slow stream consumer looks like. */
+  pauseStreams(): Promise<void>;
+  resumeStreams(): void;
   /** This server's tenants, administered as the admin CLI does; `now` moves the administrator's clock. */
   tenants(now?: () => number): TenantAdmin;
   close(): Promise<void>;
@@ -45,6 +48,8 @@ export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExt
     tableName,
     dynamoDbEndpoint: endpoint,
     drainStreams: api.drainStreams,
+    pauseStreams: api.pauseStreams,
+    resumeStreams: api.resumeStreams,
     tenants: (now) => localTenantAdmin(secretsDir, process.env, now),
     close: async () => {
       await api.close();
