@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { allRoutes } from '../../lambdas/contracts/routes';
+import { aUser } from '../support/builders';
 import { type ScimClient, useScimServer } from '../support/scim-fixture';
 import { USER, GROUP, PATCH, SEARCH, BULK_REQUEST as BULK } from '../support/urns';
 
@@ -32,14 +33,7 @@ interface IsolationCase {
   then?: (response: Response, world: World, asA: Client) => Promise<void> | void;
 }
 
-const user = (userName: string, externalId: string) => ({
-  schemas: [USER],
-  userName,
-  externalId,
-  name: { givenName: 'Ada', familyName: 'Lovelace' },
-  emails: [{ primary: true, type: 'work', value: userName }],
-  active: true,
-});
+const user = (userName: string, externalId: string) => aUser({ userName, externalId });
 const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
 const members = (ids: string[]) => ids.map((value) => ({ value }));
 const listed = (response: Response) => (response.body?.Resources ?? []) as Array<{ id: string; members?: Array<{ value: string }> }>;
