@@ -1,8 +1,14 @@
+// The AWS SDK's Node-version notice (aws-sdk-js-v3#7983 documents this switch) would otherwise print once per
+// test file, burying real failures; set here so every worker and every child process inherits it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   // Integration tests drive a real embedded store on 2 cores, alongside other test files.
   testTimeout: 30_000,
+  // Jest's default on 2 cores is one worker, which leaves a core idle while the worker waits on the store.
+  maxWorkers: 2,
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
   // middy is ESM-only; swc turns it into CommonJS with the rest.

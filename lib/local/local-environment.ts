@@ -48,6 +48,9 @@ export interface LocalScim extends LocalApi {
   token: string;
   /** Waits until the table's stream consumers have seen every change so far. */
   drainStreams(): Promise<void>;
+  /** Holds the stream consumers back (after the batch under way) until resumeStreams(), so a test can read while cleanup is pending. */
+  pauseStreams(): Promise<void>;
+  resumeStreams(): void;
 }
 
 /** Table, token and environment as the deployed stack would give them, then the handlers over HTTP. */
@@ -76,6 +79,10 @@ export async function startLocalScim(options: LocalScimOptions): Promise<LocalSc
     drainStreams: async () => {
       await Promise.all(pollers.map((poller) => poller.drain()));
     },
+    pauseStreams: async () => {
+      await Promise.all(pollers.map((poller) => poller.pause()));
+    },
+    resumeStreams: () => pollers.forEach((poller) => poller.resume()),
     close: async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
       await api.close();

@@ -17,6 +17,9 @@ type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
 export interface StreamPoller {
   /** Resolves once every record written so far has been handed to the handler. */
   drain(): Promise<void>;
+  /** Stops handing records on until resume(), once the pass under way has ended; drain() still works. */
+  pause(): Promise<void>;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export async function startStreamPoller(
 
   const iterators = new Map<string, string | undefined>();
   let running = true;
+  let paused = false;
   // Passes run one at a time, so a shard's iterator is never used twice.
   let chain: Promise<unknown> = Promise.resolve();
   const serial = (): Promise<number> => {
@@ -77,10 +81,12 @@ export async function startStreamPoller(
 
   const loop = async () => {
     while (running) {
-      const read = await serial().catch((error) => {
-        console.error('local stream poller:', (error as Error).message);
-        return 0;
-      });
+      const read = paused
+        ? 0
+        : await serial().catch((error) => {
+            console.error('local stream poller:', (error as Error).message);
+            return 0;
+          });
       if (read === 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   };
@@ -89,6 +95,13 @@ export async function startStreamPoller(
   return {
     drain: async () => {
       while ((await serial()) > 0);
+    },
+    pause: async () => {
+      paused = true;
+      await chain;
+    },
+    resume: () => {
+      paused = false;
     },
     stop: async () => {
       running = false;

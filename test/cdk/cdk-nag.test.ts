@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Duration, Validations } from 'aws-cdk-lib';
+import { type App, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { ScimStack } from '../../lib/scim-stack';
-
-process.env.CDK_VALIDATION = 'false';
+import { cdkApp } from '../support/cdk-app';
 
 /**
  * Every acknowledged finding, so that a new suppression is a reviewed change to this list.
@@ -36,8 +33,7 @@ function acknowledgements(root: IConstruct): Array<{ id: string; reason: string 
 }
 
 beforeAll(() => {
-  const { context } = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
-  app = new App({ context });
+  app = cdkApp();
   stack = new ScimStack(app, 'ScimNag');
   // As bin/app.ts registers it: synth fails on any unacknowledged finding.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
@@ -65,8 +61,7 @@ test('acknowledgements are exactly the reviewed list, each with a reason', () =>
 });
 
 test('with scheduled token rotation, the secret needs no SMG4 acknowledgement and nothing is found', () => {
-  const { context } = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
-  const scheduled = new App({ context });
+  const scheduled = cdkApp();
   const scheduledStack = new ScimStack(scheduled, 'ScimNagScheduled', { automaticTokenRotation: Duration.days(90) });
   scheduled.synth();
   const report = new AwsSolutionsChecks().validateScope(scheduled);

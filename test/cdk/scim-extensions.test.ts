@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { loadConfig } from '../../lambdas/wiring/config';
@@ -12,17 +11,15 @@ import { parseExtensions, schemaRegistry, type ExtensionsDeclarationInput } from
 import { EXTENSIONS_FILE, MAX_EXTENSIONS_BYTES, extensionsEnvironment, readExtensionsFile } from '../../lib/scim-extensions';
 import { ScimStack } from '../../lib/scim-stack';
 import { ACME_GROUP, ACME_USER, acmeExtensions } from '../support/acme-extensions';
+import { cdkApp } from '../support/cdk-app';
 
-// aws-cdk-lib's CloudFormation schema validation costs ~9 s per synth and checks nothing asserted here.
-process.env.CDK_VALIDATION = 'false';
 
 const ROOT = resolve(__dirname, '../..');
 const functionNames = Object.keys(scimFunctions) as FunctionName[];
 
 /** Synthesised without bundling the handlers: only the template is looked at. */
 function stackWith(schemaExtensions?: ExtensionsDeclarationInput) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  return new ScimStack(app, 'ScimExtensionsTest', { schemaExtensions });
+  return new ScimStack(cdkApp(), 'ScimExtensionsTest', { schemaExtensions });
 }
 
 function variablesOf(stack: ScimStack, fn: CfnFunction): Record<string, unknown> {

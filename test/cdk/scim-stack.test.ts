@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -10,9 +8,7 @@ import { tableKeys } from '../../lambdas/contracts/table-design';
 import { createTableInput } from '../../lambdas/contracts/table-definition';
 import { ScimStack } from '../../lib/scim-stack';
 import { TenantTokens } from '../../lib/tenant-tokens';
-
-// aws-cdk-lib's CloudFormation schema validation costs ~9 s per synth and checks nothing asserted here.
-process.env.CDK_VALIDATION = 'false';
+import { cdkApp } from '../support/cdk-app';
 
 type Resource = { Type: string; Properties?: any; DeletionPolicy?: string; UpdateReplacePolicy?: string; DependsOn?: string[] };
 type Json = { Resources: Record<string, Resource>; Outputs: Record<string, any> };
@@ -97,10 +93,8 @@ function methods(): Map<string, { target: string; resource: Resource }> {
 }
 
 beforeAll(() => {
-  // The same feature flags `cdk synth` runs with.
-  const { context } = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
-  const app = new App({ context });
-  stack = new ScimStack(app, 'ScimTest');
+  // The one synth with real bundles: every handler entry must bundle, as in `cdk synth`.
+  stack = new ScimStack(cdkApp({ bundle: true }), 'ScimTest');
   template = Template.fromStack(stack);
   json = template.toJSON() as Json;
 });
@@ -217,8 +211,7 @@ describe('tenant tokens', () => {
   });
 
   test('validity, overlap and a rotation schedule are the deployer\'s to choose', () => {
-    const { context } = JSON.parse(readFileSync(join(__dirname, '../../cdk.json'), 'utf8'));
-    const other = new Stack(new App({ context }), 'Tokens');
+    const other = new Stack(cdkApp(), 'Tokens');
     const tokens = new TenantTokens(other, 'TenantTokens', {
       logRetention: RetentionDays.ONE_MONTH,
       tokenValidity: Duration.days(90),

@@ -3,22 +3,20 @@ import { ResourceService } from '../../lambdas/directory/resources';
 import { userKind } from '../../lambdas/directory/users';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
-import { expectScimError, scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
-import { USER, GROUP, PATCH, BULK_REQUEST, BULK_RESPONSE, ERROR } from '../support/urns';
+import { expectScimError, unique } from '../support/scim-server';
+import { aGroup, aUser, memberRefs } from '../support/builders';
+import { useScimServer } from '../support/scim-fixture';
+import { USER, PATCH, BULK_REQUEST, BULK_RESPONSE, ERROR } from '../support/urns';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer();
 let spc: any;
 
 beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
   spc = (await scim('GET', '/ServiceProviderConfig')).body;
 });
-afterAll(() => server.close());
 
-const user = (userName = `${unique('bulk')}@example.com`) => ({ schemas: [USER], userName, name: { givenName: 'Katherine', familyName: 'Johnson' }, active: true });
-const group = (members: string[], displayName = unique('Bulk Group')) => ({ schemas: [GROUP], displayName, members: members.map((value) => ({ value })) });
+const user = (userName?: string) => aUser(userName === undefined ? {} : { userName });
+const group = (members: string[], displayName?: string) => aGroup({ members: memberRefs(members), ...(displayName === undefined ? {} : { displayName }) });
 const postUser = (bulkId: string, data: unknown = user()) => ({ method: 'POST', path: '/Users', bulkId, data });
 const postGroup = (bulkId: string, members: string[], displayName?: string) => ({ method: 'POST', path: '/Groups', bulkId, data: group(members, displayName) });
 
@@ -65,7 +63,7 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
       ['POST', 'g', '201'],
     ]);
     for (const operation of operations) {
-      expect(operation.location).toMatch(new RegExp(`^${server.baseUrl}/(Users|Groups)/[0-9a-f-]{36}$`));
+      expect(operation.location).toMatch(new RegExp(`^${scim.server.baseUrl}/(Users|Groups)/[0-9a-f-]{36}$`));
       expect(operation.response).toBeUndefined();
     }
     const [userOne, userTwo, team] = operations.map((operation: any) => idFromLocation(operation.location));
@@ -163,9 +161,9 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
       { method: 'DELETE', path: `/Users/${grace.id}` },
     ]);
     const [put, patch, deleted, again] = response.body.Operations;
-    expect(put).toMatchObject({ method: 'PUT', status: '200', location: `${server.baseUrl}/Users/${ada.id}` });
-    expect(patch).toMatchObject({ method: 'PATCH', status: '200', location: `${server.baseUrl}/Groups/${team.id}` });
-    expect(deleted).toEqual({ method: 'DELETE', status: '204', location: `${server.baseUrl}/Users/${grace.id}` });
+    expect(put).toMatchObject({ method: 'PUT', status: '200', location: `${scim.server.baseUrl}/Users/${ada.id}` });
+    expect(patch).toMatchObject({ method: 'PATCH', status: '200', location: `${scim.server.baseUrl}/Groups/${team.id}` });
+    expect(deleted).toEqual({ method: 'DELETE', status: '204', location: `${scim.server.baseUrl}/Users/${grace.id}` });
     expect(again).toMatchObject({ method: 'DELETE', status: '404', response: { schemas: [ERROR], status: '404' } });
     const read = await scim('GET', `/Users/${ada.id}`);
     expect(read.body.userName).toBe(renamed);
@@ -186,7 +184,7 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
       { method: 'PATCH', path: `/Users/${ada.id}`, version: current, data: titled('Current') },
     ]);
     const [stalePatch, staleDelete, currentPatch] = response.body.Operations;
-    expect(stalePatch).toMatchObject({ status: '412', location: `${server.baseUrl}/Users/${ada.id}`, response: { schemas: [ERROR], status: '412' } });
+    expect(stalePatch).toMatchObject({ status: '412', location: `${scim.server.baseUrl}/Users/${ada.id}`, response: { schemas: [ERROR], status: '412' } });
     expect(staleDelete).toMatchObject({ status: '412', response: { status: '412' } });
     expect(currentPatch.status).toBe('200');
     const read = await scim('GET', `/Users/${ada.id}`);
@@ -316,8 +314,8 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
 
   describe('tenants', () => {
     it("acts for the token's tenant only: another tenant's resources are not found, and a tenant in the body means nothing", async () => {
-      const client = createDocumentClient(server.dynamoDbEndpoint);
-      const otherTenant = new ResourceService(new DynamoResourceStore(client, server.tableName), userKind({ uniqueExternalId: false }));
+      const client = createDocumentClient(scim.server.dynamoDbEndpoint);
+      const otherTenant = new ResourceService(new DynamoResourceStore(client, scim.server.tableName), userKind({ uniqueExternalId: false }));
       const theirs = await otherTenant.create('other-tenant', user());
       const sameName = user(theirs.resource.userName as string);
       const response = await bulk(

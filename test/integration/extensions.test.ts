@@ -2,19 +2,12 @@ import { parseExtensions } from '../../lambdas/scim/extensions';
 import { PATCH_OP_SCHEMA as PATCH } from '../../lambdas/scim/messages';
 import { ENTERPRISE_USER_SCHEMA as ENTERPRISE, GROUP_SCHEMA as GROUP, USER_SCHEMA as USER } from '../../lambdas/scim/schemas';
 import { ACME_GROUP, ACME_USER, acmeExtensions } from '../support/acme-extensions';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
 
 const OKTA_CUSTOM = 'urn:okta:acme_app:1.0:user:custom';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer({ schemaExtensions: acmeExtensions });
 let sequence = 0;
-
-beforeAll(async () => {
-  server = await startScimServer({ schemaExtensions: acmeExtensions });
-  scim = scimClient(server);
-});
-afterAll(() => server.close());
 
 /** What Okta posts for a user of an app with Acme's attributes mapped, and a custom namespace of its own. */
 function oktaUser(acme: Record<string, unknown>) {

@@ -1,47 +1,13 @@
-import { mapLimited } from '../../lambdas/runtime/concurrency';
-import { scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
-import { USER, GROUP, PATCH } from '../support/urns';
+import { useScimServer } from '../support/scim-fixture';
+import { memberRefs, membersOp, sorted } from '../support/builders';
+import { GROUP, PATCH } from '../support/urns';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer();
 
-beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
-});
-afterAll(() => server.close());
-
-async function newUsers(count: number): Promise<string[]> {
-  return mapLimited(Array.from({ length: count }, (_, index) => index), 16, async () => {
-    const userName = `${unique('concurrent')}@example.com`;
-    const response = await scim('POST', '/Users', { schemas: [USER], userName, name: { givenName: 'Kat', familyName: 'Johnson' }, active: true });
-    expect(response.status).toBe(201);
-    return response.body.id as string;
-  });
-}
-
-async function newGroup(memberIds: string[] = []) {
-  const response = await scim('POST', '/Groups', { schemas: [GROUP], displayName: unique('Concurrent Group'), members: memberIds.map((value) => ({ value })) });
-  expect(response.status).toBe(201);
-  return response.body as { id: string; displayName: string; meta: { version: string } };
-}
-
-function patch(groupId: string, operations: unknown[]) {
-  return scim('PATCH', `/Groups/${groupId}`, { schemas: [PATCH], Operations: operations });
-}
-
-async function memberIdsOf(groupId: string): Promise<string[]> {
-  const response = await scim('GET', `/Groups/${groupId}`);
-  expect(response.status).toBe(200);
-  return ((response.body.members ?? []) as Array<{ value: string }>).map((m) => m.value).sort();
-}
-
-const sorted = (ids: Iterable<string>) => [...ids].sort();
-const add = (ids: string[]) => ({ op: 'add', path: 'members', value: ids.map((value) => ({ value })) });
-/** Okta's shape. */
-const removeByFilter = (id: string) => ({ op: 'remove', path: `members[value eq "${id}"]` });
-/** Entra ID's shape (without aadOptscim062020). */
-const removeByValue = (ids: string[]) => ({ op: 'Remove', path: 'members', value: ids.map((value) => ({ value })) });
+const newUsers = async (count: number) => (await scim.createUsers(count)).map((user) => user.id);
+const newGroup = (memberIds: string[] = []) => scim.createGroup({ members: memberRefs(memberIds) });
+const { patchGroup: patch, memberIds: memberIdsOf } = scim;
+const { add, removeByFilter, removeByValue } = membersOp;
 
 type Operation = ReturnType<typeof add> | ReturnType<typeof removeByFilter> | ReturnType<typeof removeByValue>;
 

@@ -1,65 +1,30 @@
-import { mapLimited } from '../../lambdas/runtime/concurrency';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/contracts/table-design';
-import { scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
-import { USER, GROUP, PATCH } from '../support/urns';
+import { memberRefs, sorted } from '../support/builders';
+import { useScimServer } from '../support/scim-fixture';
 
 const TENANT = 'default';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer();
 let table: DynamoDBDocumentClient;
 
 beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
   table = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint: server.dynamoDbEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    new DynamoDBClient({ endpoint: scim.server.dynamoDbEndpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
   );
 });
-afterAll(async () => {
-  table?.destroy();
-  await server.close();
-});
+afterAll(() => table?.destroy());
 
 interface User {
   id: string;
   userName: string;
 }
 
-async function newUsers(count: number, concurrency = 16): Promise<User[]> {
-  return mapLimited(Array.from({ length: count }, (_, index) => index), concurrency, async () => {
-    const userName = `${unique('integrity')}@example.com`;
-    const response = await scim('POST', '/Users', { schemas: [USER], userName, name: { givenName: 'Mary', familyName: 'Jackson' }, active: true });
-    expect(response.status).toBe(201);
-    return { id: response.body.id as string, userName };
-  });
-}
-
-async function newGroup(members: User[] = []) {
-  const response = await scim('POST', '/Groups', { schemas: [GROUP], displayName: unique('Integrity Group'), members: members.map((m) => ({ value: m.id })) });
-  expect(response.status).toBe(201);
-  return response.body as { id: string; displayName: string };
-}
-
-function patch(groupId: string, operations: unknown[]) {
-  return scim('PATCH', `/Groups/${groupId}`, { schemas: [PATCH], Operations: operations });
-}
-
-async function memberIdsOf(groupId: string): Promise<string[]> {
-  const response = await scim('GET', `/Groups/${groupId}`);
-  expect(response.status).toBe(200);
-  return ((response.body.members ?? []) as Array<{ value: string }>).map((m) => m.value).sort();
-}
-
-/** The group ids GET /Users/{id} lists in the user's read-only `groups` attribute. */
-async function groupsOfUser(userId: string): Promise<string[]> {
-  const response = await scim('GET', `/Users/${userId}`);
-  expect(response.status).toBe(200);
-  return ((response.body.groups ?? []) as Array<{ value: string }>).map((g) => g.value).sort();
-}
+const newUsers = (count: number): Promise<User[]> => scim.createUsers(count);
+const newGroup = (members: User[] = []) => scim.createGroup({ members: memberRefs(members.map((member) => member.id)) });
+const { patchGroup: patch, memberIds: memberIdsOf, groupIdsOf: groupsOfUser } = scim;
 
 /** The group ids GET /Groups?filter=members.value eq "<user>" answers. */
 async function groupsByMemberFilter(userId: string): Promise<string[]> {
@@ -69,7 +34,6 @@ async function groupsByMemberFilter(userId: string): Promise<string[]> {
   return (response.body.Resources as Array<{ id: string }>).map((g) => g.id).sort();
 }
 
-const sorted = (ids: string[]) => [...ids].sort();
 
 /** Membership items of a group, read from the table itself (pk T#{tenant}#Group#{gid}). */
 async function membershipItemsOfGroup(groupId: string): Promise<number> {
@@ -78,7 +42,7 @@ async function membershipItemsOfGroup(groupId: string): Promise<number> {
   do {
     const output = await table.send(
       new QueryCommand({
-        TableName: server.tableName,
+        TableName: scim.server.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': `T#${TENANT}#Group#${groupId}` },
         Select: 'COUNT',
@@ -96,7 +60,7 @@ async function membershipItemsOfGroup(groupId: string): Promise<number> {
 async function membershipItemsOfUser(userId: string): Promise<number> {
   const output = await table.send(
     new QueryCommand({
-      TableName: server.tableName,
+      TableName: scim.server.tableName,
       KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
       ExpressionAttributeValues: { ':pk': keys.memberOfCollection(TENANT), ':from': keys.memberOfRange(userId, userId).from, ':to': keys.memberOfRange(userId, userId).to },
       Select: 'COUNT',
@@ -110,7 +74,7 @@ async function membershipItemsOfUser(userId: string): Promise<number> {
 async function writeMembership(groupId: string, userId: string, extra: Record<string, unknown> = { itemType: 'Membership' }) {
   await table.send(
     new PutCommand({
-      TableName: server.tableName,
+      TableName: scim.server.tableName,
       Item: { ...keys.membership(TENANT, groupId, userId), tenant: TENANT, groupId, userId, ...extra },
     }),
   );
@@ -132,7 +96,7 @@ describe('deleting a user', () => {
     expect(listed.body.Resources[0].members.map((m: { value: string }) => m.value)).toEqual([staying.id]);
     expect(await groupsByMemberFilter(staying.id)).toEqual(sorted([groups[0].id, groups[2].id]));
 
-    await server.drainStreams();
+    await scim.server.drainStreams();
     expect(await membershipItemsOfUser(leaving.id)).toBe(0);
     expect(await membershipItemsOfUser(staying.id)).toBe(2);
   });
@@ -156,7 +120,7 @@ describe('deleting a group', () => {
     const [both, onlyDeleted] = await newUsers(2);
     const doomed = await newGroup([both, onlyDeleted]);
     const kept = await newGroup([both]);
-    await server.drainStreams();
+    await scim.server.drainStreams();
     expect(await groupsOfUser(both.id)).toEqual(sorted([doomed.id, kept.id]));
 
     expect((await scim('DELETE', `/Groups/${doomed.id}`)).status).toBe(204);
@@ -176,7 +140,7 @@ describe('deleting a group', () => {
     expect(filterOnly).toEqual([]);
     expect(byUserName.body.Resources[0].groups.map((g: { value: string }) => g.value)).toEqual([kept.id]);
 
-    await server.drainStreams();
+    await scim.server.drainStreams();
     expect(await membershipItemsOfGroup(doomed.id)).toBe(0);
     expect(await membershipItemsOfGroup(kept.id)).toBe(1);
     expect(await memberIdsOf(kept.id)).toEqual([both.id]);
@@ -190,7 +154,7 @@ describe('deleting a group', () => {
     const real = await newGroup([user]);
     const deleted = await newGroup([user]);
     expect((await scim('DELETE', `/Groups/${deleted.id}`)).status).toBe(204);
-    await server.drainStreams();
+    await scim.server.drainStreams();
     const ghost = randomUUID();
     await writeMembership(deleted.id, user.id, {});
     await writeMembership(ghost, user.id, {});
@@ -219,7 +183,7 @@ describe('the asynchronous cleanup', () => {
   it('removes a membership orphaned by a race, and keeps a sound one', async () => {
     const [user, other] = await newUsers(2);
     const group = await newGroup([user]);
-    await server.drainStreams();
+    await scim.server.drainStreams();
     const missingGroup = randomUUID();
     const missingUser = randomUUID();
     await writeMembership(missingGroup, user.id);
@@ -227,7 +191,7 @@ describe('the asynchronous cleanup', () => {
     // Written the same way, but sound: its group and user exist.
     await writeMembership(group.id, other.id);
 
-    await server.drainStreams();
+    await scim.server.drainStreams();
     expect(await membershipItemsOfGroup(missingGroup)).toBe(0);
     expect(await memberIdsOf(group.id)).toEqual(sorted([user.id, other.id]));
     expect(await membershipItemsOfGroup(group.id)).toBe(2);
@@ -250,7 +214,7 @@ describe('the asynchronous cleanup', () => {
     const group = await newGroup();
     const results = await addWhileDeleting(group.id, users);
     for (const { added, deleted } of results) expect({ added, deleted }).toEqual({ added: 204, deleted: 204 });
-    await server.drainStreams();
+    await scim.server.drainStreams();
     expect(await memberIdsOf(group.id)).toEqual([]);
     expect(await membershipItemsOfGroup(group.id)).toBe(0);
   }, 30_000);
@@ -275,7 +239,7 @@ describe('the asynchronous cleanup', () => {
     for (const response of statuses.slice(0, adds.length)) expect([204, 404]).toContain(response.status);
     for (const response of statuses.slice(adds.length)) expect(response.status).toBe(204);
     for (const user of users.slice(0, 3)) expect(await groupsOfUser(user.id)).toEqual([]);
-    await server.drainStreams();
+    await scim.server.drainStreams();
     for (const group of groups) expect({ group: group.id, items: await membershipItemsOfGroup(group.id) }).toEqual({ group: group.id, items: 0 });
     for (const user of users.slice(0, 3)) expect(await membershipItemsOfUser(user.id)).toBe(0);
   }, 30_000);
@@ -284,7 +248,7 @@ describe('the asynchronous cleanup', () => {
 describe('a 2,000-member group', () => {
   it('is built with PATCHes of 500, deleted with 204, hidden from every read at once, and its memberships cleaned up', async () => {
     const SIZE = 2000;
-    const users = await newUsers(SIZE, 16);
+    const users = await newUsers(SIZE);
     const group = await newGroup();
     for (let start = 0; start < SIZE; start += 500) {
       const response = await patch(group.id, [{ op: 'add', path: 'members', value: users.slice(start, start + 500).map((u) => ({ value: u.id })) }]);
@@ -298,8 +262,10 @@ describe('a 2,000-member group', () => {
     const sample = [users[0], users[777], users[1999]];
     for (const user of sample) expect(await groupsOfUser(user.id)).toEqual([group.id]);
 
+    // The cleanup is held back, so the reads below surely run while all of it is still to do.
+    await scim.server.pauseStreams();
     expect((await scim('DELETE', `/Groups/${group.id}`)).status).toBe(204);
-    // While the cleanup works through 2,000 memberships, no read path shows the group.
+    // While the cleanup has 2,000 memberships to go, no read path shows the group.
     const [get, lookup, unfiltered, usersPage, ...perUser] = await Promise.all([
       scim('GET', `/Groups/${group.id}`),
       scim('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${group.displayName}"`)}`),
@@ -319,7 +285,8 @@ describe('a 2,000-member group', () => {
     // The reads above ran before the cleanup had finished (it answers at once, cleans later).
     expect(pendingAfterReads).toBeGreaterThan(0);
 
-    await server.drainStreams();
+    scim.server.resumeStreams();
+    await scim.server.drainStreams();
     expect(await membershipItemsOfGroup(group.id)).toBe(0);
     for (const user of sample) expect(await membershipItemsOfUser(user.id)).toBe(0);
     // 2,000 user creations on 2 shared cores.

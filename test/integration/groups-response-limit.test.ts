@@ -1,37 +1,22 @@
-import { mapLimited } from '../../lambdas/runtime/concurrency';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
-import { PATCH } from '../support/urns';
+import { useScimServer } from '../support/scim-fixture';
 
 const LIMIT = 3000;
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+// A small limit stands in for Lambda's 6 MB, so the behaviour at the edge is testable quickly.
+const scim = useScimServer({ environment: { MAX_RESPONSE_BYTES: String(LIMIT) } });
 
-beforeAll(async () => {
-  // A small limit stands in for Lambda's 6 MB, so the behaviour at the edge is testable quickly.
-  process.env.MAX_RESPONSE_BYTES = String(LIMIT);
-  server = await startScimServer();
-  scim = scimClient(server);
-});
-afterAll(async () => {
-  delete process.env.MAX_RESPONSE_BYTES;
-  await server.close();
-});
+const users = async (count: number) => (await scim.createUsers(count, () => ({}), 8)).map((user) => user.id);
 
-async function users(count: number, prefix: string): Promise<string[]> {
-  const indexes = Array.from({ length: count }, (_, index) => index);
-  return mapLimited(indexes, 8, async (index) => (await scim('POST', '/Users', { userName: `${prefix}.${index}.${Date.now()}@example.com` })).body.id);
-}
-
+/** A group whose members are added by a PATCH, as Okta pushes them. */
 async function group(displayName: string, members: string[]): Promise<string> {
-  const created = await scim('POST', '/Groups', { displayName });
-  await scim('PATCH', `/Groups/${created.body.id}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: members.map((value) => ({ value })) }] });
-  return created.body.id;
+  const { id } = await scim.createGroup({ displayName });
+  await scim.addMembers(id, members);
+  return id;
 }
 
 describe('responses larger than a Lambda can return', () => {
   it('refuses a group whose member list alone is too large with 400 tooMany, never a truncated list', async () => {
-    const id = await group(`big-${Date.now()}`, await users(80, 'big'));
+    const id = await group(`big-${Date.now()}`, await users(80));
     const response = await scim('GET', `/Groups/${id}`);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ status: '400', scimType: 'tooMany' });
@@ -42,7 +27,7 @@ describe('responses larger than a Lambda can return', () => {
   }, 90_000);
 
   it('returns fewer groups per page rather than cross the limit, each with its whole member list', async () => {
-    const members = await users(12, 'page');
+    const members = await users(12);
     const ids = [];
     for (let index = 0; index < 4; index++) ids.push(await group(`page-${index}-${Date.now()}`, members));
     const seen = new Map<string, number>();

@@ -1,58 +1,17 @@
-import { expectScimError, scimClient, startScimServer, type TestScimServer, unique } from '../support/scim-server';
+import { expectScimError, unique } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
+import { aGroup, sorted } from '../support/builders';
 import { USER, GROUP, PATCH, LIST } from '../support/urns';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer();
 
-beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
-});
-afterAll(() => server.close());
 
-async function newUser(): Promise<{ id: string; userName: string; displayName: string }> {
-  const userName = `${unique('member')}@example.com`;
-  const response = await scim('POST', '/Users', {
-    schemas: [USER],
-    userName,
-    name: { givenName: 'Grace', familyName: 'Hopper' },
-    emails: [{ primary: true, value: userName, type: 'work' }],
-    displayName: `Grace ${userName}`,
-    active: true,
-    groups: [],
-  });
-  expect(response.status).toBe(201);
-  return response.body;
-}
-
-async function newUsers(count: number) {
-  return Promise.all(Array.from({ length: count }, () => newUser()));
-}
-
-function oktaGroup(overrides: Record<string, unknown> = {}): Record<string, any> {
-  return { schemas: [GROUP], displayName: unique('Engineering'), members: [], ...overrides };
-}
-
-async function newGroup(overrides: Record<string, unknown> = {}) {
-  const response = await scim('POST', '/Groups', oktaGroup(overrides));
-  expect(response.status).toBe(201);
-  return response.body;
-}
+// Members each with a display name of their own, so a member's `display` shows whose it is.
+const newUser = () => scim.createUser({ displayName: unique('Grace Hopper') });
+const newUsers = (count: number) => scim.createUsers(count, () => ({ displayName: unique('Grace Hopper') }));
+const { createGroup: newGroup, patchGroup: patch, memberIds } = scim;
 
 const member = (user: { id: string; displayName?: string }) => ({ value: user.id, display: user.displayName });
-
-function patch(id: string, operations: unknown[], query = '', headers: Record<string, string> = {}) {
-  return scim('PATCH', `/Groups/${id}${query}`, { schemas: [PATCH], Operations: operations }, headers);
-}
-
-/** The member ids of a group as GET /Groups/{id} shows them, sorted. */
-async function memberIds(groupId: string): Promise<string[]> {
-  const response = await scim('GET', `/Groups/${groupId}`);
-  expect(response.status).toBe(200);
-  return ((response.body.members ?? []) as Array<{ value: string }>).map((m) => m.value).sort();
-}
-
-const sorted = (ids: string[]) => [...ids].sort();
 const idsOf = (resources: Array<{ id: string }>) => resources.map((resource) => resource.id);
 
 async function find(filter: string, extra = '') {
@@ -63,11 +22,11 @@ async function find(filter: string, extra = '') {
 
 describe('POST /Groups', () => {
   it('creates a group without members (Okta sends members: []) with 201, Location, ETag and meta', async () => {
-    const body = oktaGroup({ externalId: unique('00g') });
+    const body = aGroup({ externalId: unique('00g') });
     const response = await scim('POST', '/Groups', body);
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toContain('application/scim+json');
-    const location = `${server.baseUrl}/Groups/${response.body.id}`;
+    const location = `${scim.server.baseUrl}/Groups/${response.body.id}`;
     expect(response.headers.get('location')).toBe(location);
     expect(response.headers.get('etag')).toBe(response.body.meta.version);
     expect(response.body).toMatchObject({
@@ -87,7 +46,7 @@ describe('POST /Groups', () => {
 
   it('creates a group with members and lists them as {value}', async () => {
     const [first, second] = await newUsers(2);
-    const response = await scim('POST', '/Groups', oktaGroup({ members: [member(first), member(second)] }));
+    const response = await scim('POST', '/Groups', aGroup({ members: [member(first), member(second)] }));
     expect(response.status).toBe(201);
     expect(response.body.meta.resourceType).toBe('Group');
     const members = response.body.members as Array<Record<string, unknown>>;
@@ -98,14 +57,14 @@ describe('POST /Groups', () => {
 
   it('skips an unknown member id on create instead of refusing the group', async () => {
     const user = await newUser();
-    const response = await scim('POST', '/Groups', oktaGroup({ members: [member(user), { value: 'no-such-user-0000' }] }));
+    const response = await scim('POST', '/Groups', aGroup({ members: [member(user), { value: 'no-such-user-0000' }] }));
     expect(response.status).toBe(201);
     expect(await memberIds(response.body.id)).toEqual([user.id]);
   });
 
   it('refuses a displayName that differs only in case with 409 uniqueness and keeps one group', async () => {
     const group = await newGroup();
-    expectScimError(await scim('POST', '/Groups', oktaGroup({ displayName: group.displayName.toUpperCase() })), 409, 'uniqueness');
+    expectScimError(await scim('POST', '/Groups', aGroup({ displayName: group.displayName.toUpperCase() })), 409, 'uniqueness');
     const list = await find(`displayName eq "${group.displayName}"`);
     expect(list.totalResults).toBe(1);
     expect(idsOf(list.Resources)).toEqual([group.id]);
@@ -116,7 +75,7 @@ describe('POST /Groups', () => {
     const variants = Array.from({ length: 50 }, (_, index) =>
       [...displayName].map((char, position) => ((index >> (position % 6)) & 1 ? char.toUpperCase() : char)).join(''),
     );
-    const responses = await Promise.all(variants.map((name) => scim('POST', '/Groups', oktaGroup({ displayName: name }))));
+    const responses = await Promise.all(variants.map((name) => scim('POST', '/Groups', aGroup({ displayName: name }))));
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(49);
@@ -262,8 +221,8 @@ describe('PUT /Groups/{id}', () => {
     expect(idsOf((await find(`members.value eq "${a.id}"`)).Resources)).toEqual([]);
     expect(idsOf((await find(`members.value eq "${c.id}"`)).Resources)).toEqual([group.id]);
     // The old name is free again, the new one taken.
-    expect((await scim('POST', '/Groups', oktaGroup({ displayName: group.displayName }))).status).toBe(201);
-    expectScimError(await scim('POST', '/Groups', oktaGroup({ displayName: renamed.toLowerCase() })), 409, 'uniqueness');
+    expect((await scim('POST', '/Groups', aGroup({ displayName: group.displayName }))).status).toBe(201);
+    expectScimError(await scim('POST', '/Groups', aGroup({ displayName: renamed.toLowerCase() })), 409, 'uniqueness');
   });
 
   it('renames to another letter case of its own name', async () => {
@@ -286,7 +245,7 @@ describe('PUT /Groups/{id}', () => {
 
   it('answers 404 for an unknown id and creates nothing', async () => {
     const user = await newUser();
-    const body = oktaGroup({ members: [member(user)] });
+    const body = aGroup({ members: [member(user)] });
     expectScimError(await scim('PUT', '/Groups/00000000-0000-4000-8000-00000000abcd', body), 404);
     expect((await find(`displayName eq "${body.displayName}"`)).totalResults).toBe(0);
     expect((await find(`members.value eq "${user.id}"`)).totalResults).toBe(0);
@@ -434,7 +393,7 @@ describe('PATCH /Groups/{id}', () => {
   it('answers 200 with the member list when ?attributes=members is asked', async () => {
     const [a, b] = await newUsers(2);
     const group = await newGroup({ members: [member(a)] });
-    const response = await patch(group.id, [{ op: 'add', path: 'members', value: [member(b)] }], '?attributes=members');
+    const response = await patch(group.id, [{ op: 'add', path: 'members', value: [member(b)] }], { query: '?attributes=members' });
     expect(response.status).toBe(200);
     expect(response.body.id).toBe(group.id);
     expect(response.body.members.map((m: { value: string }) => m.value).sort()).toEqual(sorted([a.id, b.id]));
@@ -557,8 +516,8 @@ describe('If-Match on groups', () => {
     const [a, b] = await newUsers(2);
     const group = await newGroup({ members: [member(a)] });
     const wrong = { 'If-Match': 'W/"999"' };
-    expectScimError(await patch(group.id, [{ op: 'add', path: 'members', value: [member(b)] }], '', wrong), 412);
-    expectScimError(await patch(group.id, [{ op: 'replace', path: 'displayName', value: 'Nope' }], '', wrong), 412);
+    expectScimError(await patch(group.id, [{ op: 'add', path: 'members', value: [member(b)] }], { headers: wrong }), 412);
+    expectScimError(await patch(group.id, [{ op: 'replace', path: 'displayName', value: 'Nope' }], { headers: wrong }), 412);
     expectScimError(await scim('PUT', `/Groups/${group.id}`, { schemas: [GROUP], displayName: 'Nope', members: [member(b)] }, wrong), 412);
     expectScimError(await scim('DELETE', `/Groups/${group.id}`, undefined, wrong), 412);
     const after = await scim('GET', `/Groups/${group.id}`);
@@ -568,9 +527,9 @@ describe('If-Match on groups', () => {
     expect(await memberIds(group.id)).toEqual([a.id]);
 
     // The current version is accepted, and the next request must name the new one.
-    const applied = await patch(group.id, [{ op: 'add', path: 'members', value: [member(b)] }], '', { 'If-Match': group.meta.version });
+    const applied = await patch(group.id, [{ op: 'add', path: 'members', value: [member(b)] }], { headers: { 'If-Match': group.meta.version } });
     expect(applied.status).toBe(204);
-    expectScimError(await patch(group.id, [{ op: 'remove', path: `members[value eq "${a.id}"]` }], '', { 'If-Match': group.meta.version }), 412);
+    expectScimError(await patch(group.id, [{ op: 'remove', path: `members[value eq "${a.id}"]` }], { headers: { 'If-Match': group.meta.version } }), 412);
     expect(await memberIds(group.id)).toEqual(sorted([a.id, b.id]));
     expect((await scim('DELETE', `/Groups/${group.id}`, undefined, { 'If-Match': applied.headers.get('etag')! })).status).toBe(204);
   });
@@ -598,7 +557,7 @@ describe('DELETE /Groups/{id}', () => {
     expectScimError(await scim('DELETE', `/Groups/${group.id}`), 404);
     expectScimError(await patch(group.id, [{ op: 'add', path: 'members', value: [member(user)] }]), 404);
     expect((await find(`displayName eq "${group.displayName}"`)).totalResults).toBe(0);
-    const again = await scim('POST', '/Groups', oktaGroup({ displayName: group.displayName }));
+    const again = await scim('POST', '/Groups', aGroup({ displayName: group.displayName }));
     expect(again.status).toBe(201);
     expect(again.body.id).not.toBe(group.id);
     expect(await memberIds(again.body.id)).toEqual([]);

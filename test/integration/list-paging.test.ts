@@ -1,17 +1,14 @@
 import { mapLimited } from '../../lambdas/runtime/concurrency';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
 import { USER, GROUP, ERROR } from '../support/urns';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer();
 /** Every user created, by id: the reference the server's pages are checked against. */
 const users = new Map<string, { userName: string; title?: string; created: number }>();
 
 const TOTAL = 60;
 
 beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
   await mapLimited(
     Array.from({ length: TOTAL }, (_, index) => index),
     8,
@@ -25,7 +22,6 @@ beforeAll(async () => {
     },
   );
 });
-afterAll(() => server.close());
 
 const idOrder = () => [...users.keys()].sort();
 

@@ -1,15 +1,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { startScimServer, type TestScimServer } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
 
-let server: TestScimServer;
+const scim = useScimServer();
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 
 beforeAll(async () => {
-  server = await startScimServer();
   // The same module instance the local server loaded, configured by its environment.
   ({ handler } = await import('../../lambdas/users/handler'));
 });
-afterAll(() => server.close());
 
 /** A REST API proxy event as API Gateway sends it when the body arrives base64-encoded. */
 function event(method: string, body: string | null, isBase64Encoded: boolean, headers: Record<string, string> = {}): APIGatewayProxyEvent {
@@ -17,7 +15,7 @@ function event(method: string, body: string | null, isBase64Encoded: boolean, he
     resource: '/scim/v2/Users',
     path: '/scim/v2/Users',
     httpMethod: method,
-    headers: { Authorization: `Bearer ${server.token}`, Host: 'scim.example.com', 'X-Forwarded-Proto': 'https', ...headers },
+    headers: { Authorization: `Bearer ${scim.server.token}`, Host: 'scim.example.com', 'X-Forwarded-Proto': 'https', ...headers },
     multiValueHeaders: {},
     queryStringParameters: null,
     multiValueQueryStringParameters: null,

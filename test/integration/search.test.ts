@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { expectScimError } from '../support/scim-server';
+import { useScimServer } from '../support/scim-fixture';
 import { USER, GROUP, SEARCH, LIST, ERROR } from '../support/urns';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
+const scim = useScimServer();
 
 /** Everything this file creates shares a prefix no other run or test file uses. */
 const RUN = `search-${randomUUID().slice(0, 8)}`;
@@ -11,8 +11,6 @@ const users: Array<{ id: string; userName: string }> = [];
 const groups: Array<{ id: string; displayName: string }> = [];
 
 beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
   for (const index of [1, 2, 3, 4, 5]) {
     const response = await scim('POST', '/Users', {
       schemas: [USER],
@@ -35,7 +33,6 @@ beforeAll(async () => {
     groups.push(response.body);
   }
 });
-afterAll(() => server.close());
 
 function search(path: string, body: Record<string, unknown>) {
   return scim('POST', path, { schemas: [SEARCH], ...body });
@@ -131,7 +128,7 @@ describe('POST /{ResourceType}/.search (RFC 7644 §3.4.3)', () => {
   });
 
   it('needs a token like every other route', async () => {
-    const response = await fetch(`${server.baseUrl}/Users/.search`, { method: 'POST', body: JSON.stringify({ schemas: [SEARCH] }) });
+    const response = await fetch(`${scim.server.baseUrl}/Users/.search`, { method: 'POST', body: JSON.stringify({ schemas: [SEARCH] }) });
     expect(response.status).toBe(401);
   });
 
@@ -155,7 +152,7 @@ describe('POST /.search across resource types (RFC 7644 §3.4.3)', () => {
     expect(ids(response.body).slice(0, 5).sort()).toEqual(users.map((user) => user.id).sort());
     expect(ids(response.body).slice(5).sort()).toEqual(groups.map((group) => group.id).sort());
     for (const resource of response.body.Resources) {
-      expect(resource.meta.location).toBe(`${server.baseUrl}/${resource.meta.resourceType}s/${resource.id}`);
+      expect(resource.meta.location).toBe(`${scim.server.baseUrl}/${resource.meta.resourceType}s/${resource.id}`);
     }
   });
 

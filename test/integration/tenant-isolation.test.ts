@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { allRoutes } from '../../lambdas/contracts/routes';
-import { scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { aUser } from '../support/builders';
+import { type ScimClient, useScimServer } from '../support/scim-fixture';
 import { USER, GROUP, PATCH, SEARCH, BULK_REQUEST as BULK } from '../support/urns';
 
 /**
@@ -11,7 +12,7 @@ import { USER, GROUP, PATCH, SEARCH, BULK_REQUEST as BULK } from '../support/urn
  * item for item in the table. A new route fails `every route has a case` until it gets one.
  */
 
-type Client = ReturnType<typeof scimClient>;
+type Client = ScimClient;
 type Response = Awaited<ReturnType<Client>>;
 
 interface World {
@@ -32,14 +33,7 @@ interface IsolationCase {
   then?: (response: Response, world: World, asA: Client) => Promise<void> | void;
 }
 
-const user = (userName: string, externalId: string) => ({
-  schemas: [USER],
-  userName,
-  externalId,
-  name: { givenName: 'Ada', familyName: 'Lovelace' },
-  emails: [{ primary: true, type: 'work', value: userName }],
-  active: true,
-});
+const user = (userName: string, externalId: string) => aUser({ userName, externalId });
 const patchOp = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
 const members = (ids: string[]) => ids.map((value) => ({ value }));
 const listed = (response: Response) => (response.body?.Resources ?? []) as Array<{ id: string; members?: Array<{ value: string }> }>;
@@ -228,18 +222,18 @@ const cases: IsolationCase[] = [
   { route: 'GET /Schemas/{id}', what: 'reads a schema', method: 'GET', path: () => `/Schemas/${USER}`, status: [200] },
 ];
 
-let server: TestScimServer;
+const scim = useScimServer();
 let asA: Client;
 let asB: Client;
 const world: World = { a: { userIds: [], groupId: '' }, b: { userIds: [], userNames: [], externalIds: [], groupId: '', groupName: '' } };
 
 /** Every item of a tenant, straight from the table. */
 async function itemsOf(tenant: string): Promise<Array<Record<string, unknown>>> {
-  const client = createDocumentClient(server.dynamoDbEndpoint);
+  const client = createDocumentClient(scim.server.dynamoDbEndpoint);
   const items: Array<Record<string, unknown>> = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: server.tableName, ConsistentRead: true, ExclusiveStartKey }));
+    const page = await client.send(new ScanCommand({ TableName: scim.server.tableName, ConsistentRead: true, ExclusiveStartKey }));
     items.push(...(page.Items ?? []).filter((item) => String(item.pk).startsWith(`T#${tenant}#`)));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
@@ -257,10 +251,9 @@ let bItems: Array<Record<string, unknown>>;
 let bView: Awaited<ReturnType<typeof bAsB>>;
 
 beforeAll(async () => {
-  server = await startScimServer();
-  const tenants = server.tenants();
-  asA = scimClient({ baseUrl: server.baseUrl, token: await tenants.create('tenant-a') });
-  asB = scimClient({ baseUrl: server.baseUrl, token: await tenants.create('tenant-b') });
+  const tenants = scim.server.tenants();
+  asA = scim.as(await tenants.create('tenant-a'));
+  asB = scim.as(await tenants.create('tenant-b'));
 
   for (const index of [1, 2, 3]) {
     const userName = `b-user-${index}@tenant-b.example`;
@@ -280,13 +273,12 @@ beforeAll(async () => {
   const aGroup = await asA('POST', '/Groups', { schemas: [GROUP], displayName: 'A team', members: members(world.a.userIds) });
   world.a.groupId = aGroup.body.id;
 
-  await server.drainStreams();
+  await scim.server.drainStreams();
   bItems = await itemsOf('tenant-b');
   bView = await bAsB();
   expect(bItems.length).toBeGreaterThanOrEqual(3 + 1 + 3 * 2);
   expect(bView.users.totalResults).toBe(3);
 });
-afterAll(() => server.close());
 
 describe("tenant A's token against tenant B's data", () => {
   it.each(cases.map((c) => [`${c.method} ${c.what}`, c] as const))('%s: answers nothing of B and changes nothing of B', async (_name, c) => {
@@ -311,7 +303,7 @@ describe("tenant A's token against tenant B's data", () => {
     }
 
     // B is exactly as it was, item for item, and as B sees itself; nothing of A's refers to B.
-    await server.drainStreams();
+    await scim.server.drainStreams();
     expect(await itemsOf('tenant-b')).toEqual(bItems);
     expect(await bAsB()).toEqual(bView);
     const aItems = JSON.stringify(await itemsOf('tenant-a'));

@@ -1,50 +1,21 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/contracts/table-design';
-import { expectScimError, scimClient, startScimServer, type TestScimServer } from '../support/scim-server';
+import { expectScimError } from '../support/scim-server';
+import { anOktaUser } from '../support/builders';
+import { useScimServer } from '../support/scim-fixture';
 import { USER, ENTERPRISE, ERROR, PATCH } from '../support/urns';
 
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
-let sequence = 0;
-
-beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
-});
-afterAll(() => server.close());
-
-function oktaUser(overrides: Record<string, unknown> = {}) {
-  sequence += 1;
-  const userName = `user${sequence}.${Date.now()}@example.com`;
-  return {
-    schemas: [USER],
-    userName,
-    externalId: `00u${sequence}${Date.now()}`,
-    name: { givenName: 'Ada', familyName: `Lovelace${sequence}` },
-    emails: [{ primary: true, value: userName, type: 'work' }],
-    displayName: 'Ada Lovelace',
-    locale: 'en-US',
-    active: true,
-    password: 'placeholder-Okta-1!',
-    groups: [],
-    ...overrides,
-  };
-}
-
-async function created(overrides: Record<string, unknown> = {}) {
-  const response = await scim('POST', '/Users', oktaUser(overrides));
-  expect(response.status).toBe(201);
-  return response.body;
-}
+const scim = useScimServer();
+const created = (overrides: Record<string, unknown> = {}) => scim.createUser(anOktaUser(overrides));
 
 describe('POST /Users', () => {
   it('creates the user and answers 201 with Location, ETag, meta and no password', async () => {
-    const body = oktaUser();
+    const body = anOktaUser();
     const response = await scim('POST', '/Users', body);
     expect(response.status).toBe(201);
     expect(response.headers.get('content-type')).toContain('application/scim+json');
-    expect(response.headers.get('location')).toBe(`${server.baseUrl}/Users/${response.body.id}`);
+    expect(response.headers.get('location')).toBe(`${scim.server.baseUrl}/Users/${response.body.id}`);
     expect(response.headers.get('etag')).toBe(response.body.meta.version);
     expect(response.body).toMatchObject({
       schemas: [USER],
@@ -52,7 +23,7 @@ describe('POST /Users', () => {
       externalId: body.externalId,
       active: true,
       name: { givenName: 'Ada' },
-      meta: { resourceType: 'User', location: `${server.baseUrl}/Users/${response.body.id}` },
+      meta: { resourceType: 'User', location: `${scim.server.baseUrl}/Users/${response.body.id}` },
     });
     expect(response.body.password).toBeUndefined();
     expect(response.body.groups).toBeUndefined();
@@ -62,7 +33,7 @@ describe('POST /Users', () => {
 
   it('refuses a userName that differs only in case with 409 uniqueness and keeps one user', async () => {
     const first = await created();
-    const response = await scim('POST', '/Users', oktaUser({ userName: first.userName.toUpperCase() }));
+    const response = await scim('POST', '/Users', anOktaUser({ userName: first.userName.toUpperCase() }));
     expectScimError(response, 409, 'uniqueness');
     const list = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${first.userName}"`)}`);
     expect(list.body.totalResults).toBe(1);
@@ -80,7 +51,7 @@ describe('POST /Users', () => {
     const variants = Array.from({ length: 50 }, (_, index) =>
       [...userName].map((char, position) => ((index >> (position % 6)) & 1 ? char.toUpperCase() : char)).join(''),
     );
-    const responses = await Promise.all(variants.map((name) => scim('POST', '/Users', oktaUser({ userName: name, externalId: undefined }))));
+    const responses = await Promise.all(variants.map((name) => scim('POST', '/Users', anOktaUser({ userName: name, externalId: undefined }))));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(49);
@@ -91,7 +62,7 @@ describe('POST /Users', () => {
 
   it('answers 400 invalidValue when userName is missing and creates nothing', async () => {
     const before = await scim('GET', '/Users?count=0');
-    const { userName: _omitted, ...body } = oktaUser();
+    const { userName: _omitted, ...body } = anOktaUser();
     expectScimError(await scim('POST', '/Users', body), 400, 'invalidValue');
     const after = await scim('GET', '/Users?count=0');
     expect(after.body.totalResults).toBe(before.body.totalResults);
@@ -102,11 +73,11 @@ describe('POST /Users', () => {
   });
 
   it('answers 400 invalidValue for a wrongly typed attribute', async () => {
-    expectScimError(await scim('POST', '/Users', oktaUser({ active: 'perhaps' })), 400, 'invalidValue');
+    expectScimError(await scim('POST', '/Users', anOktaUser({ active: 'perhaps' })), 400, 'invalidValue');
   });
 
   it('accepts application/json and Entra-style string booleans', async () => {
-    const response = await scim('POST', '/Users', oktaUser({ active: 'False' }), { 'Content-Type': 'application/json' });
+    const response = await scim('POST', '/Users', anOktaUser({ active: 'False' }), { 'Content-Type': 'application/json' });
     expect(response.status).toBe(201);
     expect(response.body.active).toBe(false);
   });
@@ -140,11 +111,11 @@ describe('GET /Users', () => {
 
   it('keeps an index of every email, so the email lookup of Entra ID reads no other user, and moves it with the emails', async () => {
     const user = await created({ emails: [{ value: 'First@Example.com', type: 'work' }, { value: 'second@example.com', type: 'home' }] });
-    const table = createDocumentClient(server.dynamoDbEndpoint);
+    const table = createDocumentClient(scim.server.dynamoDbEndpoint);
     const indexed = async (email: string) =>
       (
         await table.send(
-          new QueryCommand({ TableName: server.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.indexPartition('default', 'User', 'emails.value', email) } }),
+          new QueryCommand({ TableName: scim.server.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.indexPartition('default', 'User', 'emails.value', email) } }),
         )
       ).Items?.map((item) => item.sk);
     expect(await indexed('first@example.com')).toEqual([user.id]);
@@ -168,7 +139,7 @@ describe('GET /Users', () => {
 
   it('refuses a user with more distinct emails than are indexed, and creates nothing', async () => {
     const emails = Array.from({ length: 21 }, (_, index) => ({ value: `many${index}@example.com` }));
-    const body = oktaUser({ emails });
+    const body = anOktaUser({ emails });
     const response = await scim('POST', '/Users', body);
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ scimType: 'invalidValue' });
@@ -271,12 +242,12 @@ describe('PUT /Users/{id}', () => {
     const user = await created();
     const renamed = `renamed.${user.userName}`;
     expect((await scim('PUT', `/Users/${user.id}`, { ...user, userName: renamed })).status).toBe(200);
-    expect((await scim('POST', '/Users', oktaUser({ userName: user.userName }))).status).toBe(201);
-    expectScimError(await scim('POST', '/Users', oktaUser({ userName: renamed.toUpperCase() })), 409, 'uniqueness');
+    expect((await scim('POST', '/Users', anOktaUser({ userName: user.userName }))).status).toBe(201);
+    expectScimError(await scim('POST', '/Users', anOktaUser({ userName: renamed.toUpperCase() })), 409, 'uniqueness');
   });
 
   it('answers 404 for an unknown id and creates nothing', async () => {
-    const body = oktaUser();
+    const body = anOktaUser();
     expectScimError(await scim('PUT', '/Users/does-not-exist', body), 404);
     const lookup = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${body.userName}"`)}`);
     expect(lookup.body.totalResults).toBe(0);
@@ -387,19 +358,19 @@ describe('DELETE /Users/{id}', () => {
     expect((await scim('DELETE', `/Users/${user.id}`)).status).toBe(204);
     expectScimError(await scim('GET', `/Users/${user.id}`), 404);
     expectScimError(await scim('DELETE', `/Users/${user.id}`), 404);
-    expect((await scim('POST', '/Users', oktaUser({ userName: user.userName, externalId: user.externalId }))).status).toBe(201);
+    expect((await scim('POST', '/Users', anOktaUser({ userName: user.userName, externalId: user.externalId }))).status).toBe(201);
   });
 });
 
 describe('authentication and the HTTP edge', () => {
   it('accepts the bare token that Okta Header auth sends', async () => {
-    const response = await fetch(`${server.baseUrl}/Users?count=1`, { headers: { Authorization: server.token } });
+    const response = await fetch(`${scim.server.baseUrl}/Users?count=1`, { headers: { Authorization: scim.server.token } });
     expect(response.status).toBe(200);
   });
 
   it('answers 401 as a SCIM error without a token or with a wrong one', async () => {
     for (const headers of [{}, { Authorization: 'Bearer wrong-token-wrong-token-wrong-token' }, { Authorization: 'Bearer ' }] as Record<string, string>[]) {
-      const response = await fetch(`${server.baseUrl}/Users`, { headers });
+      const response = await fetch(`${scim.server.baseUrl}/Users`, { headers });
       const body: any = await response.json();
       expect(response.status).toBe(401);
       expect(response.headers.get('content-type')).toContain('application/scim+json');
@@ -409,7 +380,7 @@ describe('authentication and the HTTP edge', () => {
   });
 
   it('answers 401 before reading the body', async () => {
-    const response = await fetch(`${server.baseUrl}/Users`, { method: 'POST', body: '{nope', headers: { 'Content-Type': 'application/scim+json' } });
+    const response = await fetch(`${scim.server.baseUrl}/Users`, { method: 'POST', body: '{nope', headers: { 'Content-Type': 'application/scim+json' } });
     expect(response.status).toBe(401);
   });
 
@@ -418,7 +389,7 @@ describe('authentication and the HTTP edge', () => {
   });
 
   it('answers 413 for an oversized body and creates nothing', async () => {
-    const body = oktaUser({ displayName: 'x'.repeat(2 * 1024 * 1024) });
+    const body = anOktaUser({ displayName: 'x'.repeat(2 * 1024 * 1024) });
     expectScimError(await scim('POST', '/Users', body), 413);
     const lookup = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${body.userName}"`)}`);
     expect(lookup.body.totalResults).toBe(0);

@@ -1,3 +1,3 @@
 export default async function globalTeardown() {
-  await (globalThis as { __scimStore?: { stop(): Promise<void> } }).__scimStore?.stop();
+  await Promise.all(((globalThis as { __scimStores?: Array<{ stop(): Promise<void> }> }).__scimStores ?? []).map((store) => store.stop()));
 }

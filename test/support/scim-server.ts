@@ -14,15 +14,19 @@ export interface TestScimServer {
   dynamoDbEndpoint: string;
   /** Waits for the asynchronous cleanup to have seen every change so far. */
   drainStreams(): Promise<void>;
+  /** Holds the asynchronous cleanup back until resumeStreams(): what a slow stream consumer looks like. */
+  pauseStreams(): Promise<void>;
+  resumeStreams(): void;
   /** This server's tenants, administered as the admin CLI does; `now` moves the administrator's clock. */
   tenants(now?: () => number): TenantAdmin;
   close(): Promise<void>;
 }
 
+/** This worker's embedded store (JEST_WORKER_ID counts from 1; a run in band has one store). */
 export function dynamoDbEndpoint(): string {
-  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is unset: run the tests through jest, whose global setup starts the embedded store.');
-  return endpoint;
+  const endpoints = process.env.TEST_DYNAMODB_ENDPOINTS?.split(',');
+  if (!endpoints) throw new Error('TEST_DYNAMODB_ENDPOINTS is unset: run the tests through jest, whose global setup starts the embedded stores.');
+  return endpoints[(Number(process.env.JEST_WORKER_ID ?? 1) - 1) % endpoints.length];
 }
 
 /** The real handlers over HTTP on the run's embedded store, in a table of their own. */
@@ -44,6 +48,8 @@ export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExt
     tableName,
     dynamoDbEndpoint: endpoint,
     drainStreams: api.drainStreams,
+    pauseStreams: api.pauseStreams,
+    resumeStreams: api.resumeStreams,
     tenants: (now) => localTenantAdmin(secretsDir, process.env, now),
     close: async () => {
       await api.close();
