@@ -6,10 +6,10 @@ import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
 import { cursorsOf, windowOf, type CursorPosition, type ListPage } from '../scim/paging';
 import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort-values';
-import { normalizeResource, type ScimResource } from '../scim/normalize';
+import { foldCase, normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
-import type { ResourceTypeName } from '../contracts/table-design';
+import type { Access, ResourceTypeName } from '../contracts/table-design';
 import { backoff } from '../runtime/concurrency';
 import { VersionConflict, type ResourceStore, type StoredResource, type LookupKey } from './ports/resource-store';
 
@@ -59,7 +59,7 @@ function keyOf(kind: ResourceKind, spec: LookupSpec, value: unknown): LookupKey 
   if (typeof value !== 'string' || value === '') return undefined;
   const resolved = resolveAttribute(kind.model, { name: spec.name, subAttribute: spec.sub });
   const definition = resolved?.sub ?? resolved?.definition;
-  return { attribute: specName(spec), value: definition?.caseExact ? value : value.toLowerCase(), unique: spec.unique };
+  return { attribute: specName(spec), value: definition?.caseExact ? value : foldCase(value), unique: spec.unique };
 }
 
 export function lookupKeys(kind: ResourceKind, resource: ScimResource): LookupKey[] {
@@ -171,6 +171,11 @@ export class ResourceService {
     const stored = await this.store.touch(tenant, this.kind.type, current.id, this.now().toISOString(), current.version);
     if (!stored) throw changedMeanwhile();
     return stored;
+  }
+
+  /** Sets a user's access as a new version if the user and the settings are as read (AccessService). */
+  setAccess(tenant: string, id: string, access: Access, expectedVersion: number, lastModified: string): Promise<boolean> {
+    return this.store.setAccess(tenant, id, access, expectedVersion, lastModified);
   }
 
   /** Every resource of the tenant, a batch at a time, batches in no particular order. */

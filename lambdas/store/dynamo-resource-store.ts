@@ -11,7 +11,7 @@ import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../d
 import { VersionConflict } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
-import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, itemAttributes, keys, tableKeys, type ResourceTypeName } from '../contracts/table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, tableKeys, type Access, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
 
@@ -103,6 +103,39 @@ export class DynamoResourceStore implements ResourceStore {
       return output.Attributes ? fromItem(output.Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async setAccess(tenant: string, userId: string, access: Access, expectedVersion: number, lastModified: string): Promise<boolean> {
+    const settingsCurrent =
+      access.settingsVersion === 0
+        ? { ConditionExpression: `attribute_not_exists(${PK})` }
+        : { ConditionExpression: 'version = :settingsVersion', ExpressionAttributeValues: { ':settingsVersion': access.settingsVersion } };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.resource(tenant, 'User', userId),
+                UpdateExpression: 'SET #access = :access, lastModified = :now ADD version :one',
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeNames: { '#access': derivedAttributes.access },
+                ExpressionAttributeValues: { ':access': access, ':now': lastModified, ':one': 1, ':expected': expectedVersion },
+              },
+            },
+            // Computed under these settings: a change of them since means recomputing.
+            { ConditionCheck: { TableName: this.tableName, Key: keys.settings(tenant), ...settingsCurrent } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')) {
+        return false;
+      }
       throw error;
     }
   }
@@ -254,6 +287,7 @@ export class DynamoResourceStore implements ResourceStore {
       created: record.created,
       lastModified: record.lastModified,
       resource: record.resource,
+      ...(record.access ? { [derivedAttributes.access]: record.access } : {}),
     };
   }
 
@@ -316,5 +350,6 @@ function fromItem(item: Record<string, unknown>): StoredResource {
     created: item.created as string,
     lastModified: item.lastModified as string,
     resource: item.resource as StoredResource['resource'],
+    ...(item[derivedAttributes.access] ? { access: item[derivedAttributes.access] as Access } : {}),
   };
 }

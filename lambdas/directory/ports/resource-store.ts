@@ -1,4 +1,4 @@
-import type { ResourceTypeName } from '../../contracts/table-design';
+import type { Access, ResourceTypeName } from '../../contracts/table-design';
 import type { ScimResource } from '../../scim/normalize';
 
 /** A resource as persisted: its canonical attributes plus what the server assigns. */
@@ -9,6 +9,8 @@ export interface StoredResource {
   lastModified: string;
   /** Canonical SCIM attributes, without `id` and `meta`. */
   resource: ScimResource;
+  /** Users: the access the tenant's settings give them; absent while they give none. */
+  access?: Access;
 }
 
 /**
@@ -41,6 +43,11 @@ export interface ResourceStore {
    * when given); undefined when it is gone or at another version.
    */
   touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string, expectedVersion?: number): Promise<StoredResource | undefined>;
+  /**
+   * Sets a user's access as a new version, if the user is still at `expectedVersion` and the
+   * tenant's settings are still at `access.settingsVersion`; false (nothing written) otherwise.
+   */
+  setAccess(tenant: string, userId: string, access: Access, expectedVersion: number, lastModified: string): Promise<boolean>;
   /**
    * Writes `next` if the stored version is still `previous.version`; moves lookup keys from `before` to `after`.
    * Throws VersionConflict when someone else wrote first, ScimError.uniqueness when a new unique key is taken.
