@@ -14,6 +14,7 @@
  * | Index           | T#{tenant}#Index#{type}#{attr}#{v}   | {id}             |
  * | Counter         | T#{tenant}#Count#{Users or Groups}   | 1#{id[0:2]}, 2#{id[0:4]} |
  * | Settings        | T#{tenant}#Settings                  | Current, Version#{n} |
+ * | Seats           | T#{tenant}#Seats                     | Active           |
  *
  * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
@@ -237,6 +238,10 @@ export const keys = {
     return itemKey(settingsPartition(tenant), `${SETTINGS_VERSION_PREFIX}${String(version).padStart(10, '0')}`);
   },
   settingsPartition,
+  /** How many of the tenant's users are active (seats in use), kept with every write that changes it. */
+  seats(tenant: string) {
+    return itemKey(`T#${tenant}#Seats`, 'Active');
+  },
 };
 
 export const SETTINGS_VERSION_PREFIX = 'Version#';

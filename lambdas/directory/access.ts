@@ -4,12 +4,22 @@ import { foldCase } from '../scim/normalize';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
-import type { ResourceService } from './resources';
+import type { ResourceService, SeatPolicySource } from './resources';
 import { effectiveRole, mapsGroup, roleAttributeValues, type GroupForRoles } from './roles';
 
 /** Where the directory reads the tenant's settings (the tenancy domain keeps them). */
 export interface SettingsSource {
   get(tenant: string): Promise<VersionedSettings>;
+}
+
+/** The seat limit and policy of a tenant, from its settings. */
+export function seatPolicyOf(settings: SettingsSource): SeatPolicySource {
+  return {
+    seatPolicy: async (tenant) => {
+      const { settings: current } = await settings.get(tenant);
+      return { seatLimit: current.seatLimit, seatPolicy: current.seatPolicy };
+    },
+  };
 }
 
 /** Recomputations racing other writes retry on fresh reads; past this the stream's pass repeats it. */

@@ -32,6 +32,8 @@ export const userKind = (policy: UserPolicy, model: ResourceModel = userModel): 
   ],
   // A user provisioned without `active` is meant to be able to sign in.
   onCreate: (resource) => (resource.active === undefined ? { ...resource, active: true } : resource),
+  // Deactivated users stop using a seat (the vendors' rule: Holistics, TeamEcho).
+  holdsSeat: (resource) => resource.active === true,
   onReplace: (next, current) => {
     const kept = carryReadOnly(model, next, current);
     // Okta's PUT bodies may omit `active`; replacing it with "absent" would deactivate the user.

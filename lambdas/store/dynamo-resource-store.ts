@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ScimError } from '../scim/errors';
 import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../directory/ports/resource-store';
-import { VersionConflict } from '../directory/ports/resource-store';
+import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
 import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, tableKeys, type Access, type ResourceTypeName } from '../contracts/table-design';
@@ -53,7 +53,7 @@ export class DynamoResourceStore implements ResourceStore {
     private readonly tableName: string,
   ) {}
 
-  async insert(tenant: string, type: ResourceTypeName, record: StoredResource, lookupKeys: LookupKey[]): Promise<void> {
+  async insert(tenant: string, type: ResourceTypeName, record: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange): Promise<void> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -64,8 +64,12 @@ export class DynamoResourceStore implements ResourceStore {
       },
       ...lookupKeys.map((key) => this.keyPut(tenant, type, record.id, key)),
       ...this.counted(tenant, type, record.id, 1),
+      ...this.seated(tenant, seat),
     ];
-    await this.transact(items, (index) => (index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1])));
+    await this.transact(items, (index) => {
+      if (seat && index === items.length - 1) return new SeatLimitReached();
+      return index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1]);
+    });
   }
 
   async get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined> {
@@ -159,6 +163,7 @@ export class DynamoResourceStore implements ResourceStore {
     previous: StoredResource,
     before: LookupKey[],
     after: LookupKey[],
+    seat?: SeatChange,
   ): Promise<void> {
     const same = (a: LookupKey, b: LookupKey) => a.attribute === b.attribute && a.unique === b.unique && claimValue(a.value) === claimValue(b.value);
     const released = before.filter((claim) => !after.some((other) => same(claim, other)));
@@ -174,8 +179,10 @@ export class DynamoResourceStore implements ResourceStore {
       },
       ...taken.map((key) => this.keyPut(tenant, type, next.id, key)),
       ...released.map((key) => this.keyDelete(tenant, type, next.id, key)),
+      ...this.seated(tenant, seat),
     ];
     await this.transact(items, (index) => {
+      if (seat && index === items.length - 1) return new SeatLimitReached();
       if (index === 0) return new VersionConflict();
       if (index <= taken.length) return uniquenessError(type, taken[index - 1]);
       // A released claim that isn't ours any more means our read is stale.
@@ -183,7 +190,7 @@ export class DynamoResourceStore implements ResourceStore {
     });
   }
 
-  async remove(tenant: string, type: ResourceTypeName, previous: StoredResource, lookupKeys: LookupKey[]): Promise<void> {
+  async remove(tenant: string, type: ResourceTypeName, previous: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange): Promise<void> {
     const items: TransactItem[] = [
       {
         Delete: {
@@ -195,8 +202,14 @@ export class DynamoResourceStore implements ResourceStore {
       },
       ...lookupKeys.map((key) => this.keyDelete(tenant, type, previous.id, key)),
       ...this.counted(tenant, type, previous.id, -1),
+      ...this.seated(tenant, seat),
     ];
     await this.transact(items, () => new VersionConflict());
+  }
+
+  async seatsInUse(tenant: string): Promise<number> {
+    const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.seats(tenant), ConsistentRead: true }));
+    return (output.Item?.n as number | undefined) ?? 0;
   }
 
   async lookup(tenant: string, type: ResourceTypeName, key: LookupKey): Promise<string[]> {
@@ -271,6 +284,23 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   /** The counter updates that count a resource in (1) or out (-1), in the transaction that writes it. */
+  /** The seat counter's change; taking a seat under a limit is conditional on a free one. */
+  private seated(tenant: string, seat: SeatChange | undefined): TransactItem[] {
+    if (!seat) return [];
+    const limited = seat.delta === 1 && seat.limit !== null;
+    return [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.seats(tenant),
+          UpdateExpression: 'ADD n :delta',
+          ...(limited ? { ConditionExpression: 'attribute_not_exists(n) OR n < :limit' } : {}),
+          ExpressionAttributeValues: { ':delta': seat.delta, ...(limited ? { ':limit': seat.limit } : {}) },
+        },
+      },
+    ];
+  }
+
   private counted(tenant: string, type: ResourceTypeName, id: string, delta: 1 | -1): TransactItem[] {
     return keys.counters(tenant, type, id).map((Key) => ({
       Update: { TableName: this.tableName, Key, UpdateExpression: 'ADD n :delta', ExpressionAttributeValues: { ':delta': delta } },
