@@ -81,7 +81,7 @@ export class ScimFunctions extends Construct {
         retryAttempts: 10,
         onFailure: new SqsDlq(deadLetters),
         filters: streamFunctions.cleanup.filter.map((rule) =>
-          FilterCriteria.filter({ eventName: FilterRule.isEqual(rule.eventName), dynamodb: { [rule.image]: { [rule.attribute]: { S: FilterRule.or(...rule.values) } } } }),
+          FilterCriteria.filter({ eventName: FilterRule.or(...rule.eventNames), dynamodb: { [rule.image]: { [rule.attribute]: { S: FilterRule.or(...rule.values) } } } }),
         ),
       }),
     );

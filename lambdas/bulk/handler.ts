@@ -9,9 +9,9 @@ import { GroupEndpoint } from '../directory/groups';
 import { UserEndpoint } from '../directory/users';
 
 const { config, verifier, directory } = dependencies();
-const { users, groups, memberships } = directory();
-const userEndpoint = new UserEndpoint(users, groups, memberships);
-const groupEndpoint = new GroupEndpoint(groups, users, memberships, logger);
+const { users, groups, memberships, access } = directory();
+const userEndpoint = new UserEndpoint(users, groups, memberships, access);
+const groupEndpoint = new GroupEndpoint(groups, users, memberships, access, logger);
 
 export const handler = scimHandler(
   scimFunctions.bulk,

@@ -2,7 +2,7 @@
  * The one route table. The CDK stack builds API Gateway resources from it, the local
  * server dispatches with it, and each handler must implement exactly its routes.
  */
-import { cleanupStreamFilter } from './table-design';
+import { directoryStreamFilter } from './table-design';
 
 export const SCIM_BASE_PATH = '/scim/v2';
 
@@ -69,7 +69,7 @@ export type FunctionName = keyof typeof scimFunctions;
 
 /** Functions fed by the table's stream (Lambda event source mapping in AWS, a poller locally). */
 export const streamFunctions = {
-  cleanup: { entry: 'lambdas/cleanup/handler.ts', filter: cleanupStreamFilter },
+  cleanup: { entry: 'lambdas/cleanup/handler.ts', filter: directoryStreamFilter },
 } as const;
 
 /** Functions of the tenants' tokens: Secrets Manager's rotation, and the scheduled expiry report. */

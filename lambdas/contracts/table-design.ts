@@ -14,6 +14,7 @@
  * | Index           | T#{tenant}#Index#{type}#{attr}#{v}   | {id}             |
  * | Counter         | T#{tenant}#Count#{Users or Groups}   | 1#{id[0:2]}, 2#{id[0:4]} |
  * | Settings        | T#{tenant}#Settings                  | Current, Version#{n} |
+ * | Seats           | T#{tenant}#Seats                     | Active           |
  *
  * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
@@ -89,6 +90,8 @@ export const derivedAttributes = {
 
 export const MEMBERSHIP = 'Membership';
 export const MEMBER_OF = 'MemberOf';
+/** The tenant's current settings item. */
+export const SETTINGS = 'Settings';
 
 /** A User or Group item as the stream shows it (unmarshalled), as far as its consumers read it. */
 export interface ResourceItemImage {
@@ -115,25 +118,31 @@ export function membershipItems(tenant: string, groupId: string, userId: string)
 }
 
 /**
- * The stream contract: the changes the cleanup consumer is handed, as an event source filter
- * (AWS Lambda's FilterCriteria in the stack, the same test in the local poller). Everything
- * else on the stream is dropped before the function runs.
+ * The stream contract: the changes the directory's stream consumer is handed, as an event source
+ * filter (AWS Lambda's FilterCriteria in the stack, the same test in the local poller): deleted
+ * users and groups and memberships written or removed (referential integrity, roles), changed
+ * groups (a rename can change roles) and saved settings. Everything else is dropped before the
+ * function runs.
  */
-export const cleanupStreamFilter = [
-  { eventName: 'REMOVE', image: 'OldImage', attribute: itemAttributes.resourceType, values: ['User', 'Group'] },
-  { eventName: 'INSERT', image: 'NewImage', attribute: itemAttributes.itemType, values: [MEMBERSHIP] },
+export const directoryStreamFilter = [
+  { eventNames: ['REMOVE'], image: 'OldImage', attribute: itemAttributes.resourceType, values: ['User', 'Group'] },
+  { eventNames: ['INSERT'], image: 'NewImage', attribute: itemAttributes.itemType, values: [MEMBERSHIP] },
+  { eventNames: ['REMOVE'], image: 'OldImage', attribute: itemAttributes.itemType, values: [MEMBERSHIP] },
+  { eventNames: ['MODIFY'], image: 'NewImage', attribute: itemAttributes.resourceType, values: ['Group'] },
+  // Lambda allows five filters per event source mapping.
+  { eventNames: ['INSERT', 'MODIFY'], image: 'NewImage', attribute: itemAttributes.itemType, values: [SETTINGS] },
 ] as const;
 
 export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
 
 /** Whether a change passes `filter` (images unmarshalled). */
 export function passesStreamFilter(
-  filter: typeof cleanupStreamFilter,
+  filter: typeof directoryStreamFilter,
   change: { eventName: StreamEventName; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> },
 ): boolean {
   return filter.some((rule) => {
     const image = rule.image === 'OldImage' ? change.oldImage : change.newImage;
-    return change.eventName === rule.eventName && (rule.values as readonly unknown[]).includes(image?.[rule.attribute]);
+    return (rule.eventNames as readonly string[]).includes(change.eventName) && (rule.values as readonly unknown[]).includes(image?.[rule.attribute]);
   });
 }
 
@@ -145,10 +154,33 @@ export function removedResource(change: { eventName: StreamEventName; oldImage?:
     : undefined;
 }
 
-/** A new Membership item, from a change the cleanup filter passed. */
+/** A new Membership item, from a change the filter passed. */
 export function insertedMembership(change: { eventName: StreamEventName; newImage?: Record<string, unknown> }): MembershipItemImage | undefined {
   const image = change.newImage;
   return change.eventName === 'INSERT' && image?.[itemAttributes.itemType] === MEMBERSHIP ? (image as unknown as MembershipItemImage) : undefined;
+}
+
+/** A removed Membership item, from a change the filter passed. */
+export function removedMembership(change: { eventName: StreamEventName; oldImage?: Record<string, unknown> }): MembershipItemImage | undefined {
+  const image = change.oldImage;
+  return change.eventName === 'REMOVE' && image?.[itemAttributes.itemType] === MEMBERSHIP ? (image as unknown as MembershipItemImage) : undefined;
+}
+
+/** A group whose displayName or externalId changed (what role mappings name it by), from a change the filter passed. */
+export function renamedGroup(change: { eventName: StreamEventName; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> }): ResourceItemImage | undefined {
+  const [before, after] = [change.oldImage, change.newImage];
+  if (change.eventName !== 'MODIFY' || after?.[itemAttributes.resourceType] !== 'Group') return undefined;
+  const identity = (image: Record<string, unknown> | undefined) => {
+    const resource = (image?.resource ?? {}) as Record<string, unknown>;
+    return JSON.stringify([resource.displayName, resource.externalId]);
+  };
+  return identity(before) === identity(after) ? undefined : (after as unknown as ResourceItemImage);
+}
+
+/** The tenant whose settings were saved, from a change the filter passed. */
+export function savedSettings(change: { eventName: StreamEventName; newImage?: Record<string, unknown> }): string | undefined {
+  const image = change.newImage;
+  return (change.eventName === 'INSERT' || change.eventName === 'MODIFY') && image?.[itemAttributes.itemType] === SETTINGS ? (image[itemAttributes.tenant] as string) : undefined;
 }
 
 const collection = { User: 'Users', Group: 'Groups' } as const;
@@ -206,6 +238,10 @@ export const keys = {
     return itemKey(settingsPartition(tenant), `${SETTINGS_VERSION_PREFIX}${String(version).padStart(10, '0')}`);
   },
   settingsPartition,
+  /** How many of the tenant's users are active (seats in use), kept with every write that changes it. */
+  seats(tenant: string) {
+    return itemKey(`T#${tenant}#Seats`, 'Active');
+  },
 };
 
 export const SETTINGS_VERSION_PREFIX = 'Version#';

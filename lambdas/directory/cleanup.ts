@@ -1,4 +1,6 @@
-import { insertedMembership, removedResource, type StreamEventName } from '../contracts/table-design';
+import { insertedMembership, removedMembership, removedResource, renamedGroup, savedSettings, type StreamEventName } from '../contracts/table-design';
+import type { AccessService } from './access';
+import type { StoredResource } from './ports/resource-store';
 import type { MembershipStore } from './ports/membership-store';
 import type { ResourceService } from './resources';
 
@@ -14,6 +16,7 @@ export interface CleanupDependencies {
   users: ResourceService;
   groups: ResourceService;
   memberships: MembershipStore;
+  access: AccessService;
 }
 
 /**
@@ -21,16 +24,23 @@ export interface CleanupDependencies {
  * - a deleted group's memberships are removed (a 100,000-member group's DELETE answered at once);
  * - a deleted user's memberships are removed (repeating the synchronous pass that follows the
  *   DELETE, in case the function stopped between deleting the user and its memberships);
- * - a membership written while its group or user was being deleted is removed.
+ * - a membership written while its group or user was being deleted is removed;
+ * - users' roles follow what can change them without a request naming the user: a renamed
+ *   group's members, every user after a settings change; and each membership written or removed
+ *   again (repairing a request that stopped between its write and its roles).
  * Every step is idempotent, so a batch that failed halfway is simply run again.
  * Returns the ids of the changes that failed, for the stream's partial-batch retry.
  */
 export async function cleanUp(changes: ItemChange[], dependencies: CleanupDependencies): Promise<string[]> {
   const failed: string[] = [];
   const orphanCandidates: Array<{ change: ItemChange; tenant: string; groupId: string; userId: string }> = [];
+  const roleCandidates: Array<{ change: ItemChange; tenant: string; groupId: string; userId: string }> = [];
   for (const change of changes) {
     const removed = removedResource(change);
     const membership = insertedMembership(change);
+    const formerMembership = removedMembership(change);
+    const renamed = renamedGroup(change);
+    const settingsOf = savedSettings(change);
     try {
       if (removed?.resourceType === 'Group') {
         await dependencies.memberships.removeAllOfGroup(removed.tenant, removed.id);
@@ -38,11 +48,20 @@ export async function cleanUp(changes: ItemChange[], dependencies: CleanupDepend
         await dependencies.memberships.removeAllOfUser(removed.tenant, removed.id);
       } else if (membership) {
         orphanCandidates.push({ change, tenant: membership.tenant, groupId: membership.groupId, userId: membership.userId });
+        roleCandidates.push({ change, tenant: membership.tenant, groupId: membership.groupId, userId: membership.userId });
+      } else if (formerMembership) {
+        roleCandidates.push({ change, tenant: formerMembership.tenant, groupId: formerMembership.groupId, userId: formerMembership.userId });
+      } else if (renamed) {
+        const versions = [change.oldImage, change.newImage].map((image) => ({ id: renamed.id, resource: image?.resource ?? {} }) as StoredResource);
+        if (await dependencies.access.groupMatters(renamed.tenant, ...versions)) await dependencies.access.refreshMembersOf(renamed.tenant, renamed.id);
+      } else if (settingsOf) {
+        await dependencies.access.refreshAll(settingsOf);
       }
     } catch {
       failed.push(change.id);
     }
   }
+  failed.push(...(await refreshRoles(roleCandidates, dependencies)));
   const byTenant = new Map<string, typeof orphanCandidates>();
   for (const candidate of orphanCandidates) byTenant.set(candidate.tenant, [...(byTenant.get(candidate.tenant) ?? []), candidate]);
   for (const [tenant, candidates] of byTenant) {
@@ -58,6 +77,28 @@ export async function cleanUp(changes: ItemChange[], dependencies: CleanupDepend
       }
     } catch {
       failed.push(...candidates.map((candidate) => candidate.change.id));
+    }
+  }
+  return failed;
+}
+
+/** The users of membership changes, group by group: a deleted group's former members, or a mapped group's. */
+async function refreshRoles(candidates: Array<{ change: ItemChange; tenant: string; groupId: string; userId: string }>, dependencies: CleanupDependencies): Promise<string[]> {
+  const byGroup = new Map<string, typeof candidates>();
+  for (const candidate of candidates) {
+    const key = `${candidate.tenant}\n${candidate.groupId}`;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), candidate]);
+  }
+  const failed: string[] = [];
+  for (const group of byGroup.values()) {
+    const { tenant, groupId } = group[0];
+    const userIds = group.map((candidate) => candidate.userId);
+    try {
+      const [stored] = await dependencies.groups.getMany(tenant, [groupId]);
+      if (stored) await dependencies.access.refreshMembersChanged(tenant, stored, userIds);
+      else await dependencies.access.refresh(tenant, userIds);
+    } catch {
+      failed.push(...group.map((candidate) => candidate.change.id));
     }
   }
   return failed;

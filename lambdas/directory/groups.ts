@@ -9,6 +9,7 @@ import { carryReadOnly, normalizeResource, type ScimResource } from '../scim/nor
 import type { PatchOperation } from '../scim/patch';
 import { groupModel, resolveAttribute, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
+import type { AccessService } from './access';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
 import type { ResourceKind, ResourceService } from './resources';
@@ -73,6 +74,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     private readonly groups: ResourceService,
     private readonly users: ResourceService,
     private readonly memberships: MembershipStore,
+    private readonly access: AccessService,
     private readonly log: Log,
   ) {}
 
@@ -85,6 +87,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     const stored = await this.groups.insert(tenant, resource);
     const members = await this.knownUsers(tenant, stored.id, memberIds);
     await this.memberships.add(tenant, stored.id, members);
+    await this.access.refreshMembersChanged(tenant, stored, members);
     return { stored, extra: wanted('members') && members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
   }
 
@@ -104,7 +107,8 @@ export class GroupEndpoint implements ResourceEndpoint {
     const stored = await this.underLease(tenant, id, async () => {
       const replaced = await this.groups.replaceWith(tenant, id, resource, preconditions);
       // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
-      return (await this.applySteps(tenant, id, [{ kind: 'reset', ids: memberIds }])) ? this.groups.touch(tenant, id) : replaced;
+      const changed = await this.applySteps(tenant, replaced, [{ kind: 'reset', ids: memberIds }]);
+      return changed ? this.groups.touch(tenant, id) : replaced;
     });
     return this.render(tenant, stored, wanted);
   }
@@ -118,7 +122,7 @@ export class GroupEndpoint implements ResourceEndpoint {
       const pinned = isPinned(preconditions);
       if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
       else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored);
-      const changed = memberSteps.length > 0 && (await this.applySteps(tenant, id, memberSteps));
+      const changed = memberSteps.length > 0 && (await this.applySteps(tenant, stored, memberSteps));
       return changed && otherOperations.length === 0 && !pinned ? this.groups.touch(tenant, id) : stored;
     };
     // Adds and removes commute with one another; a replacement of the whole list must not interleave with another.
@@ -132,8 +136,12 @@ export class GroupEndpoint implements ResourceEndpoint {
     await this.groups.delete(tenant, id, preconditions);
   }
 
-  /** Applies member steps; true when the member set may have changed. */
-  private async applySteps(tenant: string, groupId: string, steps: MemberStep[]): Promise<boolean> {
+  /**
+   * Applies member steps; true when the member set may have changed. The roles of the users it
+   * added or removed follow before it returns (a rename the same request made is the stream's).
+   */
+  private async applySteps(tenant: string, group: StoredResource, steps: MemberStep[]): Promise<boolean> {
+    const groupId = group.id;
     let add: string[];
     let remove: string[];
     if (isIncremental(steps)) {
@@ -153,6 +161,7 @@ export class GroupEndpoint implements ResourceEndpoint {
       const vanished = known.filter((userId) => !still.has(userId));
       if (vanished.length > 0) await this.memberships.remove(tenant, groupId, vanished);
     }
+    await this.access.refreshMembersChanged(tenant, group, [...known, ...remove]);
     return known.length > 0 || remove.length > 0;
   }
 

@@ -6,12 +6,12 @@ import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
 import { cursorsOf, windowOf, type CursorPosition, type ListPage } from '../scim/paging';
 import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort-values';
-import { normalizeResource, type ScimResource } from '../scim/normalize';
+import { foldCase, normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
-import type { ResourceTypeName } from '../contracts/table-design';
+import type { Access, ResourceTypeName } from '../contracts/table-design';
 import { backoff } from '../runtime/concurrency';
-import { VersionConflict, type ResourceStore, type StoredResource, type LookupKey } from './ports/resource-store';
+import { SeatLimitReached, VersionConflict, type ResourceStore, type SeatChange, type StoredResource, type LookupKey } from './ports/resource-store';
 
 /** What distinguishes one resource type from another in the generic lifecycle below. */
 export interface ResourceKind {
@@ -27,6 +27,18 @@ export interface ResourceKind {
   onCreate?(resource: ScimResource): ScimResource;
   /** Adjusts a PUT body against what is stored (IdP quirks of replacement). */
   onReplace?(next: ScimResource, current: ScimResource): ScimResource;
+  /** Whether a resource holds one of the tenant's seats (users: active ones). */
+  holdsSeat?(resource: ScimResource): boolean;
+}
+
+/** The tenant's seat limit and what to do at it (from its settings). */
+export interface SeatPolicy {
+  seatLimit: number | null;
+  seatPolicy: 'reject' | 'createInactive';
+}
+
+export interface SeatPolicySource {
+  seatPolicy(tenant: string): Promise<SeatPolicy>;
 }
 
 export interface ListResult extends ListPage<StoredResource> {
@@ -59,7 +71,7 @@ function keyOf(kind: ResourceKind, spec: LookupSpec, value: unknown): LookupKey 
   if (typeof value !== 'string' || value === '') return undefined;
   const resolved = resolveAttribute(kind.model, { name: spec.name, subAttribute: spec.sub });
   const definition = resolved?.sub ?? resolved?.definition;
-  return { attribute: specName(spec), value: definition?.caseExact ? value : value.toLowerCase(), unique: spec.unique };
+  return { attribute: specName(spec), value: definition?.caseExact ? value : foldCase(value), unique: spec.unique };
 }
 
 export function lookupKeys(kind: ResourceKind, resource: ScimResource): LookupKey[] {
@@ -116,6 +128,7 @@ export class ResourceService {
     private readonly store: ResourceStore,
     private readonly kind: ResourceKind,
     private readonly now: () => Date = () => new Date(),
+    private readonly seats?: SeatPolicySource,
   ) {}
 
   get model() {
@@ -131,8 +144,50 @@ export class ResourceService {
     const resource = this.kind.onCreate ? this.kind.onCreate(normalized) : normalized;
     const timestamp = this.now().toISOString();
     const record: StoredResource = { id: randomUUID(), version: 1, created: timestamp, lastModified: timestamp, resource };
-    await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource));
-    return record;
+    if (!this.holdsSeat(resource)) {
+      await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource));
+      return record;
+    }
+    const policy = await this.seatPolicy(tenant);
+    try {
+      await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource), { delta: 1, limit: policy.seatLimit });
+      return record;
+    } catch (error) {
+      if (!(error instanceof SeatLimitReached)) throw error;
+      if (policy.seatPolicy !== 'createInactive') throw await this.seatLimitError(tenant, policy, 'created');
+      // The tenant's policy: provision the user without a seat; the IdP sees `active: false` in the answer.
+      const inactive: StoredResource = { ...record, resource: { ...resource, active: false } };
+      await this.store.insert(tenant, this.kind.type, inactive, lookupKeys(this.kind, inactive.resource));
+      return inactive;
+    }
+  }
+
+  private holdsSeat(resource: ScimResource | undefined): boolean {
+    return resource !== undefined && this.seats !== undefined && this.kind.holdsSeat?.(resource) === true;
+  }
+
+  private seatChange(before: ScimResource | undefined, after: ScimResource | undefined, policy?: SeatPolicy): SeatChange | undefined {
+    const [had, has] = [this.holdsSeat(before), this.holdsSeat(after)];
+    if (had === has) return undefined;
+    return has ? { delta: 1, limit: policy?.seatLimit ?? null } : { delta: -1, limit: null };
+  }
+
+  private async seatPolicy(tenant: string): Promise<SeatPolicy> {
+    return this.seats ? this.seats.seatPolicy(tenant) : { seatLimit: null, seatPolicy: 'reject' };
+  }
+
+  /** What an IdP admin reads in the failed push (Okta shows it on the task): the limit, the seats in use, what to do. */
+  private async seatLimitError(tenant: string, policy: SeatPolicy, what: 'created' | 'activated'): Promise<ScimError> {
+    const inUse = await this.store.seatsInUse(tenant);
+    return ScimError.forbidden(
+      `Seat limit reached: ${inUse} of ${policy.seatLimit} seats are taken by active users, so this user cannot be ${what}. ` +
+        'Deactivate or unassign a user in the identity provider, or raise the seat limit of this application, then retry.',
+    );
+  }
+
+  /** Active users of the tenant. */
+  seatsInUse(tenant: string): Promise<number> {
+    return this.store.seatsInUse(tenant);
   }
 
   async get(tenant: string, id: string): Promise<StoredResource> {
@@ -173,6 +228,11 @@ export class ResourceService {
     return stored;
   }
 
+  /** Sets a user's access as a new version if the user and the settings are as read (AccessService). */
+  setAccess(tenant: string, id: string, access: Access, expectedVersion: number, lastModified: string): Promise<boolean> {
+    return this.store.setAccess(tenant, id, access, expectedVersion, lastModified);
+  }
+
   /** Every resource of the tenant, a batch at a time, batches in no particular order. */
   scanAll(tenant: string, onBatch: (batch: StoredResource[]) => void): Promise<void> {
     return this.store.scan(tenant, this.kind.type, onBatch);
@@ -191,7 +251,7 @@ export class ResourceService {
       const current = await this.get(tenant, id);
       checkIfMatch(current.version, preconditions);
       try {
-        await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource));
+        await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource), this.seatChange(current.resource, undefined));
         return;
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
@@ -313,10 +373,21 @@ export class ResourceService {
         version: current.version + 1,
         lastModified: this.now().toISOString(),
       };
+      const activates = !this.holdsSeat(current.resource) && this.holdsSeat(resource);
+      const policy = activates ? await this.seatPolicy(tenant) : undefined;
       try {
-        await this.store.update(tenant, this.kind.type, next, current, lookupKeys(this.kind, current.resource), lookupKeys(this.kind, resource));
+        await this.store.update(
+          tenant,
+          this.kind.type,
+          next,
+          current,
+          lookupKeys(this.kind, current.resource),
+          lookupKeys(this.kind, resource),
+          this.seatChange(current.resource, resource, policy),
+        );
         return next;
       } catch (error) {
+        if (error instanceof SeatLimitReached) throw await this.seatLimitError(tenant, policy!, 'activated');
         // With If-Match the client pinned a version; a concurrent write makes its precondition false.
         if (error instanceof VersionConflict && isPinned(preconditions)) {
           throw changedMeanwhile();

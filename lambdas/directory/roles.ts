@@ -54,7 +54,8 @@ export function effectiveRole(
   return { role: settings.defaultRole, roles: settings.defaultRole === null ? [] : [settings.defaultRole], roleReason: { source: 'default' } };
 }
 
-function mapsGroup(mapping: GroupRole, group: GroupForRoles, foldName: (name: string) => string): boolean {
+/** Whether a mapping names this group. */
+export function mapsGroup(mapping: GroupRole, group: GroupForRoles, foldName: (name: string) => string): boolean {
   if ('group' in mapping) return foldName(mapping.group) === foldName(group.displayName);
   if ('externalId' in mapping) return group.externalId !== undefined && mapping.externalId === group.externalId;
   return mapping.id === group.id;

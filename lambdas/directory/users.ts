@@ -4,6 +4,7 @@ import type { PatchOperation } from '../scim/patch';
 import { carryReadOnly } from '../scim/normalize';
 import { userModel, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
+import type { AccessService } from './access';
 import type { MembershipStore } from './ports/membership-store';
 import { mapLimited } from '../runtime/concurrency';
 import type { StoredResource } from './ports/resource-store';
@@ -31,6 +32,8 @@ export const userKind = (policy: UserPolicy, model: ResourceModel = userModel): 
   ],
   // A user provisioned without `active` is meant to be able to sign in.
   onCreate: (resource) => (resource.active === undefined ? { ...resource, active: true } : resource),
+  // Deactivated users stop using a seat (the vendors' rule: Holistics, TeamEcho).
+  holdsSeat: (resource) => resource.active === true,
   onReplace: (next, current) => {
     const kept = carryReadOnly(model, next, current);
     // Okta's PUT bodies may omit `active`; replacing it with "absent" would deactivate the user.
@@ -49,6 +52,7 @@ export class UserEndpoint implements ResourceEndpoint {
     private readonly users: ResourceService,
     private readonly groups: ResourceService,
     private readonly memberships: MembershipStore,
+    private readonly access: AccessService,
   ) {}
 
   get model() {
@@ -87,7 +91,12 @@ export class UserEndpoint implements ResourceEndpoint {
   }
 
   async create(tenant: string, body: unknown): Promise<Rendered> {
-    return { stored: await this.users.create(tenant, body) };
+    return { stored: await this.withAccess(tenant, await this.users.create(tenant, body)) };
+  }
+
+  /** A user as stored after its access was recomputed for the change just written (its role attribute may have changed). */
+  private async withAccess(tenant: string, stored: StoredResource): Promise<StoredResource> {
+    return (await this.access.refresh(tenant, [stored.id])).get(stored.id) ?? stored;
   }
 
   async get(tenant: string, id: string, wanted: Wanted): Promise<Rendered> {
@@ -100,11 +109,11 @@ export class UserEndpoint implements ResourceEndpoint {
   }
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
-    return this.render(tenant, await this.users.replace(tenant, id, body, preconditions), wanted);
+    return this.render(tenant, await this.withAccess(tenant, await this.users.replace(tenant, id, body, preconditions)), wanted);
   }
 
   async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
-    return this.render(tenant, await this.users.patch(tenant, id, operations, preconditions), wanted);
+    return this.render(tenant, await this.withAccess(tenant, await this.users.patch(tenant, id, operations, preconditions)), wanted);
   }
 
   async delete(tenant: string, id: string, preconditions: Preconditions): Promise<void> {

@@ -8,10 +8,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ScimError } from '../scim/errors';
 import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../directory/ports/resource-store';
-import { VersionConflict } from '../directory/ports/resource-store';
+import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
-import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, itemAttributes, keys, tableKeys, type ResourceTypeName } from '../contracts/table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, tableKeys, type Access, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
 
@@ -53,7 +53,7 @@ export class DynamoResourceStore implements ResourceStore {
     private readonly tableName: string,
   ) {}
 
-  async insert(tenant: string, type: ResourceTypeName, record: StoredResource, lookupKeys: LookupKey[]): Promise<void> {
+  async insert(tenant: string, type: ResourceTypeName, record: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange): Promise<void> {
     const items: TransactItem[] = [
       {
         Put: {
@@ -64,8 +64,12 @@ export class DynamoResourceStore implements ResourceStore {
       },
       ...lookupKeys.map((key) => this.keyPut(tenant, type, record.id, key)),
       ...this.counted(tenant, type, record.id, 1),
+      ...this.seated(tenant, seat),
     ];
-    await this.transact(items, (index) => (index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1])));
+    await this.transact(items, (index) => {
+      if (seat && index === items.length - 1) return new SeatLimitReached();
+      return index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1]);
+    });
   }
 
   async get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined> {
@@ -107,6 +111,39 @@ export class DynamoResourceStore implements ResourceStore {
     }
   }
 
+  async setAccess(tenant: string, userId: string, access: Access, expectedVersion: number, lastModified: string): Promise<boolean> {
+    const settingsCurrent =
+      access.settingsVersion === 0
+        ? { ConditionExpression: `attribute_not_exists(${PK})` }
+        : { ConditionExpression: 'version = :settingsVersion', ExpressionAttributeValues: { ':settingsVersion': access.settingsVersion } };
+    try {
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.resource(tenant, 'User', userId),
+                UpdateExpression: 'SET #access = :access, lastModified = :now ADD version :one',
+                ConditionExpression: 'version = :expected',
+                ExpressionAttributeNames: { '#access': derivedAttributes.access },
+                ExpressionAttributeValues: { ':access': access, ':now': lastModified, ':one': 1, ':expected': expectedVersion },
+              },
+            },
+            // Computed under these settings: a change of them since means recomputing.
+            { ConditionCheck: { TableName: this.tableName, Key: keys.settings(tenant), ...settingsCurrent } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict')) {
+        return false;
+      }
+      throw error;
+    }
+  }
+
   private async batchGet(
     tenant: string,
     type: ResourceTypeName,
@@ -126,6 +163,7 @@ export class DynamoResourceStore implements ResourceStore {
     previous: StoredResource,
     before: LookupKey[],
     after: LookupKey[],
+    seat?: SeatChange,
   ): Promise<void> {
     const same = (a: LookupKey, b: LookupKey) => a.attribute === b.attribute && a.unique === b.unique && claimValue(a.value) === claimValue(b.value);
     const released = before.filter((claim) => !after.some((other) => same(claim, other)));
@@ -141,8 +179,10 @@ export class DynamoResourceStore implements ResourceStore {
       },
       ...taken.map((key) => this.keyPut(tenant, type, next.id, key)),
       ...released.map((key) => this.keyDelete(tenant, type, next.id, key)),
+      ...this.seated(tenant, seat),
     ];
     await this.transact(items, (index) => {
+      if (seat && index === items.length - 1) return new SeatLimitReached();
       if (index === 0) return new VersionConflict();
       if (index <= taken.length) return uniquenessError(type, taken[index - 1]);
       // A released claim that isn't ours any more means our read is stale.
@@ -150,7 +190,7 @@ export class DynamoResourceStore implements ResourceStore {
     });
   }
 
-  async remove(tenant: string, type: ResourceTypeName, previous: StoredResource, lookupKeys: LookupKey[]): Promise<void> {
+  async remove(tenant: string, type: ResourceTypeName, previous: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange): Promise<void> {
     const items: TransactItem[] = [
       {
         Delete: {
@@ -162,8 +202,14 @@ export class DynamoResourceStore implements ResourceStore {
       },
       ...lookupKeys.map((key) => this.keyDelete(tenant, type, previous.id, key)),
       ...this.counted(tenant, type, previous.id, -1),
+      ...this.seated(tenant, seat),
     ];
     await this.transact(items, () => new VersionConflict());
+  }
+
+  async seatsInUse(tenant: string): Promise<number> {
+    const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.seats(tenant), ConsistentRead: true }));
+    return (output.Item?.n as number | undefined) ?? 0;
   }
 
   async lookup(tenant: string, type: ResourceTypeName, key: LookupKey): Promise<string[]> {
@@ -238,6 +284,23 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   /** The counter updates that count a resource in (1) or out (-1), in the transaction that writes it. */
+  /** The seat counter's change; taking a seat under a limit is conditional on a free one. */
+  private seated(tenant: string, seat: SeatChange | undefined): TransactItem[] {
+    if (!seat) return [];
+    const limited = seat.delta === 1 && seat.limit !== null;
+    return [
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.seats(tenant),
+          UpdateExpression: 'ADD n :delta',
+          ...(limited ? { ConditionExpression: 'attribute_not_exists(n) OR n < :limit' } : {}),
+          ExpressionAttributeValues: { ':delta': seat.delta, ...(limited ? { ':limit': seat.limit } : {}) },
+        },
+      },
+    ];
+  }
+
   private counted(tenant: string, type: ResourceTypeName, id: string, delta: 1 | -1): TransactItem[] {
     return keys.counters(tenant, type, id).map((Key) => ({
       Update: { TableName: this.tableName, Key, UpdateExpression: 'ADD n :delta', ExpressionAttributeValues: { ':delta': delta } },
@@ -254,6 +317,7 @@ export class DynamoResourceStore implements ResourceStore {
       created: record.created,
       lastModified: record.lastModified,
       resource: record.resource,
+      ...(record.access ? { [derivedAttributes.access]: record.access } : {}),
     };
   }
 
@@ -316,5 +380,6 @@ function fromItem(item: Record<string, unknown>): StoredResource {
     created: item.created as string,
     lastModified: item.lastModified as string,
     resource: item.resource as StoredResource['resource'],
+    ...(item[derivedAttributes.access] ? { access: item[derivedAttributes.access] as Access } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { keys, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
+import { itemAttributes, keys, SETTINGS, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
 import type { SettingsStore } from '../tenancy/ports/settings-store';
 import type { VersionedSettings } from '../contracts/settings';
 
@@ -18,7 +18,7 @@ export class DynamoSettingsStore implements SettingsStore {
   }
 
   async replace(tenant: string, next: VersionedSettings, expectedVersion: number): Promise<boolean> {
-    const body = { tenant, version: next.version, updatedAt: next.updatedAt, settings: next.settings };
+    const body = { [itemAttributes.tenant]: tenant, version: next.version, updatedAt: next.updatedAt, settings: next.settings };
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -26,7 +26,7 @@ export class DynamoSettingsStore implements SettingsStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { ...keys.settings(tenant), ...body },
+                Item: { ...keys.settings(tenant), ...body, [itemAttributes.itemType]: SETTINGS },
                 ConditionExpression: expectedVersion === 0 ? `attribute_not_exists(${PK})` : 'version = :expected',
                 ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
               },

@@ -6,7 +6,10 @@ import { schemaRegistry } from '../scim/extensions';
 import { createDocumentClient } from '../store/dynamo-client';
 import { DynamoMembershipStore } from '../store/dynamo-membership-store';
 import { DynamoResourceStore } from '../store/dynamo-resource-store';
+import { AccessService, seatPolicyOf } from '../directory/access';
 import { ResourceService } from '../directory/resources';
+import { DynamoSettingsStore } from '../store/dynamo-settings-store';
+import { TenantSettingsService } from '../tenancy/tenant-settings';
 import { groupKind } from '../directory/groups';
 import { userKind } from '../directory/users';
 import { DAY_MS } from '../contracts/tenancy';
@@ -43,11 +46,11 @@ export function dependencies() {
     directory: () => {
       const client = createDocumentClient(config.DYNAMODB_ENDPOINT);
       const resources = new DynamoResourceStore(client, config.TABLE_NAME);
-      return {
-        users: new ResourceService(resources, userKind({ uniqueExternalId: config.UNIQUE_EXTERNAL_ID }, registry.models.User)),
-        groups: new ResourceService(resources, groupKind(registry.models.Group)),
-        memberships: new DynamoMembershipStore(client, config.TABLE_NAME),
-      };
+      const settings = new TenantSettingsService(new DynamoSettingsStore(client, config.TABLE_NAME));
+      const users = new ResourceService(resources, userKind({ uniqueExternalId: config.UNIQUE_EXTERNAL_ID }, registry.models.User), undefined, seatPolicyOf(settings));
+      const groups = new ResourceService(resources, groupKind(registry.models.Group));
+      const memberships = new DynamoMembershipStore(client, config.TABLE_NAME);
+      return { users, groups, memberships, access: new AccessService(users, groups, memberships, settings) };
     },
   };
 }

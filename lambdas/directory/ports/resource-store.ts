@@ -1,4 +1,4 @@
-import type { ResourceTypeName } from '../../contracts/table-design';
+import type { Access, ResourceTypeName } from '../../contracts/table-design';
 import type { ScimResource } from '../../scim/normalize';
 
 /** A resource as persisted: its canonical attributes plus what the server assigns. */
@@ -9,6 +9,8 @@ export interface StoredResource {
   lastModified: string;
   /** Canonical SCIM attributes, without `id` and `meta`. */
   resource: ScimResource;
+  /** Users: the access the tenant's settings give them; absent while they give none. */
+  access?: Access;
 }
 
 /**
@@ -22,6 +24,16 @@ export interface LookupKey {
   unique: boolean;
 }
 
+/**
+ * A user taking (+1) or freeing (-1) a seat: seats count active users, in the same transaction
+ * as the write that activates or deactivates one. A +1 with a `limit` fails with
+ * SeatLimitReached when every seat is taken.
+ */
+export interface SeatChange {
+  delta: 1 | -1;
+  limit: number | null;
+}
+
 export interface PageRequest {
   /** Zero-based position of the first item. */
   offset: number;
@@ -30,8 +42,8 @@ export interface PageRequest {
 
 /** Persistence for SCIM resources, behind which the DynamoDB adapter sits. */
 export interface ResourceStore {
-  /** Throws ScimError.uniqueness naming the attribute when a unique key is taken. */
-  insert(tenant: string, type: ResourceTypeName, record: StoredResource, keys: LookupKey[]): Promise<void>;
+  /** Throws ScimError.uniqueness naming the attribute when a unique key is taken, SeatLimitReached when `seat` can't be taken. */
+  insert(tenant: string, type: ResourceTypeName, record: StoredResource, keys: LookupKey[], seat?: SeatChange): Promise<void>;
   get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined>;
   getMany(tenant: string, type: ResourceTypeName, ids: string[]): Promise<StoredResource[]>;
   /** Which of these ids exist (reads keys only). */
@@ -42,12 +54,19 @@ export interface ResourceStore {
    */
   touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string, expectedVersion?: number): Promise<StoredResource | undefined>;
   /**
+   * Sets a user's access as a new version, if the user is still at `expectedVersion` and the
+   * tenant's settings are still at `access.settingsVersion`; false (nothing written) otherwise.
+   */
+  setAccess(tenant: string, userId: string, access: Access, expectedVersion: number, lastModified: string): Promise<boolean>;
+  /**
    * Writes `next` if the stored version is still `previous.version`; moves lookup keys from `before` to `after`.
    * Throws VersionConflict when someone else wrote first, ScimError.uniqueness when a new unique key is taken.
    */
-  update(tenant: string, type: ResourceTypeName, next: StoredResource, previous: StoredResource, before: LookupKey[], after: LookupKey[]): Promise<void>;
+  update(tenant: string, type: ResourceTypeName, next: StoredResource, previous: StoredResource, before: LookupKey[], after: LookupKey[], seat?: SeatChange): Promise<void>;
   /** Deletes the resource and its keys if its version is still `previous.version`; throws VersionConflict otherwise. */
-  remove(tenant: string, type: ResourceTypeName, previous: StoredResource, keys: LookupKey[]): Promise<void>;
+  remove(tenant: string, type: ResourceTypeName, previous: StoredResource, keys: LookupKey[], seat?: SeatChange): Promise<void>;
+  /** Active users of the tenant (the seats in use). */
+  seatsInUse(tenant: string): Promise<number>;
   /** The ids holding a value, strongly consistent. */
   lookup(tenant: string, type: ResourceTypeName, key: LookupKey): Promise<string[]>;
   /** The page at a position of the id order, and how many there are; costs the same at any offset. */
@@ -60,6 +79,14 @@ export interface ResourceStore {
    */
   scan(tenant: string, type: ResourceTypeName, onBatch: (batch: StoredResource[]) => void): Promise<void>;
   count(tenant: string, type: ResourceTypeName): Promise<number>;
+}
+
+/** Every seat is taken: the write that would take one changed nothing. */
+export class SeatLimitReached extends Error {
+  constructor() {
+    super('seat limit reached');
+    this.name = 'SeatLimitReached';
+  }
 }
 
 /** The stored version moved on between our read and our write. */

@@ -1,0 +1,129 @@
+import type { TenantSettings, VersionedSettings } from '../contracts/settings';
+import type { Access } from '../contracts/table-design';
+import { foldCase } from '../scim/normalize';
+import { backoff, mapLimited } from '../runtime/concurrency';
+import type { MembershipStore } from './ports/membership-store';
+import type { StoredResource } from './ports/resource-store';
+import type { ResourceService, SeatPolicySource } from './resources';
+import { effectiveRole, mapsGroup, roleAttributeValues, type GroupForRoles } from './roles';
+
+/** Where the directory reads the tenant's settings (the tenancy domain keeps them). */
+export interface SettingsSource {
+  get(tenant: string): Promise<VersionedSettings>;
+}
+
+/** The seat limit and policy of a tenant, from its settings. */
+export function seatPolicyOf(settings: SettingsSource): SeatPolicySource {
+  return {
+    seatPolicy: async (tenant) => {
+      const { settings: current } = await settings.get(tenant);
+      return { seatLimit: current.seatLimit, seatPolicy: current.seatPolicy };
+    },
+  };
+}
+
+/** Recomputations racing other writes retry on fresh reads; past this the stream's pass repeats it. */
+const REFRESH_ATTEMPTS = 8;
+const PARALLEL_REFRESHES = 16;
+
+/**
+ * Keeps every user's stored access (role, roles, reason) equal to what the tenant's settings make
+ * of the user's groups and role attribute. Each refresh reads the settings, then the user, then
+ * its groups, and writes only if neither the user nor the settings changed since: a refresh that
+ * read stale inputs fails and reads again, so the last write for a user is always computed from
+ * inputs no older than the last change of them. Changes call it for the users they touch; the
+ * table's stream calls it again for each membership change, rename and settings change (a
+ * crashed request is repaired there, and work proportional to a group's size happens there).
+ */
+export class AccessService {
+  constructor(
+    private readonly users: ResourceService,
+    private readonly groups: ResourceService,
+    private readonly memberships: MembershipStore,
+    private readonly settings: SettingsSource,
+  ) {}
+
+  /** Recomputes the users' access; returns each user as stored afterwards (absent: deleted). */
+  async refresh(tenant: string, userIds: string[]): Promise<Map<string, StoredResource>> {
+    const refreshed = await mapLimited([...new Set(userIds)], PARALLEL_REFRESHES, async (userId) => [userId, await this.refreshOne(tenant, userId)] as const);
+    return new Map(refreshed.filter((entry): entry is readonly [string, StoredResource] => entry[1] !== undefined));
+  }
+
+  /** After members of a group changed: only a group the settings map can change anyone's role. */
+  async refreshMembersChanged(tenant: string, group: StoredResource, userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const { settings } = await this.settings.get(tenant);
+    if (maps(settings, group)) await this.refresh(tenant, userIds);
+  }
+
+  /** After a group's name or externalId changed, or it was deleted: every member, a page at a time. */
+  async refreshMembersOf(tenant: string, groupId: string): Promise<void> {
+    for await (const page of this.memberships.members(tenant, groupId)) await this.refresh(tenant, page);
+  }
+
+  /** After the settings changed: every user of the tenant. */
+  async refreshAll(tenant: string): Promise<number> {
+    const ids: string[] = [];
+    await this.users.scanAll(tenant, (batch) => ids.push(...batch.map((user) => user.id)));
+    await this.refresh(tenant, ids);
+    return ids.length;
+  }
+
+  /** Whether a change of this group (rename, delete) can change its members' roles. */
+  async groupMatters(tenant: string, ...versions: StoredResource[]): Promise<boolean> {
+    const { settings } = await this.settings.get(tenant);
+    return versions.some((group) => maps(settings, group));
+  }
+
+  private async refreshOne(tenant: string, userId: string): Promise<StoredResource | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const { version: settingsVersion, settings } = await this.settings.get(tenant);
+      const [user] = await this.users.getMany(tenant, [userId]);
+      if (!user) return undefined;
+      const access = await this.compute(tenant, user, settings, settingsVersion);
+      if (!access || sameAccess(user.access, access)) return user;
+      const lastModified = new Date().toISOString();
+      if (await this.users.setAccess(tenant, userId, access, user.version, lastModified)) {
+        return { ...user, access, version: user.version + 1, lastModified };
+      }
+      if (attempt >= REFRESH_ATTEMPTS) return user;
+      await backoff(attempt, 10, 300);
+    }
+  }
+
+  private async compute(tenant: string, user: StoredResource, settings: TenantSettings, settingsVersion: number): Promise<Access | undefined> {
+    // A tenant that never mapped anything gives no access information at all.
+    if (settingsVersion === 0) return undefined;
+    const needsGroups = settings.groupRoles.length > 0;
+    const groups = needsGroups ? (await this.groups.getMany(tenant, await this.memberships.groupsOf(tenant, user.id))).map(forRoles) : [];
+    const role = effectiveRole(settings, { attribute: roleAttributeValues(user.resource, settings.roleAttribute), groups }, foldCase);
+    return { ...role, settingsVersion };
+  }
+}
+
+function forRoles(group: StoredResource): GroupForRoles {
+  return {
+    id: group.id,
+    displayName: String(group.resource.displayName ?? ''),
+    externalId: typeof group.resource.externalId === 'string' ? group.resource.externalId : undefined,
+  };
+}
+
+function maps(settings: TenantSettings, group: StoredResource): boolean {
+  return settings.groupRoles.some((mapping) => mapsGroup(mapping, forRoles(group), foldCase));
+}
+
+/** Field by field: a map read back from DynamoDB need not keep its keys' order. */
+function sameAccess(stored: Access | undefined, computed: Access | undefined): boolean {
+  if (!stored || !computed) return stored === computed;
+  const reason = (access: Access) => {
+    const why = access.roleReason;
+    return why.source === 'group' ? `group:${why.group.id}:${why.group.displayName}` : why.source === 'attribute' ? `attribute:${why.attribute}` : 'default';
+  };
+  return (
+    stored.role === computed.role &&
+    stored.settingsVersion === computed.settingsVersion &&
+    stored.roles.join('\n') === computed.roles.join('\n') &&
+    reason(stored) === reason(computed)
+  );
+}
