@@ -1,8 +1,10 @@
-import { createDocumentClient } from '../store/dynamo-client';
+import { DEFAULT_SETTINGS, parseSettings, type TenantSettings } from '../contracts/settings';
+import type { Access, Provenance } from '../contracts/table-design';
 import { assertTenant } from '../contracts/tenancy';
-import { DynamoResourceStore } from '../store/dynamo-resource-store';
-import { DynamoSettingsStore } from '../store/dynamo-settings-store';
-import { TenantSettingsService } from '../tenancy/tenant-settings';
+import { schemaRegistry } from '../scim/extensions';
+import { createDocumentClient } from '../store/dynamo-client';
+import type { TenantSettingsService } from '../tenancy/tenant-settings';
+import { directoryServices } from '../wiring/dependencies';
 
 export { SettingsError, type TenantSettings, type VersionedSettings } from '../contracts/settings';
 export { SettingsConflictError, type SettingsChange } from '../tenancy/tenant-settings';
@@ -14,20 +16,67 @@ export interface TableLocation {
   region?: string;
 }
 
+/** One user as the admin sees it: the fields scripts rely on (`users show`). */
+export interface UserSummary {
+  id: string;
+  userName: string;
+  active: boolean;
+  role: string | null;
+  roles: string[];
+  roleReason: Access['roleReason'] | null;
+  groups: Array<{ id: string; displayName: string }>;
+  provisionedBy?: Provenance;
+  lastChangedBy?: Provenance;
+}
+
+/** Users moving from one role to another under settings not yet in force. */
+export interface RoleMove {
+  from: string | null;
+  to: string | null;
+  users: number;
+}
+
 /** What the admin library does on the directory's table; `close` ends its connections. */
 export interface TableAdmin {
   settings: TenantSettingsService;
   /** Active users of a tenant: the seats in use. */
   seatsInUse(tenant: string): Promise<number>;
+  /** A user by userName (any case) or id; undefined when there is none. */
+  user(tenant: string, userNameOrId: string): Promise<UserSummary | undefined>;
+  /** Who would change role if `input` were the tenant's settings (validated as `settings set` does). */
+  previewSettings(tenant: string, input: unknown): Promise<RoleMove[]>;
   close(): void;
 }
 
-export function tableAdmin(location: TableLocation, now: () => number = Date.now): TableAdmin {
+export function tableAdmin(location: TableLocation): TableAdmin {
   const client = createDocumentClient(location.endpoint, location.region);
-  const resources = new DynamoResourceStore(client, location.tableName);
+  const directory = directoryServices(client, location.tableName, { uniqueExternalId: false, registry: schemaRegistry() });
   return {
-    settings: new TenantSettingsService(new DynamoSettingsStore(client, location.tableName), now),
-    seatsInUse: (tenant) => resources.seatsInUse(assertTenant(tenant)),
+    settings: directory.settings,
+    seatsInUse: (tenant) => directory.users.seatsInUse(assertTenant(tenant)),
+    user: async (tenant, userNameOrId) => {
+      assertTenant(tenant);
+      const [byName] = await directory.users.lookup(tenant, 'userName', userNameOrId);
+      const stored = byName ?? (await directory.users.getMany(tenant, [userNameOrId]))[0];
+      if (!stored) return undefined;
+      const item = stored as typeof stored & { provisionedBy?: Provenance; lastChangedBy?: Provenance };
+      return {
+        id: stored.id,
+        userName: String(stored.resource.userName),
+        active: stored.resource.active === true,
+        role: stored.access?.role ?? null,
+        roles: stored.access?.roles ?? [],
+        roleReason: stored.access?.roleReason ?? null,
+        groups: (await directory.access.groupsOf(tenant, stored.id)).map(({ id, displayName }) => ({ id, displayName })),
+        ...(item.provisionedBy ? { provisionedBy: item.provisionedBy } : {}),
+        ...(item.lastChangedBy ? { lastChangedBy: item.lastChangedBy } : {}),
+      };
+    },
+    previewSettings: async (tenant, input) => {
+      const settings: TenantSettings = parseSettings(input ?? DEFAULT_SETTINGS);
+      const { version } = await directory.settings.get(assertTenant(tenant));
+      return directory.access.preview(tenant, settings, version + 1);
+    },
     close: () => client.destroy(),
   };
 }

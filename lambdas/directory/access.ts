@@ -43,8 +43,10 @@ export class AccessService {
     private readonly settings: SettingsSource,
   ) {}
 
-  /** Recomputes the users' access; returns each user as stored afterwards (absent: deleted). */
+  /** Recomputes the users' access; returns each user as stored afterwards (absent: deleted, or unchanged while the tenant maps nothing). */
   async refresh(tenant: string, userIds: string[]): Promise<Map<string, StoredResource>> {
+    // Access exists only once settings were saved; saving them refreshes everyone.
+    if ((await this.settings.get(tenant)).version === 0) return new Map();
     const refreshed = await mapLimited([...new Set(userIds)], PARALLEL_REFRESHES, async (userId) => [userId, await this.refreshOne(tenant, userId)] as const);
     return new Map(refreshed.filter((entry): entry is readonly [string, StoredResource] => entry[1] !== undefined));
   }
@@ -69,6 +71,31 @@ export class AccessService {
     return ids.length;
   }
 
+  /**
+   * What other settings would do: how many users would move from which role to which, computed
+   * from the stored directory without writing anything (shown before a change is applied).
+   */
+  async preview(tenant: string, settings: TenantSettings, settingsVersion: number): Promise<Array<{ from: string | null; to: string | null; users: number }>> {
+    const users: StoredResource[] = [];
+    await this.users.scanAll(tenant, (batch) => users.push(...batch));
+    const moves = new Map<string, { from: string | null; to: string | null; users: number }>();
+    await mapLimited(users, PARALLEL_REFRESHES, async (user) => {
+      const next = await this.compute(tenant, user, settings, settingsVersion);
+      const [from, to] = [user.access?.role ?? null, next?.role ?? null];
+      if (from === to) return;
+      const key = JSON.stringify([from, to]);
+      const move = moves.get(key) ?? { from, to, users: 0 };
+      move.users += 1;
+      moves.set(key, move);
+    });
+    return [...moves.values()].sort((a, b) => b.users - a.users);
+  }
+
+  /** A user's groups as role mapping sees them. */
+  async groupsOf(tenant: string, userId: string): Promise<GroupForRoles[]> {
+    return (await this.groups.getMany(tenant, await this.memberships.groupsOf(tenant, userId))).map(forRoles);
+  }
+
   /** Whether a change of this group (rename, delete) can change its members' roles. */
   async groupMatters(tenant: string, ...versions: StoredResource[]): Promise<boolean> {
     const { settings } = await this.settings.get(tenant);
@@ -77,6 +104,7 @@ export class AccessService {
 
   private async refreshOne(tenant: string, userId: string): Promise<StoredResource | undefined> {
     for (let attempt = 1; ; attempt++) {
+      // Read fresh every time: deciding that nothing changed is only as good as the settings it was decided under.
       const { version: settingsVersion, settings } = await this.settings.get(tenant);
       const [user] = await this.users.getMany(tenant, [userId]);
       if (!user) return undefined;
@@ -95,7 +123,7 @@ export class AccessService {
     // A tenant that never mapped anything gives no access information at all.
     if (settingsVersion === 0) return undefined;
     const needsGroups = settings.groupRoles.length > 0;
-    const groups = needsGroups ? (await this.groups.getMany(tenant, await this.memberships.groupsOf(tenant, user.id))).map(forRoles) : [];
+    const groups = needsGroups ? await this.groupsOf(tenant, user.id) : [];
     const role = effectiveRole(settings, { attribute: roleAttributeValues(user.resource, settings.roleAttribute), groups }, foldCase);
     return { ...role, settingsVersion };
   }

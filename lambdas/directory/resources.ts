@@ -233,6 +233,13 @@ export class ResourceService {
     return this.store.setAccess(tenant, id, access, expectedVersion, lastModified);
   }
 
+  /** Resources holding a value of a lookup attribute (userName, displayName, externalId), folded as the schema says. */
+  async lookup(tenant: string, attribute: string, value: string): Promise<StoredResource[]> {
+    const spec = this.kind.lookupAttributes.find((candidate) => !candidate.sub && candidate.name === attribute);
+    const key = spec && keyOf(this.kind, spec, value);
+    return key ? this.getMany(tenant, await this.store.lookup(tenant, this.kind.type, key)) : [];
+  }
+
   /** Every resource of the tenant, a batch at a time, batches in no particular order. */
   scanAll(tenant: string, onBatch: (batch: StoredResource[]) => void): Promise<void> {
     return this.store.scan(tenant, this.kind.type, onBatch);

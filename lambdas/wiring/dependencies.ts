@@ -2,7 +2,8 @@ import { FileSecretStore } from '../secrets/file-secret-store';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
 import { TenantTokenVerifier } from '../tenancy/token-verifier';
 import { loadConfig, loadTokenConfig, type TokenConfig } from './config';
-import { schemaRegistry } from '../scim/extensions';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { schemaRegistry, type SchemaRegistry } from '../scim/extensions';
 import { createDocumentClient } from '../store/dynamo-client';
 import { DynamoMembershipStore } from '../store/dynamo-membership-store';
 import { DynamoResourceStore } from '../store/dynamo-resource-store';
@@ -32,6 +33,16 @@ export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: 
   };
 }
 
+/** The directory's stores and services over one table; the handlers and the admin library build them alike. */
+export function directoryServices(client: DynamoDBDocumentClient, tableName: string, options: { uniqueExternalId: boolean; registry: SchemaRegistry }) {
+  const resources = new DynamoResourceStore(client, tableName);
+  const settings = new TenantSettingsService(new DynamoSettingsStore(client, tableName));
+  const users = new ResourceService(resources, userKind({ uniqueExternalId: options.uniqueExternalId }, options.registry.models.User), undefined, seatPolicyOf(settings));
+  const groups = new ResourceService(resources, groupKind(options.registry.models.Group));
+  const memberships = new DynamoMembershipStore(client, tableName);
+  return { users, groups, memberships, settings, access: new AccessService(users, groups, memberships, settings) };
+}
+
 /** Everything a handler needs, built once per Lambda container from its environment. */
 export function dependencies() {
   const config = loadConfig();
@@ -45,12 +56,7 @@ export function dependencies() {
     /** The directory's stores and services; only the functions that read the table build them. */
     directory: () => {
       const client = createDocumentClient(config.DYNAMODB_ENDPOINT);
-      const resources = new DynamoResourceStore(client, config.TABLE_NAME);
-      const settings = new TenantSettingsService(new DynamoSettingsStore(client, config.TABLE_NAME));
-      const users = new ResourceService(resources, userKind({ uniqueExternalId: config.UNIQUE_EXTERNAL_ID }, registry.models.User), undefined, seatPolicyOf(settings));
-      const groups = new ResourceService(resources, groupKind(registry.models.Group));
-      const memberships = new DynamoMembershipStore(client, config.TABLE_NAME);
-      return { users, groups, memberships, access: new AccessService(users, groups, memberships, settings) };
+      return directoryServices(client, config.TABLE_NAME, { uniqueExternalId: config.UNIQUE_EXTERNAL_ID, registry });
     },
   };
 }

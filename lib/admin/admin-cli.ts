@@ -20,7 +20,10 @@ export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>
   tokens show-expiry <tenant>  when the token (and any old one) stops working
   settings show <tenant>       the tenant's settings (roles, group mappings, seats) as JSON
   settings set <tenant> --file <settings.json>
-                               validates and saves them as the next version
+                               validates and saves them as the next version; prints who changes role
+  users show <tenant> <userName or id>
+                               one user as JSON: active, role, roles, roleReason, groups
+  seats <tenant>               seats in use and the limit, as JSON
 
 Against a deployed stack (--stack or SCIM_STACK), with your AWS credentials; otherwise against
 the data directory of npm start (--data-dir or SCIM_DATA_DIR, default .scim-data).
@@ -44,6 +47,8 @@ interface AdminContext {
   table(): Promise<TableAdmin>;
   where: string;
   name: string;
+  /** The second operand, for commands that take one (`users show <tenant> <userName>`). */
+  second: string;
   file?: string;
   io: AdminIo;
 }
@@ -93,13 +98,21 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     return 2;
   }
   const { values, positionals } = parsed;
-  const [group, command, name, ...extra] = positionals;
+  const single = positionals[0] !== undefined && actions[positionals[0]] !== undefined;
+  // One-word commands (`seats <tenant>`) take their tenant where others have their second word.
+  const [group, command, name, second, ...extra] = single ? [positionals[0], '', ...positionals.slice(1)] : positionals;
   if (values.help || group === undefined || group === 'help') {
     io.out(USAGE);
     return 0;
   }
-  const action = actions[`${group} ${command}`];
-  if (!action || (action.takesName ? name === undefined : name !== undefined) || extra.length > 0 || (action.needsFile === true) !== (values.file !== undefined)) {
+  const action = actions[single ? group : `${group} ${command}`];
+  if (
+    !action ||
+    (action.takesName ? name === undefined : name !== undefined) ||
+    (action.takesSecond === true) !== (second !== undefined) ||
+    extra.length > 0 ||
+    (action.needsFile === true) !== (values.file !== undefined)
+  ) {
     io.err(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
     return 2;
   }
@@ -115,6 +128,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     table: async () => (await (table ??= openTable(target))).admin,
     where,
     name: name ?? '',
+    second: second ?? '',
     file: values.file,
     io,
   };
@@ -131,7 +145,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
   }
 }
 
-type Action = { takesName: boolean; needsFile?: boolean; run: (context: AdminContext) => Promise<void> };
+type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; run: (context: AdminContext) => Promise<void> };
 
 const actions: Record<string, Action> = {
   'tenants create': {
@@ -218,9 +232,34 @@ const actions: Record<string, Action> = {
       } catch (error) {
         throw new TenantAdminError(`Could not read ${file} as JSON: ${(error as Error).message}`);
       }
-      const { before, after } = await (await table()).settings.set(name, input);
+      const admin = await table();
+      // Computed from the stored directory before saving, so the figures say what the new settings change.
+      const moves = await admin.previewSettings(name, input);
+      const { before, after } = await admin.settings.set(name, input);
       io.out(`Settings of tenant "${name}" saved as version ${after.version}.`);
       for (const line of describeSettingsChange(before.settings, after.settings)) io.out(`  ${line}`);
+      if (moves.length === 0) io.out('No user changes role.');
+      for (const move of moves) io.out(`${move.users} user${move.users === 1 ? '' : 's'}: ${move.from ?? 'no role'} → ${move.to ?? 'no role'}`);
+      if (moves.length > 0) io.out('Roles follow in the background; users show <tenant> <userName> tells where a user stands.');
+    },
+  },
+  'users show': {
+    takesName: true,
+    takesSecond: true,
+    run: async ({ tenants, table, name, second, io }) => {
+      await tenants.status(name);
+      const user = await (await table()).user(name, second);
+      if (!user) throw new TenantAdminError(`Tenant "${name}" has no user "${second}".`);
+      io.out(JSON.stringify(user, null, 2));
+    },
+  },
+  seats: {
+    takesName: true,
+    run: async ({ tenants, table, name, io }) => {
+      await tenants.status(name);
+      const admin = await table();
+      const [used, { settings }] = await Promise.all([admin.seatsInUse(name), admin.settings.get(name)]);
+      io.out(JSON.stringify({ tenant: name, used, limit: settings.seatLimit, policy: settings.seatPolicy }));
     },
   },
 };
