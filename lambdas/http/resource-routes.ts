@@ -94,7 +94,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     search: (request) => listed(request, searchParameters(request.body)),
     create: async (request) => {
       const projection = projectionOf(request);
-      return respond(request, await endpoint.create(request.tenant, requireBody(request), wantedBy(model, projection)), 201, projection);
+      return respond(request, await endpoint.create(request.tenant, requireBody(request), wantedBy(model, projection), request.client), 201, projection);
     },
     get: async (request) => {
       const projection = projectionOf(request);
@@ -105,19 +105,19 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     },
     replace: async (request) => {
       const projection = projectionOf(request);
-      return respond(request, await endpoint.replace(request.tenant, request.params.id, requireBody(request), preconditions(request), wantedBy(model, projection)), 200, projection);
+      return respond(request, await endpoint.replace(request.tenant, request.params.id, requireBody(request), preconditions(request), wantedBy(model, projection), request.client), 200, projection);
     },
     patch: async (request) => {
       const patch = parsePatchRequest(request.body);
       const projection = projectionOf(request);
       const noContent = patchAnswersNoContent(request, endpoint, projection);
       const wanted: Wanted = noContent ? () => false : wantedBy(model, projection);
-      const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
+      const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted, request.client);
       if (noContent) return { status: 204, headers: { ETag: etagOf(rendered) } };
       return respond(request, rendered, 200, projection);
     },
     delete: async (request) => {
-      await endpoint.delete(request.tenant, request.params.id, preconditions(request));
+      await endpoint.delete(request.tenant, request.params.id, preconditions(request), request.client);
       return { status: 204 };
     },
   };
