@@ -7,6 +7,7 @@ import { isRequested, project, type Projection } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
 import type { Rendered, ResourceEndpoint, Wanted } from '../directory/endpoint';
+import { provisioningExtension } from '../directory/provisioning';
 import type { RouteRun, ScimRequest, ScimResponse } from './scim-handler';
 
 export interface ResourceRoutes {
@@ -40,11 +41,13 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
   const { stored, extra } = rendered;
   const { schemas, ...attributes } = stored.resource;
   const model = endpoint.model;
+  const provisioning = provisioningExtension(model.type.name, stored);
   return {
-    schemas,
+    schemas: [...(schemas as string[]), provisioning.schema],
     id: stored.id,
     ...attributes,
     ...extra,
+    [provisioning.schema]: provisioning.attributes,
     meta: {
       resourceType: model.type.name,
       created: stored.created,
