@@ -43,7 +43,7 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
   const model = endpoint.model;
   const provisioning = provisioningExtension(model.type.name, stored);
   return {
-    schemas: [...(schemas as string[]), provisioning.schema],
+    schemas,
     id: stored.id,
     ...attributes,
     ...extra,
@@ -56,6 +56,17 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
       version: etagOf(rendered),
     },
   };
+}
+
+/**
+ * A resource as the client asked for it (RFC 7644 §3.4.2.5). `schemas` names the provisioning
+ * extension only when the projected resource still carries it, so `attributes=userName` answers
+ * the core schema alone.
+ */
+function shown(endpoint: ResourceEndpoint, rendered: Rendered, baseUrl: string, projection: Projection): Record<string, unknown> {
+  const body = project(endpoint.model, representation(endpoint, rendered, baseUrl), projection);
+  const { schema } = provisioningExtension(endpoint.model.type.name, rendered.stored);
+  return body[schema] === undefined ? body : { ...body, schemas: [...(body.schemas as string[]), schema] };
 }
 
 function tooLarge(what: string, bytes: number, limit: number): ScimError {
@@ -74,7 +85,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
   const model = endpoint.model;
 
   const respond = (request: ScimRequest, rendered: Rendered, status: number, projection = projectionOf(request)): ScimResponse => {
-    const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
+    const body = shown(endpoint, rendered, request.baseUrl, projection);
     const bytes = Buffer.byteLength(JSON.stringify(body));
     if (bytes > maxResponseBytes) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes, maxResponseBytes);
     const headers: Record<string, string> = { ETag: etagOf(rendered) };
@@ -151,7 +162,7 @@ function pageOf(endpoint: ResourceEndpoint, rendered: Rendered[], baseUrl: strin
   const resources: Record<string, unknown>[] = [];
   let bytes = 0;
   for (const item of rendered) {
-    const resource = project(endpoint.model, representation(endpoint, item, baseUrl), projection);
+    const resource = shown(endpoint, item, baseUrl, projection);
     const size = Buffer.byteLength(JSON.stringify(resource)) + 1;
     if (bytes + size > budget) {
       if (listedBefore + resources.length === 0) throw tooLarge(`${endpoint.model.type.name} ${item.stored.id}`, size, budget);

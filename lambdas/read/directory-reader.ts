@@ -100,7 +100,7 @@ export class DirectoryReader {
 
   /** Every user with this email in any of its `emails` (emails are not unique), in any case. */
   async findByEmail(tenant: string, email: string): Promise<DirectoryUser[]> {
-    const ids = (await this.queryAll({ [PK]: keys.indexPartition(tenant, 'User', 'emails.value', fold(email)) }, SK)).map((item) => item[SK] as string);
+    const ids = (await this.queryAll(keys.indexPartition(tenant, 'User', 'emails.value', fold(email)), SK)).map((item) => item[SK] as string);
     return this.usersByIds(tenant, ids);
   }
 
@@ -108,25 +108,14 @@ export class DirectoryReader {
   async listUsers(tenant: string, options: { limit?: number; cursor?: string; activeOnly?: boolean } = {}): Promise<UserPage> {
     const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
     const users: DirectoryUser[] = [];
-    let startKey: Item | undefined = options.cursor ? keys.resource(tenant, 'User', decodeCursor(options.cursor)) : undefined;
+    const startKey = options.cursor ? keys.resource(tenant, 'User', decodeCursor(options.cursor)) : undefined;
     // One more than asked tells whether another page follows, so the last page has no cursor.
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `${PK} = :pk`,
-          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, 'User') },
-          ConsistentRead: true,
-          Limit: limit + 1 - users.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of output.Items ?? []) {
+    for await (const items of this.query(keys.resourceCollection(tenant, 'User'), { startKey, remaining: () => limit + 1 - users.length })) {
+      for (const item of items) {
         const user = toUser(item);
         if (!options.activeOnly || user.active) users.push(user);
       }
-      startKey = output.LastEvaluatedKey;
-    } while (startKey && users.length <= limit);
+    }
     const page = users.slice(0, limit);
     return users.length > limit ? { users: page, nextCursor: encodeCursor(page[page.length - 1].id) } : { users: page };
   }
@@ -134,11 +123,7 @@ export class DirectoryReader {
   /** The groups a user is a direct member of, by displayName. */
   async groupsOf(tenant: string, userId: string): Promise<DirectoryGroup[]> {
     const range = keys.memberOfRange(userId, userId);
-    const memberships = await this.queryAll(
-      { [PK]: keys.memberOfCollection(tenant) },
-      'groupId',
-      { from: range.from, to: range.to },
-    );
+    const memberships = await this.queryAll(keys.memberOfCollection(tenant), 'groupId', range);
     const groupIds = [...new Set(memberships.map((item) => item.groupId as string))];
     // A deleted group's memberships may await the server's asynchronous cleanup: only groups that exist count.
     const groups = await this.batchGet(groupIds.map((id) => keys.resource(tenant, 'Group', id)));
@@ -153,22 +138,8 @@ export class DirectoryReader {
    */
   async seatUsage(tenant: string): Promise<{ active: number }> {
     let active = 0;
-    let startKey: Item | undefined;
-    do {
-      const output = await this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `${PK} = :pk`,
-          ExpressionAttributeValues: { ':pk': keys.resourceCollection(tenant, 'User') },
-          ExpressionAttributeNames: { '#resource': 'resource', '#active': 'active' },
-          ProjectionExpression: '#resource.#active',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of output.Items ?? []) if ((item.resource as Record<string, unknown> | undefined)?.active !== false) active++;
-      startKey = output.LastEvaluatedKey;
-    } while (startKey);
+    const users = this.query(keys.resourceCollection(tenant, 'User'), { projection: ['resource', 'active'] });
+    for await (const items of users) for (const item of items) if ((item.resource as Record<string, unknown> | undefined)?.active !== false) active++;
     return { active };
   }
 
@@ -177,25 +148,42 @@ export class DirectoryReader {
     return items.map(toUser).sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
-  private async queryAll(partition: Item, projection: string, range?: { from: string; to: string }): Promise<Item[]> {
+  private async queryAll(partition: string, projection: string, range?: { from: string; to: string }): Promise<Item[]> {
     const items: Item[] = [];
-    let startKey: Item | undefined;
+    for await (const page of this.query(partition, { projection: [projection], range })) items.push(...page);
+    return items;
+  }
+
+  /**
+   * The items of one partition (a sort-key range of it), a page at a time, strongly consistent;
+   * `projection` is an attribute path, `remaining` how many more items are wanted (0 stops).
+   */
+  private async *query(
+    partition: string,
+    options: { range?: { from: string; to: string }; projection?: string[]; startKey?: Item; remaining?: () => number },
+  ): AsyncIterable<Item[]> {
+    const { range, projection } = options;
+    let startKey = options.startKey;
     do {
       const output = await this.client.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: range ? `${PK} = :pk AND ${SK} BETWEEN :from AND :to` : `${PK} = :pk`,
-          ExpressionAttributeValues: { ':pk': partition[PK], ...(range ? { ':from': range.from, ':to': range.to } : {}) },
-          ExpressionAttributeNames: { '#projected': projection },
-          ProjectionExpression: '#projected',
+          ExpressionAttributeValues: { ':pk': partition, ...(range ? { ':from': range.from, ':to': range.to } : {}) },
+          ...(projection
+            ? {
+                ExpressionAttributeNames: Object.fromEntries(projection.map((name, index) => [`#p${index}`, name])),
+                ProjectionExpression: projection.map((_, index) => `#p${index}`).join('.'),
+              }
+            : {}),
+          ...(options.remaining ? { Limit: options.remaining() } : {}),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
       );
-      items.push(...(output.Items ?? []));
+      yield output.Items ?? [];
       startKey = output.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    } while (startKey && (!options.remaining || options.remaining() > 0));
   }
 
   /** BatchGetItem takes 100 keys a request and may leave some unprocessed: those are asked for again. */

@@ -57,7 +57,7 @@ describe('a deployment with declared schema extensions', () => {
     expect(read.status).toBe(200);
     expect(read.body[ACME_USER]).toEqual({ costCenter: 'CC-100', seatLevel: 3, contractor: true });
     const requested = await scim('GET', `/Users/${response.body.id}?attributes=${encoded(`${ACME_USER}:internalNotes`)}`);
-    expect(requested.body).toEqual({ schemas: [USER, ENTERPRISE, ACME_USER, OKTA_CUSTOM, PROVISIONING_USER], id: response.body.id, [ACME_USER]: { internalNotes: 'VIP' } });
+    expect(requested.body).toEqual({ schemas: [USER, ENTERPRISE, ACME_USER, OKTA_CUSTOM], id: response.body.id, [ACME_USER]: { internalNotes: 'VIP' } });
   });
 
   it('finds users by an extension attribute, URN-qualified', async () => {
