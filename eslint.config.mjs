@@ -25,6 +25,8 @@ const elements = [
   { type: 'http-adapter', pattern: 'lambdas/http/**', partialMatch: false },
   // The admin library: what the CLI, the local server (and later the admin API) may call.
   { type: 'admin', pattern: 'lambdas/admin/**', partialMatch: false },
+  // The read library the SaaS application's backend imports: the table read through the contracts alone.
+  { type: 'read-library', pattern: 'lambdas/read/**', partialMatch: false },
   // Wiring: configuration and dependency construction, then one handler per function (every other folder).
   { type: 'wiring', pattern: 'lambdas/wiring/**', partialMatch: false },
   { type: 'handler', pattern: 'lambdas/*/**', partialMatch: false },
@@ -46,6 +48,8 @@ const policies = [
   allow('secrets-adapter', ['contracts', 'runtime', 'tenancy-port', 'secrets-adapter']),
   allow('http-adapter', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'http-adapter']),
   allow('admin', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'wiring', 'admin']),
+  // Published to the application on its own: it may know the key design and nothing else of ours.
+  allow('read-library', ['contracts', 'read-library']),
   allow('wiring', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'wiring']),
   // A handler is a route table plus wiring: it picks the routes' implementations and builds nothing itself.
   allow('handler', [...core, 'contracts', 'runtime', 'directory', 'tenancy', 'tenancy-port', 'http-adapter', 'wiring']),

@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Stack, type Duration, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -101,5 +102,13 @@ export class ScimStack extends Stack {
       description: "Fires 30 days before an enabled tenant's token expires; add an action to be told",
       value: tenantTokens.expiryAlarm.alarmName,
     });
+  }
+
+  /**
+   * Lets the application's own role read the directory (lambdas/read/directory-reader.ts):
+   * GetItem, Query and BatchGetItem on the table, and nothing that writes — the IdP owns it.
+   */
+  grantDirectoryRead(grantee: IGrantable): Grant {
+    return this.table.grant(grantee, 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:BatchGetItem');
   }
 }

@@ -59,7 +59,6 @@ export function tableAdmin(location: TableLocation): TableAdmin {
       const [byName] = await directory.users.lookup(tenant, 'userName', userNameOrId);
       const stored = byName ?? (await directory.users.getMany(tenant, [userNameOrId]))[0];
       if (!stored) return undefined;
-      const item = stored as typeof stored & { provisionedBy?: Provenance; lastChangedBy?: Provenance };
       return {
         id: stored.id,
         userName: String(stored.resource.userName),
@@ -68,8 +67,8 @@ export function tableAdmin(location: TableLocation): TableAdmin {
         roles: stored.access?.roles ?? [],
         roleReason: stored.access?.roleReason ?? null,
         groups: (await directory.access.groupsOf(tenant, stored.id)).map(({ id, displayName }) => ({ id, displayName })),
-        ...(item.provisionedBy ? { provisionedBy: item.provisionedBy } : {}),
-        ...(item.lastChangedBy ? { lastChangedBy: item.lastChangedBy } : {}),
+        ...(stored.provisionedBy ? { provisionedBy: stored.provisionedBy } : {}),
+        ...(stored.lastChangedBy ? { lastChangedBy: stored.lastChangedBy } : {}),
       };
     },
     previewSettings: async (tenant, input) => {

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The single-table key design: every access pattern has a name here, and the CDK table is
  * defined from the same constants. The tenant leads every partition key, so no key built here
@@ -190,6 +192,15 @@ function itemKey(partition: string, sort: string) {
 }
 
 export const MEMBER_PREFIX = 'Member#';
+
+/**
+ * The value part of a Unique or Index key, from an already case-folded value: long values are
+ * hashed so that the key stays far below DynamoDB's 2 KB key limit. The server writes keys and
+ * the read library looks them up through this one function.
+ */
+export function keyValue(folded: string): string {
+  return folded.length <= 256 ? folded : `sha256:${createHash('sha256').update(folded).digest('hex')}`;
+}
 
 export const keys = {
   /** Get, put, list (by Query on pk) a resource. */

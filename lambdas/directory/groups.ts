@@ -14,6 +14,7 @@ import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
 import type { ResourceKind, ResourceService } from './resources';
 import { backoff, mapLimited } from '../runtime/concurrency';
+import type { ProvisioningClient } from '../contracts/table-design';
 
 export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
   type: 'Group',
@@ -82,9 +83,9 @@ export class GroupEndpoint implements ResourceEndpoint {
     return this.groups.model;
   }
 
-  async create(tenant: string, body: unknown, wanted: Wanted): Promise<Rendered> {
+  async create(tenant: string, body: unknown, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
     const { resource, memberIds } = splitBody(this.model, body);
-    const stored = await this.groups.insert(tenant, resource);
+    const stored = await this.groups.insert(tenant, resource, client);
     const members = await this.knownUsers(tenant, stored.id, memberIds);
     await this.memberships.add(tenant, stored.id, members);
     await this.access.refreshMembersChanged(tenant, stored, members);
@@ -100,37 +101,37 @@ export class GroupEndpoint implements ResourceEndpoint {
     return { ...result, resources: await mapLimited(result.resources, PARALLEL_RENDERS, (stored) => this.render(tenant, stored, wanted)) };
   }
 
-  async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
+  async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
     const { resource, memberIds } = splitBody(this.model, body);
     await this.groups.get(tenant, id);
     // Concurrent PUTs take turns, so the result is one PUT's name with that same PUT's members.
     const stored = await this.underLease(tenant, id, async () => {
-      const replaced = await this.groups.replaceWith(tenant, id, resource, preconditions);
+      const replaced = await this.groups.replaceWith(tenant, id, resource, client, preconditions);
       // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
       const changed = await this.applySteps(tenant, replaced, [{ kind: 'reset', ids: memberIds }]);
-      return changed ? this.groups.touch(tenant, id) : replaced;
+      return changed ? this.groups.touch(tenant, id, client) : replaced;
     });
     return this.render(tenant, stored, wanted);
   }
 
-  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
+  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
     // Splitting validates the member operations before anything is written.
     const { memberSteps, otherOperations } = splitMemberOperations(operations, this.model);
     const apply = async () => {
       let stored = await this.groups.get(tenant, id);
       checkIfMatch(stored.version, preconditions);
       const pinned = isPinned(preconditions);
-      if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, preconditions);
-      else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored);
+      if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, client, preconditions);
+      else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored, client);
       const changed = memberSteps.length > 0 && (await this.applySteps(tenant, stored, memberSteps));
-      return changed && otherOperations.length === 0 && !pinned ? this.groups.touch(tenant, id) : stored;
+      return changed && otherOperations.length === 0 && !pinned ? this.groups.touch(tenant, id, client) : stored;
     };
     // Adds and removes commute with one another; a replacement of the whole list must not interleave with another.
     const stored = isIncremental(memberSteps) ? await apply() : await this.underLease(tenant, id, apply);
     return this.render(tenant, stored, wanted);
   }
 
-  async delete(tenant: string, id: string, preconditions: Preconditions): Promise<void> {
+  async delete(tenant: string, id: string, preconditions: Preconditions, _client: ProvisioningClient): Promise<void> {
     // Memberships go asynchronously (the table's stream), so deleting a 100,000-member group
     // answers at once; readers never see them, since every read path checks the group exists.
     await this.groups.delete(tenant, id, preconditions);

@@ -9,7 +9,7 @@ import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort
 import { foldCase, normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
-import type { Access, ResourceTypeName } from '../contracts/table-design';
+import type { Access, Provenance, ProvisioningClient, ResourceTypeName } from '../contracts/table-design';
 import { backoff } from '../runtime/concurrency';
 import { SeatLimitReached, VersionConflict, type ResourceStore, type SeatChange, type StoredResource, type LookupKey } from './ports/resource-store';
 
@@ -135,15 +135,29 @@ export class ResourceService {
     return this.kind.model;
   }
 
-  async create(tenant: string, body: unknown): Promise<StoredResource> {
-    return this.insert(tenant, normalizeResource(this.kind.model, body));
+  /** Who changes a resource now: the client, at this moment (also the change's lastModified). */
+  private provenance(client: ProvisioningClient): Provenance {
+    return { client, at: this.now().toISOString() };
+  }
+
+  async create(tenant: string, body: unknown, client: ProvisioningClient): Promise<StoredResource> {
+    return this.insert(tenant, normalizeResource(this.kind.model, body), client);
   }
 
   /** Creates from an already normalised resource. */
-  async insert(tenant: string, normalized: ScimResource): Promise<StoredResource> {
+  async insert(tenant: string, normalized: ScimResource, client: ProvisioningClient): Promise<StoredResource> {
     const resource = this.kind.onCreate ? this.kind.onCreate(normalized) : normalized;
-    const timestamp = this.now().toISOString();
-    const record: StoredResource = { id: randomUUID(), version: 1, created: timestamp, lastModified: timestamp, resource };
+    const provenance = this.provenance(client);
+    const timestamp = provenance.at;
+    const record: StoredResource = {
+      id: randomUUID(),
+      version: 1,
+      created: timestamp,
+      lastModified: timestamp,
+      resource,
+      provisionedBy: provenance,
+      lastChangedBy: provenance,
+    };
     if (!this.holdsSeat(resource)) {
       await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource));
       return record;
@@ -196,24 +210,24 @@ export class ResourceService {
     return stored;
   }
 
-  async replace(tenant: string, id: string, body: unknown, preconditions?: Preconditions): Promise<StoredResource> {
-    return this.replaceWith(tenant, id, normalizeResource(this.kind.model, body), preconditions);
+  async replace(tenant: string, id: string, body: unknown, client: ProvisioningClient, preconditions?: Preconditions): Promise<StoredResource> {
+    return this.replaceWith(tenant, id, normalizeResource(this.kind.model, body), client, preconditions);
   }
 
   /** Replaces with an already normalised resource. */
-  async replaceWith(tenant: string, id: string, normalized: ScimResource, preconditions?: Preconditions): Promise<StoredResource> {
-    return this.write(tenant, id, preconditions, (current) =>
+  async replaceWith(tenant: string, id: string, normalized: ScimResource, client: ProvisioningClient, preconditions?: Preconditions): Promise<StoredResource> {
+    return this.write(tenant, id, client, preconditions, (current) =>
       this.kind.onReplace ? this.kind.onReplace(normalized, current.resource) : normalized,
     );
   }
 
-  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions?: Preconditions): Promise<StoredResource> {
-    return this.write(tenant, id, preconditions, (current) => applyPatch(this.kind.model, current.resource, operations));
+  async patch(tenant: string, id: string, operations: PatchOperation[], client: ProvisioningClient, preconditions?: Preconditions): Promise<StoredResource> {
+    return this.write(tenant, id, client, preconditions, (current) => applyPatch(this.kind.model, current.resource, operations));
   }
 
   /** A new version without attribute changes (the members of a group changed). */
-  async touch(tenant: string, id: string): Promise<StoredResource> {
-    const stored = await this.store.touch(tenant, this.kind.type, id, this.now().toISOString());
+  async touch(tenant: string, id: string, client: ProvisioningClient): Promise<StoredResource> {
+    const stored = await this.store.touch(tenant, this.kind.type, id, this.provenance(client));
     if (!stored) throw this.notFound(id);
     return stored;
   }
@@ -222,8 +236,8 @@ export class ResourceService {
    * Claims the next version for a change made elsewhere (memberships) under If-Match: of
    * concurrent requests that all read `current`, exactly one gets it, the others 412.
    */
-  async claimVersion(tenant: string, current: StoredResource): Promise<StoredResource> {
-    const stored = await this.store.touch(tenant, this.kind.type, current.id, this.now().toISOString(), current.version);
+  async claimVersion(tenant: string, current: StoredResource, client: ProvisioningClient): Promise<StoredResource> {
+    const stored = await this.store.touch(tenant, this.kind.type, current.id, this.provenance(client), current.version);
     if (!stored) throw changedMeanwhile();
     return stored;
   }
@@ -367,6 +381,7 @@ export class ResourceService {
   private async write(
     tenant: string,
     id: string,
+    client: ProvisioningClient,
     preconditions: Preconditions | undefined,
     compute: (current: StoredResource) => ScimResource,
   ): Promise<StoredResource> {
@@ -374,11 +389,13 @@ export class ResourceService {
       const current = await this.get(tenant, id);
       checkIfMatch(current.version, preconditions);
       const resource = compute(current);
+      const changedBy = this.provenance(client);
       const next: StoredResource = {
         ...current,
         resource,
         version: current.version + 1,
-        lastModified: this.now().toISOString(),
+        lastModified: changedBy.at,
+        lastChangedBy: changedBy,
       };
       const activates = !this.holdsSeat(current.resource) && this.holdsSeat(resource);
       const policy = activates ? await this.seatPolicy(tenant) : undefined;

@@ -10,6 +10,7 @@ import { mapLimited } from '../runtime/concurrency';
 import type { StoredResource } from './ports/resource-store';
 import type { ResourceKind, ResourceService } from './resources';
 import { versionTagOf, type Preconditions } from '../scim/etag';
+import type { ProvisioningClient } from '../contracts/table-design';
 
 export interface UserPolicy {
   /**
@@ -90,8 +91,8 @@ export class UserEndpoint implements ResourceEndpoint {
     return { stored, extra: { groups: shown }, versionTag: versionTagOf(shown) };
   }
 
-  async create(tenant: string, body: unknown): Promise<Rendered> {
-    return { stored: await this.withAccess(tenant, await this.users.create(tenant, body)) };
+  async create(tenant: string, body: unknown, _wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
+    return { stored: await this.withAccess(tenant, await this.users.create(tenant, body, client)) };
   }
 
   /** A user as stored after its access was recomputed for the change just written (its role attribute may have changed). */
@@ -108,21 +109,21 @@ export class UserEndpoint implements ResourceEndpoint {
     return { ...result, resources: await this.renderPage(tenant, result.resources, wanted, result.contiguous) };
   }
 
-  async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
-    return this.render(tenant, await this.withAccess(tenant, await this.users.replace(tenant, id, body, preconditions)), wanted);
+  async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
+    return this.render(tenant, await this.withAccess(tenant, await this.users.replace(tenant, id, body, client, preconditions)), wanted);
   }
 
-  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted): Promise<Rendered> {
-    return this.render(tenant, await this.withAccess(tenant, await this.users.patch(tenant, id, operations, preconditions)), wanted);
+  async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
+    return this.render(tenant, await this.withAccess(tenant, await this.users.patch(tenant, id, operations, client, preconditions)), wanted);
   }
 
-  async delete(tenant: string, id: string, preconditions: Preconditions): Promise<void> {
+  async delete(tenant: string, id: string, preconditions: Preconditions, client: ProvisioningClient): Promise<void> {
     await this.users.delete(tenant, id, preconditions);
     const groupIds = await this.memberships.removeAllOfUser(tenant, id);
     // Their member lists changed, so their versions do (a conditional GET must not answer 304).
     await mapLimited(groupIds, PARALLEL_RENDERS, async (groupId) => {
       try {
-        await this.groups.touch(tenant, groupId);
+        await this.groups.touch(tenant, groupId, client);
       } catch (error) {
         if (!(error instanceof ScimError && error.status === 404)) throw error;
       }

@@ -56,6 +56,8 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
       }
       const response = await target.run({
         tenant: request.tenant,
+        // Each operation is the caller's own write: the same identity provider as the POST /Bulk.
+        client: request.client,
         method: operation.method,
         params: target.params,
         // Successful operations are answered without the resource (RFC 7644 §3.7.3), so the route reads

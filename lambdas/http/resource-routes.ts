@@ -7,6 +7,7 @@ import { isRequested, project, type Projection } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
 import type { Rendered, ResourceEndpoint, Wanted } from '../directory/endpoint';
+import { provisioningExtension } from '../directory/provisioning';
 import type { RouteRun, ScimRequest, ScimResponse } from './scim-handler';
 
 export interface ResourceRoutes {
@@ -40,11 +41,13 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
   const { stored, extra } = rendered;
   const { schemas, ...attributes } = stored.resource;
   const model = endpoint.model;
+  const provisioning = provisioningExtension(model.type.name, stored);
   return {
     schemas,
     id: stored.id,
     ...attributes,
     ...extra,
+    [provisioning.schema]: provisioning.attributes,
     meta: {
       resourceType: model.type.name,
       created: stored.created,
@@ -53,6 +56,17 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
       version: etagOf(rendered),
     },
   };
+}
+
+/**
+ * A resource as the client asked for it (RFC 7644 §3.4.2.5). `schemas` names the provisioning
+ * extension only when the projected resource still carries it, so `attributes=userName` answers
+ * the core schema alone.
+ */
+function shown(endpoint: ResourceEndpoint, rendered: Rendered, baseUrl: string, projection: Projection): Record<string, unknown> {
+  const body = project(endpoint.model, representation(endpoint, rendered, baseUrl), projection);
+  const { schema } = provisioningExtension(endpoint.model.type.name, rendered.stored);
+  return body[schema] === undefined ? body : { ...body, schemas: [...(body.schemas as string[]), schema] };
 }
 
 function tooLarge(what: string, bytes: number, limit: number): ScimError {
@@ -71,7 +85,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
   const model = endpoint.model;
 
   const respond = (request: ScimRequest, rendered: Rendered, status: number, projection = projectionOf(request)): ScimResponse => {
-    const body = project(model, representation(endpoint, rendered, request.baseUrl), projection);
+    const body = shown(endpoint, rendered, request.baseUrl, projection);
     const bytes = Buffer.byteLength(JSON.stringify(body));
     if (bytes > maxResponseBytes) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes, maxResponseBytes);
     const headers: Record<string, string> = { ETag: etagOf(rendered) };
@@ -94,7 +108,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     search: (request) => listed(request, searchParameters(request.body)),
     create: async (request) => {
       const projection = projectionOf(request);
-      return respond(request, await endpoint.create(request.tenant, requireBody(request), wantedBy(model, projection)), 201, projection);
+      return respond(request, await endpoint.create(request.tenant, requireBody(request), wantedBy(model, projection), request.client), 201, projection);
     },
     get: async (request) => {
       const projection = projectionOf(request);
@@ -105,19 +119,19 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     },
     replace: async (request) => {
       const projection = projectionOf(request);
-      return respond(request, await endpoint.replace(request.tenant, request.params.id, requireBody(request), preconditions(request), wantedBy(model, projection)), 200, projection);
+      return respond(request, await endpoint.replace(request.tenant, request.params.id, requireBody(request), preconditions(request), wantedBy(model, projection), request.client), 200, projection);
     },
     patch: async (request) => {
       const patch = parsePatchRequest(request.body);
       const projection = projectionOf(request);
       const noContent = patchAnswersNoContent(request, endpoint, projection);
       const wanted: Wanted = noContent ? () => false : wantedBy(model, projection);
-      const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted);
+      const rendered = await endpoint.patch(request.tenant, request.params.id, patch.Operations, preconditions(request), wanted, request.client);
       if (noContent) return { status: 204, headers: { ETag: etagOf(rendered) } };
       return respond(request, rendered, 200, projection);
     },
     delete: async (request) => {
-      await endpoint.delete(request.tenant, request.params.id, preconditions(request));
+      await endpoint.delete(request.tenant, request.params.id, preconditions(request), request.client);
       return { status: 204 };
     },
   };
@@ -148,7 +162,7 @@ function pageOf(endpoint: ResourceEndpoint, rendered: Rendered[], baseUrl: strin
   const resources: Record<string, unknown>[] = [];
   let bytes = 0;
   for (const item of rendered) {
-    const resource = project(endpoint.model, representation(endpoint, item, baseUrl), projection);
+    const resource = shown(endpoint, item, baseUrl, projection);
     const size = Buffer.byteLength(JSON.stringify(resource)) + 1;
     if (bytes + size > budget) {
       if (listedBefore + resources.length === 0) throw tooLarge(`${endpoint.model.type.name} ${item.stored.id}`, size, budget);

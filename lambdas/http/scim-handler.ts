@@ -5,10 +5,14 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import type { Principal, TokenVerifier } from '../tenancy/token-verifier';
 import { ScimError } from '../scim/errors';
 import { logger } from '../runtime/logger';
+import type { ProvisioningClient } from '../contracts/table-design';
+import { provisioningClientOf } from './provisioning-client';
 import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, parseRoute, routePaths, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
 
 export interface ScimRequest {
   readonly tenant: string;
+  /** The identity provider making the request (from its User-Agent), recorded on what it writes. */
+  readonly client: ProvisioningClient;
   readonly method: HttpMethod;
   readonly params: Readonly<Record<string, string>>;
   /** A query parameter, its name matched case-insensitively; undefined when absent. */
@@ -79,6 +83,7 @@ function toScimRequest(event: ScimEvent, context: Context | undefined): ScimRequ
   );
   return {
     tenant: event.principal!.tenant,
+    client: provisioningClientOf(headers['user-agent']),
     method: event.httpMethod as HttpMethod,
     params: Object.fromEntries(Object.entries(event.pathParameters ?? {}).map(([name, value]) => [name, value ?? ''])),
     query: (name) => query[name.toLowerCase()],

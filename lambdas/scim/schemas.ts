@@ -6,6 +6,13 @@
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/**
+ * Ours, read-only: what the server itself knows of a resource (who provisioned it, the user's role).
+ * `urn:ietf:params:scim:…` is kept for IANA-registered schemas (RFC 7643 §10.3), so ours takes the
+ * same shape under the project's own name, one schema per resource type as RFC 7643 §3.3 has it.
+ */
+export const PROVISIONING_USER_SCHEMA = 'urn:serverless-scim:params:scim:schemas:extension:provisioning:2.0:User';
+export const PROVISIONING_GROUP_SCHEMA = 'urn:serverless-scim:params:scim:schemas:extension:provisioning:2.0:Group';
 
 export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'binary' | 'reference' | 'complex';
 export type Mutability = 'readOnly' | 'readWrite' | 'immutable' | 'writeOnly';
@@ -215,13 +222,58 @@ export const commonAttributes: AttributeDefinition[] = [
   ),
 ];
 
+const readOnly: Options = { mutability: 'readOnly' };
+
+/** What every resource the IdP provisions carries: the marker and its provenance. */
+const provenanceAttributes = (what: string): AttributeDefinition[] => [
+  attribute('scimManaged', 'boolean', `Always true: the identity provider owns this ${what}, so applications lock what it provisions.`, readOnly),
+  str('provisioningClient', `The identity provider that created the ${what}, told by its User-Agent: Okta, Entra ID, OneLogin, JumpCloud or other.`, {
+    ...readOnly,
+    caseExact: true,
+  }),
+  attribute('provisionedAt', 'dateTime', `When the identity provider created the ${what}.`, readOnly),
+  attribute('lastChangedByIdpAt', 'dateTime', `When an identity provider last changed the ${what}.`, readOnly),
+];
+
+export const provisioningUserSchema: SchemaDefinition = {
+  id: PROVISIONING_USER_SCHEMA,
+  name: 'ProvisioningUser',
+  description: 'Provisioning marker, provenance and access of a User, set by the service provider only',
+  attributes: [
+    ...provenanceAttributes('User'),
+    str('role', 'The highest-priority role the User has in the application; absent when nothing maps.', { ...readOnly, caseExact: true }),
+    str('roles', 'Every role the User\'s attribute and groups map to, highest priority first.', { ...readOnly, caseExact: true, multiValued: true }),
+    complex(
+      'roleReason',
+      'Why the User has its role.',
+      [
+        str('source', 'Where the role comes from.', { ...readOnly, caseExact: true, canonicalValues: ['attribute', 'group', 'default'] }),
+        str('attribute', 'The User\'s attribute the role comes from (source "attribute").', { ...readOnly, caseExact: true, canonicalValues: ['userType', 'roles'] }),
+        str('value', 'The id of the Group the role comes from (source "group").', { ...readOnly, caseExact: true }),
+        str('display', 'The displayName of the Group the role comes from (source "group").', readOnly),
+      ],
+      readOnly,
+    ),
+  ],
+};
+
+export const provisioningGroupSchema: SchemaDefinition = {
+  id: PROVISIONING_GROUP_SCHEMA,
+  name: 'ProvisioningGroup',
+  description: 'Provisioning marker and provenance of a Group, set by the service provider only',
+  attributes: provenanceAttributes('Group'),
+};
+
 export const userResourceType: ResourceTypeDefinition = {
   id: 'User',
   name: 'User',
   endpoint: '/Users',
   description: 'User Account',
   schema: USER_SCHEMA,
-  schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+  schemaExtensions: [
+    { schema: ENTERPRISE_USER_SCHEMA, required: false },
+    { schema: PROVISIONING_USER_SCHEMA, required: false },
+  ],
 };
 
 export const groupResourceType: ResourceTypeDefinition = {
@@ -230,10 +282,10 @@ export const groupResourceType: ResourceTypeDefinition = {
   endpoint: '/Groups',
   description: 'Group',
   schema: GROUP_SCHEMA,
-  schemaExtensions: [],
+  schemaExtensions: [{ schema: PROVISIONING_GROUP_SCHEMA, required: false }],
 };
 
-export const schemaDefinitions: SchemaDefinition[] = [userSchema, enterpriseUserSchema, groupSchema];
+export const schemaDefinitions: SchemaDefinition[] = [userSchema, enterpriseUserSchema, groupSchema, provisioningUserSchema, provisioningGroupSchema];
 
 export function schemaById(id: string, schemas: readonly SchemaDefinition[] = schemaDefinitions): SchemaDefinition | undefined {
   return schemas.find((schema) => schema.id.toLowerCase() === id.toLowerCase());

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
@@ -11,16 +10,11 @@ import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../d
 import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
-import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, tableKeys, type Access, type ResourceTypeName } from '../contracts/table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
 
 type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
-/** Long values are hashed so that a claim's key stays far below DynamoDB's 2 KB key limit. */
-function claimValue(value: string): string {
-  return value.length <= 256 ? value : `sha256:${createHash('sha256').update(value).digest('hex')}`;
-}
 
 const TRANSACTION_ATTEMPTS = 6;
 
@@ -92,15 +86,21 @@ export class DynamoResourceStore implements ResourceStore {
     return found;
   }
 
-  async touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string, expectedVersion?: number): Promise<StoredResource | undefined> {
+  async touch(tenant: string, type: ResourceTypeName, id: string, changedBy: Provenance, expectedVersion?: number): Promise<StoredResource | undefined> {
     try {
       const output = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.resource(tenant, type, id),
-          UpdateExpression: 'SET lastModified = :now ADD version :one',
+          UpdateExpression: 'SET lastModified = :now, #changedBy = :changedBy ADD version :one',
           ConditionExpression: expectedVersion === undefined ? `attribute_exists(${PK})` : 'version = :expected',
-          ExpressionAttributeValues: { ':now': lastModified, ':one': 1, ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }) },
+          ExpressionAttributeNames: { '#changedBy': derivedAttributes.lastChangedBy },
+          ExpressionAttributeValues: {
+            ':now': changedBy.at,
+            ':changedBy': changedBy,
+            ':one': 1,
+            ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -165,7 +165,7 @@ export class DynamoResourceStore implements ResourceStore {
     after: LookupKey[],
     seat?: SeatChange,
   ): Promise<void> {
-    const same = (a: LookupKey, b: LookupKey) => a.attribute === b.attribute && a.unique === b.unique && claimValue(a.value) === claimValue(b.value);
+    const same = (a: LookupKey, b: LookupKey) => a.attribute === b.attribute && a.unique === b.unique && keyValue(a.value) === keyValue(b.value);
     const released = before.filter((claim) => !after.some((other) => same(claim, other)));
     const taken = after.filter((claim) => !before.some((other) => same(claim, other)));
     const items: TransactItem[] = [
@@ -215,12 +215,12 @@ export class DynamoResourceStore implements ResourceStore {
   async lookup(tenant: string, type: ResourceTypeName, key: LookupKey): Promise<string[]> {
     if (key.unique) {
       const output = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: keys.unique(tenant, type, key.attribute, claimValue(key.value)), ConsistentRead: true }),
+        new GetCommand({ TableName: this.tableName, Key: keys.unique(tenant, type, key.attribute, keyValue(key.value)), ConsistentRead: true }),
       );
       return output.Item ? [output.Item.id as string] : [];
     }
     const ids: string[] = [];
-    const partition = keys.indexPartition(tenant, type, key.attribute, claimValue(key.value));
+    const partition = keys.indexPartition(tenant, type, key.attribute, keyValue(key.value));
     const pages = queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: `${PK} = :pk`, ExpressionAttributeValues: { ':pk': partition }, ProjectionExpression: SK });
     for await (const items of pages) ids.push(...items.map((item) => item[SK] as string));
     return ids;
@@ -317,29 +317,32 @@ export class DynamoResourceStore implements ResourceStore {
       created: record.created,
       lastModified: record.lastModified,
       resource: record.resource,
+      // A Put replaces the whole item: what the server derives is written back as it was read.
+      ...(record.provisionedBy ? { [derivedAttributes.provisionedBy]: record.provisionedBy } : {}),
+      ...(record.lastChangedBy ? { [derivedAttributes.lastChangedBy]: record.lastChangedBy } : {}),
       ...(record.access ? { [derivedAttributes.access]: record.access } : {}),
     };
   }
 
   private keyPut(tenant: string, type: ResourceTypeName, id: string, key: LookupKey): TransactItem {
     if (!key.unique) {
-      return { Put: { TableName: this.tableName, Item: { ...keys.index(tenant, type, key.attribute, claimValue(key.value), id), tenant, id } } };
+      return { Put: { TableName: this.tableName, Item: { ...keys.index(tenant, type, key.attribute, keyValue(key.value), id), tenant, id } } };
     }
     return {
       Put: {
         TableName: this.tableName,
-        Item: { ...keys.unique(tenant, type, key.attribute, claimValue(key.value)), tenant, id, attribute: key.attribute },
+        Item: { ...keys.unique(tenant, type, key.attribute, keyValue(key.value)), tenant, id, attribute: key.attribute },
         ConditionExpression: `attribute_not_exists(${PK})`,
       },
     };
   }
 
   private keyDelete(tenant: string, type: ResourceTypeName, id: string, key: LookupKey): TransactItem {
-    if (!key.unique) return { Delete: { TableName: this.tableName, Key: keys.index(tenant, type, key.attribute, claimValue(key.value), id) } };
+    if (!key.unique) return { Delete: { TableName: this.tableName, Key: keys.index(tenant, type, key.attribute, keyValue(key.value), id) } };
     return {
       Delete: {
         TableName: this.tableName,
-        Key: keys.unique(tenant, type, key.attribute, claimValue(key.value)),
+        Key: keys.unique(tenant, type, key.attribute, keyValue(key.value)),
         ConditionExpression: 'id = :id',
         ExpressionAttributeValues: { ':id': id },
       },
@@ -380,6 +383,8 @@ function fromItem(item: Record<string, unknown>): StoredResource {
     created: item.created as string,
     lastModified: item.lastModified as string,
     resource: item.resource as StoredResource['resource'],
+    ...(item[derivedAttributes.provisionedBy] ? { provisionedBy: item[derivedAttributes.provisionedBy] as Provenance } : {}),
+    ...(item[derivedAttributes.lastChangedBy] ? { lastChangedBy: item[derivedAttributes.lastChangedBy] as Provenance } : {}),
     ...(item[derivedAttributes.access] ? { access: item[derivedAttributes.access] as Access } : {}),
   };
 }

@@ -223,7 +223,7 @@ async function main() {
           userName: `bench-${String(index).padStart(6, '0')}@example.com`,
           name: { givenName: 'Bench', familyName: `User ${index}` },
           active: true,
-        });
+        }, 'other');
         userIds[index] = stored.id;
         if (++done % 10_000 === 0) log(`users: ${done}/${userCount} (${seconds(performance.now() - phase)})`);
       },

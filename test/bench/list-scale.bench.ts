@@ -38,7 +38,7 @@ async function main() {
         emails: [{ value: userName, type: 'work', primary: true }],
         title: `Title ${index % 97}`,
         active: true,
-      });
+      }, 'other');
       if (++done % 10_000 === 0) console.log(`seeded ${done} users, ${(done / ((performance.now() - started) / 1000)).toFixed(0)}/s`);
     },
   );

@@ -48,7 +48,7 @@ describe('the stack with declared schema extensions', () => {
       const config = loadConfig({ TABLE_NAME: 'scim', SCIM_EXTENSIONS: variables.SCIM_EXTENSIONS as string });
       const registry = schemaRegistry(config.SCIM_EXTENSIONS);
       expect(registry.models.User.extensions.map((schema) => schema.id)).toContain(ACME_USER);
-      expect(registry.models.Group.extensions.map((schema) => schema.id)).toEqual([ACME_GROUP]);
+      expect(registry.models.Group.extensions.map((schema) => schema.id)).toContain(ACME_GROUP);
     }
     expect(variablesOf(stack, stack.cleanupFunction.node.defaultChild as CfnFunction)).not.toHaveProperty('SCIM_EXTENSIONS');
   });

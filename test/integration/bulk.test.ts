@@ -316,7 +316,7 @@ describe('POST /Bulk (RFC 7644 §3.7)', () => {
     it("acts for the token's tenant only: another tenant's resources are not found, and a tenant in the body means nothing", async () => {
       const client = createDocumentClient(scim.server.dynamoDbEndpoint);
       const otherTenant = new ResourceService(new DynamoResourceStore(client, scim.server.tableName), userKind({ uniqueExternalId: false }));
-      const theirs = await otherTenant.create('other-tenant', user());
+      const theirs = await otherTenant.create('other-tenant', user(), 'other');
       const sameName = user(theirs.resource.userName as string);
       const response = await bulk(
         [

@@ -3,6 +3,7 @@ import { PATCH_OP_SCHEMA as PATCH } from '../../lambdas/scim/messages';
 import { ENTERPRISE_USER_SCHEMA as ENTERPRISE, GROUP_SCHEMA as GROUP, USER_SCHEMA as USER } from '../../lambdas/scim/schemas';
 import { ACME_GROUP, ACME_USER, acmeExtensions } from '../support/acme-extensions';
 import { useScimServer } from '../support/scim-fixture';
+import { PROVISIONING_GROUP, PROVISIONING_USER } from '../support/urns';
 
 const OKTA_CUSTOM = 'urn:okta:acme_app:1.0:user:custom';
 
@@ -40,7 +41,7 @@ describe('a deployment with declared schema extensions', () => {
     const body = oktaUser({ costCenter: 'CC-100', seatLevel: 3, contractor: 'True', badgeCode: 'B-7', internalNotes: 'VIP', accountState: 'open' });
     const response = await scim('POST', '/Users', body);
     expect(response.status).toBe(201);
-    expect(response.body.schemas).toEqual([USER, ENTERPRISE, ACME_USER, OKTA_CUSTOM]);
+    expect(response.body.schemas).toEqual([USER, ENTERPRISE, ACME_USER, OKTA_CUSTOM, PROVISIONING_USER]);
     // badgeCode is returned never, internalNotes only on request, accountState readOnly (never set by a client).
     expect(response.body[ACME_USER]).toEqual({ costCenter: 'CC-100', seatLevel: 3, contractor: true });
     expect(response.body[OKTA_CUSTOM]).toEqual({ shirtSize: 'M' });
@@ -102,7 +103,7 @@ describe('a deployment with declared schema extensions', () => {
 
     const group = await scim('POST', '/Groups', { schemas: [GROUP, ACME_GROUP], displayName, members: [], [ACME_GROUP]: { site: 'Berlin', budget: 1500.5 } });
     expect(group.status).toBe(201);
-    expect(group.body).toMatchObject({ schemas: [GROUP, ACME_GROUP], [ACME_GROUP]: { site: 'Berlin', budget: 1500.5 } });
+    expect(group.body).toMatchObject({ schemas: [GROUP, ACME_GROUP, PROVISIONING_GROUP], [ACME_GROUP]: { site: 'Berlin', budget: 1500.5 } });
     const found = await scim('GET', `/Groups?filter=${encoded(`${ACME_GROUP}:site eq "berlin" and displayName eq "${displayName}"`)}`);
     expect(found.body.Resources.map((resource: { id: string }) => resource.id)).toEqual([group.body.id]);
 
@@ -128,9 +129,10 @@ describe('a deployment with declared schema extensions', () => {
     const user = await scim('GET', '/ResourceTypes/User');
     expect(user.body.schemaExtensions).toEqual([
       { schema: ENTERPRISE, required: false },
+      { schema: PROVISIONING_USER, required: false },
       { schema: ACME_USER, required: false },
     ]);
     const group = await scim('GET', '/ResourceTypes/Group');
-    expect(group.body.schemaExtensions).toEqual([{ schema: ACME_GROUP, required: true }]);
+    expect(group.body.schemaExtensions).toEqual([{ schema: PROVISIONING_GROUP, required: false }, { schema: ACME_GROUP, required: true }]);
   });
 });

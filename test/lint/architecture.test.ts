@@ -17,6 +17,9 @@ const probes = [
   { name: 'lib importing the filter engine', path: 'lib/probe.ts', code: "import { parseFilter } from '../lambdas/scim/filter-syntax';\nexport const probe = parseFilter;\n", refusedBy: 'boundaries/dependencies' },
   { name: 'runtime code loading the CDK', path: 'lambdas/store/probe.ts', code: "import { Stack } from 'aws-cdk-lib';\nexport const probe = Stack;\n", refusedBy: '@typescript-eslint/no-restricted-imports' },
   { name: 'lib reading published contracts and the admin library', path: 'lib/probe.ts', code: "import { scimFunctions } from '../lambdas/contracts/routes';\nimport { localTenantAdmin } from '../lambdas/admin/tenant-admin';\nimport { ScimError } from '../lambdas/scim/errors';\nexport const probe = [scimFunctions, localTenantAdmin, ScimError];\n", refusedBy: undefined },
+  { name: 'the read library importing the DynamoDB adapter', path: 'lambdas/read/probe.ts', code: "import { batchGet } from '../store/batches';\nexport const probe = batchGet;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'the read library importing the SCIM core', path: 'lambdas/read/probe.ts', code: "import { ScimError } from '../scim/errors';\nexport const probe = ScimError;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'the read library reading the contracts and the AWS SDK', path: 'lambdas/read/probe.ts', code: "import { GetCommand } from '@aws-sdk/lib-dynamodb';\nimport { keys } from '../contracts/table-design';\nexport const probe = [GetCommand, keys];\n", refusedBy: undefined },
   { name: 'a domain reading the core, its ports and the contracts', path: 'lambdas/directory/probe.ts', code: "import { ScimError } from '../scim/errors';\nimport type { ResourceStore } from './ports/resource-store';\nimport { keys } from '../contracts/table-design';\nexport const probe: Array<ResourceStore | unknown> = [ScimError, keys];\n", refusedBy: undefined },
 ];
 

@@ -1,3 +1,4 @@
+import { PROVISIONING_GROUP, PROVISIONING_USER } from '../support/urns';
 import { loadConfig } from '../../lambdas/wiring/config';
 import { parseExtensions, parseExtensionsJson, schemaRegistry } from '../../lambdas/scim/extensions';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, USER_SCHEMA, groupModel, schemaDefinitions, userModel } from '../../lambdas/scim/schemas';
@@ -119,7 +120,10 @@ describe('the schema registry', () => {
       expect(registry.schemas).toBe(schemaDefinitions);
       expect(registry.models.User).toBe(userModel);
       expect(registry.models.Group).toBe(groupModel);
-      expect(registry.resourceTypes.map((type) => type.schemaExtensions)).toEqual([[{ schema: ENTERPRISE_USER_SCHEMA, required: false }], []]);
+      expect(registry.resourceTypes.map((type) => type.schemaExtensions)).toEqual([
+        [{ schema: ENTERPRISE_USER_SCHEMA, required: false }, { schema: PROVISIONING_USER, required: false }],
+        [{ schema: PROVISIONING_GROUP, required: false }],
+      ]);
     }
   });
 
@@ -129,18 +133,19 @@ describe('the schema registry', () => {
     const [user, group] = registry.resourceTypes;
     expect(user.schemaExtensions).toEqual([
       { schema: ENTERPRISE_USER_SCHEMA, required: false },
+      { schema: PROVISIONING_USER, required: false },
       { schema: ACME_USER, required: false },
     ]);
-    expect(group.schemaExtensions).toEqual([{ schema: ACME_GROUP, required: true }]);
-    expect(registry.models.User.extensions.map((schema) => schema.id)).toEqual([ENTERPRISE_USER_SCHEMA, ACME_USER]);
+    expect(group.schemaExtensions).toEqual([{ schema: PROVISIONING_GROUP, required: false }, { schema: ACME_GROUP, required: true }]);
+    expect(registry.models.User.extensions.map((schema) => schema.id)).toEqual([ENTERPRISE_USER_SCHEMA, PROVISIONING_USER, ACME_USER]);
     expect(registry.models.Group.core.id).toBe(GROUP_SCHEMA);
-    expect(registry.models.Group.extensions.map((schema) => schema.id)).toEqual([ACME_GROUP]);
+    expect(registry.models.Group.extensions.map((schema) => schema.id)).toEqual([PROVISIONING_GROUP, ACME_GROUP]);
   });
 
   it('leaves the built-in definitions untouched', () => {
     schemaRegistry(parseExtensions(acmeExtensions));
-    expect(userModel.extensions.map((schema) => schema.id)).toEqual([ENTERPRISE_USER_SCHEMA]);
-    expect(groupModel.extensions).toEqual([]);
+    expect(userModel.extensions.map((schema) => schema.id)).toEqual([ENTERPRISE_USER_SCHEMA, PROVISIONING_USER]);
+    expect(groupModel.extensions.map((schema) => schema.id)).toEqual([PROVISIONING_GROUP]);
   });
 });
 

@@ -11,3 +11,6 @@ export const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 export const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
+/** Ours: the read-only provisioning extensions (marker, provenance, access). */
+export const PROVISIONING_USER = 'urn:serverless-scim:params:scim:schemas:extension:provisioning:2.0:User';
+export const PROVISIONING_GROUP = 'urn:serverless-scim:params:scim:schemas:extension:provisioning:2.0:Group';

@@ -1,4 +1,4 @@
-import type { Access, ResourceTypeName } from '../../contracts/table-design';
+import type { Access, Provenance, ResourceTypeName } from '../../contracts/table-design';
 import type { ScimResource } from '../../scim/normalize';
 
 /** A resource as persisted: its canonical attributes plus what the server assigns. */
@@ -9,7 +9,11 @@ export interface StoredResource {
   lastModified: string;
   /** Canonical SCIM attributes, without `id` and `meta`. */
   resource: ScimResource;
-  /** Users: the access the tenant's settings give them; absent while they give none. */
+  /** Which client created it; absent on items written before provenance was recorded. */
+  provisionedBy?: Provenance;
+  /** Which client changed it last (create, replace, patch, membership change). */
+  lastChangedBy?: Provenance;
+  /** Users: the access the role computation derived; carried unchanged by SCIM writes. */
   access?: Access;
 }
 
@@ -49,10 +53,10 @@ export interface ResourceStore {
   /** Which of these ids exist (reads keys only). */
   existing(tenant: string, type: ResourceTypeName, ids: string[]): Promise<Set<string>>;
   /**
-   * Bumps version and lastModified of an existing resource atomically (only from `expectedVersion`
-   * when given); undefined when it is gone or at another version.
+   * Bumps version and lastModified of an existing resource atomically, and records who changed it
+   * (only from `expectedVersion` when given); undefined when it is gone or at another version.
    */
-  touch(tenant: string, type: ResourceTypeName, id: string, lastModified: string, expectedVersion?: number): Promise<StoredResource | undefined>;
+  touch(tenant: string, type: ResourceTypeName, id: string, changedBy: Provenance, expectedVersion?: number): Promise<StoredResource | undefined>;
   /**
    * Sets a user's access as a new version, if the user is still at `expectedVersion` and the
    * tenant's settings are still at `access.settingsVersion`; false (nothing written) otherwise.
