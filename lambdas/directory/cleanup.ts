@@ -34,7 +34,7 @@ export interface CleanupDependencies {
 export async function cleanUp(changes: ItemChange[], dependencies: CleanupDependencies): Promise<string[]> {
   const failed: string[] = [];
   const orphanCandidates: Array<{ change: ItemChange; tenant: string; groupId: string; userId: string }> = [];
-  const roleCandidates: Array<{ change: ItemChange; tenant: string; groupId: string; userId: string }> = [];
+  const roleCandidates: RoleCandidate[] = [];
   for (const change of changes) {
     const removed = removedResource(change);
     const membership = insertedMembership(change);
@@ -48,9 +48,9 @@ export async function cleanUp(changes: ItemChange[], dependencies: CleanupDepend
         await dependencies.memberships.removeAllOfUser(removed.tenant, removed.id);
       } else if (membership) {
         orphanCandidates.push({ change, tenant: membership.tenant, groupId: membership.groupId, userId: membership.userId });
-        roleCandidates.push({ change, tenant: membership.tenant, groupId: membership.groupId, userId: membership.userId });
+        roleCandidates.push({ change, tenant: membership.tenant, groupId: membership.groupId, userId: membership.userId, removed: false });
       } else if (formerMembership) {
-        roleCandidates.push({ change, tenant: formerMembership.tenant, groupId: formerMembership.groupId, userId: formerMembership.userId });
+        roleCandidates.push({ change, tenant: formerMembership.tenant, groupId: formerMembership.groupId, userId: formerMembership.userId, removed: true });
       } else if (renamed) {
         const versions = [change.oldImage, change.newImage].map((image) => ({ id: renamed.id, resource: image?.resource ?? {} }) as StoredResource);
         if (await dependencies.access.groupMatters(renamed.tenant, ...versions)) await dependencies.access.refreshMembersOf(renamed.tenant, renamed.id);
@@ -82,8 +82,24 @@ export async function cleanUp(changes: ItemChange[], dependencies: CleanupDepend
   return failed;
 }
 
-/** The users of membership changes, group by group: a deleted group's former members, or a mapped group's. */
-async function refreshRoles(candidates: Array<{ change: ItemChange; tenant: string; groupId: string; userId: string }>, dependencies: CleanupDependencies): Promise<string[]> {
+interface RoleCandidate {
+  change: ItemChange;
+  tenant: string;
+  groupId: string;
+  userId: string;
+  /** The membership was removed (rather than written). */
+  removed: boolean;
+}
+
+/**
+ * The users of membership changes, group by group: a new member's role follows only when the group
+ * maps now; a former member's always does. Whether the group maps now says nothing about whether it
+ * mapped when the former member's role was computed: a group renamed out of a mapped name (a PUT
+ * that renames and drops members, or a rename the stream has not reached before the removal) no
+ * longer maps, and its rename's pass refreshes only the members it still has. So the former member
+ * would keep the group's role for good.
+ */
+async function refreshRoles(candidates: RoleCandidate[], dependencies: CleanupDependencies): Promise<string[]> {
   const byGroup = new Map<string, typeof candidates>();
   for (const candidate of candidates) {
     const key = `${candidate.tenant}\n${candidate.groupId}`;
@@ -92,11 +108,13 @@ async function refreshRoles(candidates: Array<{ change: ItemChange; tenant: stri
   const failed: string[] = [];
   for (const group of byGroup.values()) {
     const { tenant, groupId } = group[0];
-    const userIds = group.map((candidate) => candidate.userId);
+    const added = group.filter((candidate) => !candidate.removed).map((candidate) => candidate.userId);
+    const removed = group.filter((candidate) => candidate.removed).map((candidate) => candidate.userId);
     try {
       const [stored] = await dependencies.groups.getMany(tenant, [groupId]);
-      if (stored) await dependencies.access.refreshMembersChanged(tenant, stored, userIds);
-      else await dependencies.access.refresh(tenant, userIds);
+      if (stored) await dependencies.access.refreshMembersChanged(tenant, stored, added);
+      else await dependencies.access.refresh(tenant, added);
+      await dependencies.access.refresh(tenant, removed);
     } catch {
       failed.push(...group.map((candidate) => candidate.change.id));
     }
