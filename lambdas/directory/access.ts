@@ -1,7 +1,7 @@
 import type { TenantSettings, VersionedSettings } from '../contracts/settings';
 import type { Access } from '../contracts/table-design';
 import { foldCase } from '../scim/normalize';
-import { backoff, mapLimited } from '../runtime/concurrency';
+import { backoff, chunks, mapLimited } from '../runtime/concurrency';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
 import type { ResourceService, SeatPolicySource } from './resources';
@@ -25,6 +25,8 @@ export function seatPolicyOf(settings: SettingsSource): SeatPolicySource {
 /** Recomputations racing other writes retry on fresh reads; past this the stream's pass repeats it. */
 const REFRESH_ATTEMPTS = 8;
 const PARALLEL_REFRESHES = 16;
+/** Users a settings change recomputes per batch: one settings read and one read of their groups each. */
+const BATCH_REFRESH = 500;
 
 /**
  * Keeps every user's stored access (role, roles, reason) equal to what the tenant's settings make
@@ -51,11 +53,15 @@ export class AccessService {
     return new Map(refreshed.filter((entry): entry is readonly [string, StoredResource] => entry[1] !== undefined));
   }
 
-  /** After members of a group changed: only a group the settings map can change anyone's role. */
-  async refreshMembersChanged(tenant: string, group: StoredResource, userIds: string[]): Promise<void> {
+  /**
+   * After members of a group changed: only a group the settings map can change anyone's role.
+   * `versions` are the group before and after the request (a PUT or PATCH may rename it too): a
+   * member removed from a group that was mapped under its old name loses that role.
+   */
+  async refreshMembersChanged(tenant: string, versions: StoredResource[], userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
     const { settings } = await this.settings.get(tenant);
-    if (maps(settings, group)) await this.refresh(tenant, userIds);
+    if (versions.some((group) => maps(settings, group))) await this.refresh(tenant, userIds);
   }
 
   /** After a group's name or externalId changed, or it was deleted: every member, a page at a time. */
@@ -63,12 +69,34 @@ export class AccessService {
     for await (const page of this.memberships.members(tenant, groupId)) await this.refresh(tenant, page);
   }
 
-  /** After the settings changed: every user of the tenant. */
+  /** After the settings changed: every user of the tenant, a batch at a time. */
   async refreshAll(tenant: string): Promise<number> {
-    const ids: string[] = [];
-    await this.users.scanAll(tenant, (batch) => ids.push(...batch.map((user) => user.id)));
-    await this.refresh(tenant, ids);
-    return ids.length;
+    const users: StoredResource[] = [];
+    await this.users.scanAll(tenant, (batch) => users.push(...batch));
+    for (const batch of chunks(users, BATCH_REFRESH)) await this.refreshBatch(tenant, batch);
+    return users.length;
+  }
+
+  /**
+   * Users as a scan read them: the settings read once, each group once, a write only where the
+   * access changes. The write is conditional like any other, and a user whose write is refused
+   * (changed since the scan) is refreshed alone.
+   */
+  private async refreshBatch(tenant: string, users: StoredResource[]): Promise<void> {
+    const { version: settingsVersion, settings } = await this.settings.get(tenant);
+    if (settingsVersion === 0) return;
+    const groupIds = new Map(
+      await mapLimited(users, PARALLEL_REFRESHES, async (user) => [user.id, settings.groupRoles.length > 0 ? await this.memberships.groupsOf(tenant, user.id) : []] as const),
+    );
+    const groups = new Map((await this.groups.getMany(tenant, [...new Set([...groupIds.values()].flat())])).map((group) => [group.id, forRoles(group)]));
+    const refused: string[] = [];
+    await mapLimited(users, PARALLEL_REFRESHES, async (user) => {
+      const userGroups = (groupIds.get(user.id) ?? []).flatMap((id) => groups.get(id) ?? []);
+      const access = accessOf(settings, settingsVersion, user, userGroups);
+      if (sameAccess(user.access, access)) return;
+      if (!(await this.users.setAccess(tenant, user.id, access, user.version, new Date().toISOString()))) refused.push(user.id);
+    });
+    if (refused.length > 0) await this.refresh(tenant, refused);
   }
 
   /**
@@ -122,11 +150,14 @@ export class AccessService {
   private async compute(tenant: string, user: StoredResource, settings: TenantSettings, settingsVersion: number): Promise<Access | undefined> {
     // A tenant that never mapped anything gives no access information at all.
     if (settingsVersion === 0) return undefined;
-    const needsGroups = settings.groupRoles.length > 0;
-    const groups = needsGroups ? await this.groupsOf(tenant, user.id) : [];
-    const role = effectiveRole(settings, { attribute: roleAttributeValues(user.resource, settings.roleAttribute), groups }, foldCase);
-    return { ...role, settingsVersion };
+    const groups = settings.groupRoles.length > 0 ? await this.groupsOf(tenant, user.id) : [];
+    return accessOf(settings, settingsVersion, user, groups);
   }
+}
+
+function accessOf(settings: TenantSettings, settingsVersion: number, user: StoredResource, groups: GroupForRoles[]): Access {
+  const role = effectiveRole(settings, { attribute: roleAttributeValues(user.resource, settings.roleAttribute), groups }, foldCase);
+  return { ...role, settingsVersion };
 }
 
 function forRoles(group: StoredResource): GroupForRoles {

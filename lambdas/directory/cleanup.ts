@@ -112,7 +112,7 @@ async function refreshRoles(candidates: RoleCandidate[], dependencies: CleanupDe
     const removed = group.filter((candidate) => candidate.removed).map((candidate) => candidate.userId);
     try {
       const [stored] = await dependencies.groups.getMany(tenant, [groupId]);
-      if (stored) await dependencies.access.refreshMembersChanged(tenant, stored, added);
+      if (stored) await dependencies.access.refreshMembersChanged(tenant, [stored], added);
       else await dependencies.access.refresh(tenant, added);
       await dependencies.access.refresh(tenant, removed);
     } catch {

@@ -88,7 +88,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     const stored = await this.groups.insert(tenant, resource, client);
     const members = await this.knownUsers(tenant, stored.id, memberIds);
     await this.memberships.add(tenant, stored.id, members);
-    await this.access.refreshMembersChanged(tenant, stored, members);
+    await this.access.refreshMembersChanged(tenant, [stored], members);
     return { stored, extra: wanted('members') && members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
   }
 
@@ -106,9 +106,10 @@ export class GroupEndpoint implements ResourceEndpoint {
     await this.groups.get(tenant, id);
     // Concurrent PUTs take turns, so the result is one PUT's name with that same PUT's members.
     const stored = await this.underLease(tenant, id, async () => {
+      const before = await this.groups.get(tenant, id);
       const replaced = await this.groups.replaceWith(tenant, id, resource, client, preconditions);
       // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
-      const changed = await this.applySteps(tenant, replaced, [{ kind: 'reset', ids: memberIds }]);
+      const changed = await this.applySteps(tenant, [before, replaced], [{ kind: 'reset', ids: memberIds }]);
       return changed ? this.groups.touch(tenant, id, client) : replaced;
     });
     return this.render(tenant, stored, wanted);
@@ -119,11 +120,12 @@ export class GroupEndpoint implements ResourceEndpoint {
     const { memberSteps, otherOperations } = splitMemberOperations(operations, this.model);
     const apply = async () => {
       let stored = await this.groups.get(tenant, id);
+      const before = stored;
       checkIfMatch(stored.version, preconditions);
       const pinned = isPinned(preconditions);
       if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, client, preconditions);
       else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored, client);
-      const changed = memberSteps.length > 0 && (await this.applySteps(tenant, stored, memberSteps));
+      const changed = memberSteps.length > 0 && (await this.applySteps(tenant, [before, stored], memberSteps));
       return changed && otherOperations.length === 0 && !pinned ? this.groups.touch(tenant, id, client) : stored;
     };
     // Adds and removes commute with one another; a replacement of the whole list must not interleave with another.
@@ -141,8 +143,8 @@ export class GroupEndpoint implements ResourceEndpoint {
    * Applies member steps; true when the member set may have changed. The roles of the users it
    * added or removed follow before it returns (a rename the same request made is the stream's).
    */
-  private async applySteps(tenant: string, group: StoredResource, steps: MemberStep[]): Promise<boolean> {
-    const groupId = group.id;
+  private async applySteps(tenant: string, versions: StoredResource[], steps: MemberStep[]): Promise<boolean> {
+    const groupId = versions[versions.length - 1].id;
     let add: string[];
     let remove: string[];
     if (isIncremental(steps)) {
@@ -162,7 +164,7 @@ export class GroupEndpoint implements ResourceEndpoint {
       const vanished = known.filter((userId) => !still.has(userId));
       if (vanished.length > 0) await this.memberships.remove(tenant, groupId, vanished);
     }
-    await this.access.refreshMembersChanged(tenant, group, [...known, ...remove]);
+    await this.access.refreshMembersChanged(tenant, versions, [...known, ...remove]);
     return known.length > 0 || remove.length > 0;
   }
 

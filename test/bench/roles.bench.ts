@@ -97,7 +97,7 @@ async function main() {
       const begin = performance.now();
       let done = 0;
       const ids = await mapLimited(Array.from({ length: count }, (_, index) => index), SEED_PARALLEL, async (index) => {
-        const stored = await users.create(tenant, { schemas: [USER], userName: `roles-${tenant}-${index}@example.com`, active: true });
+        const stored = await users.create(tenant, { schemas: [USER], userName: `roles-${tenant}-${index}@example.com`, active: true }, 'other');
         if (++done % 10_000 === 0) log(`${tenant}: ${done}/${count} users (${seconds(performance.now() - begin)})`);
         return stored.id;
       });
@@ -118,7 +118,7 @@ async function main() {
     const settingsName = `Remapped ${SETTINGS_GROUP}`;
     const settingsOf = (role: string) => ({ roles: ['admin', 'member', 'viewer'], defaultRole: 'viewer', groupRoles: [{ group: settingsName, role }], seatLimit: null });
     const members = await seedUsers(SETTINGS_TENANT, SETTINGS_GROUP);
-    const group = await groups.create(SETTINGS_TENANT, { schemas: [GROUP], displayName: settingsName });
+    const group = await groups.create(SETTINGS_TENANT, { schemas: [GROUP], displayName: settingsName }, 'other');
     await memberships.add(SETTINGS_TENANT, group.id, members);
     // No settings yet: the stream has no roles to compute for the new members.
     await drain(`${SETTINGS_GROUP} new members of an unmapped tenant`);
