@@ -136,11 +136,14 @@ export class DirectoryReader {
    * Seats in use: the tenant's active users. It reads the users' collection (the `active` flag
    * only); a counter kept by the server in the same transaction as each write will replace it.
    */
-  async seatUsage(tenant: string): Promise<{ active: number }> {
-    let active = 0;
-    const users = this.query(keys.resourceCollection(tenant, 'User'), { projection: ['resource', 'active'] });
-    for await (const items of users) for (const item of items) if ((item.resource as Record<string, unknown> | undefined)?.active !== false) active++;
-    return { active };
+  /** Seats in use (active users) and the tenant's limit, from the counter kept with every activation and the tenant's settings. */
+  async seatUsage(tenant: string): Promise<{ active: number; limit: number | null }> {
+    const [seats, settings] = await Promise.all([
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.seats(tenant), ConsistentRead: true })),
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.settings(tenant), ConsistentRead: true })),
+    ]);
+    const limit = (settings.Item?.settings as { seatLimit?: number | null } | undefined)?.seatLimit ?? null;
+    return { active: (seats.Item?.n as number | undefined) ?? 0, limit };
   }
 
   private async usersByIds(tenant: string, ids: string[]): Promise<DirectoryUser[]> {

@@ -10,6 +10,7 @@ import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../d
 import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
+import { settingsAtVersion } from './dynamo-settings-store';
 import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
@@ -112,10 +113,6 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   async setAccess(tenant: string, userId: string, access: Access, expectedVersion: number, lastModified: string): Promise<boolean> {
-    const settingsCurrent =
-      access.settingsVersion === 0
-        ? { ConditionExpression: `attribute_not_exists(${PK})` }
-        : { ConditionExpression: 'version = :settingsVersion', ExpressionAttributeValues: { ':settingsVersion': access.settingsVersion } };
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -131,7 +128,7 @@ export class DynamoResourceStore implements ResourceStore {
               },
             },
             // Computed under these settings: a change of them since means recomputing.
-            { ConditionCheck: { TableName: this.tableName, Key: keys.settings(tenant), ...settingsCurrent } },
+            { ConditionCheck: { TableName: this.tableName, Key: keys.settings(tenant), ...settingsAtVersion(access.settingsVersion) } },
           ],
         }),
       );

@@ -6,6 +6,13 @@ import type { VersionedSettings } from '../contracts/settings';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
 
+/** The condition that a tenant's settings item is at `version` (0: none saved yet). */
+export function settingsAtVersion(version: number) {
+  return version === 0
+    ? { ConditionExpression: `attribute_not_exists(${PK})` }
+    : { ConditionExpression: 'version = :settingsVersion', ExpressionAttributeValues: { ':settingsVersion': version } };
+}
+
 export class DynamoSettingsStore implements SettingsStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -27,8 +34,7 @@ export class DynamoSettingsStore implements SettingsStore {
               Put: {
                 TableName: this.tableName,
                 Item: { ...keys.settings(tenant), ...body, [itemAttributes.itemType]: SETTINGS },
-                ConditionExpression: expectedVersion === 0 ? `attribute_not_exists(${PK})` : 'version = :expected',
-                ...(expectedVersion === 0 ? {} : { ExpressionAttributeValues: { ':expected': expectedVersion } }),
+                ...settingsAtVersion(expectedVersion),
               },
             },
             { Put: { TableName: this.tableName, Item: { ...keys.settingsVersion(tenant, next.version), ...body }, ConditionExpression: `attribute_not_exists(${PK})` } },

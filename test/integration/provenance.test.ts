@@ -213,6 +213,6 @@ describe('the read library', () => {
   it("reads a user's groups and the tenant's seat usage", async () => {
     expect(await reader.groupsOf(tenant, ids[0])).toEqual([{ id: groupId, displayName: 'Readers' }]);
     expect(await reader.groupsOf(tenant, ids[1])).toEqual([]);
-    expect(await reader.seatUsage(tenant)).toEqual({ active: 4 });
+    expect(await reader.seatUsage(tenant)).toEqual({ active: 4, limit: null });
   });
 });

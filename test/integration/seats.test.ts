@@ -1,28 +1,16 @@
-import { tableAdmin, type TableAdmin } from '../../lambdas/admin/table-admin';
-import { expectScimError, scimClient, startScimServer, unique, type TestScimServer } from '../support/scim-server';
+import { aUser } from '../support/builders';
+import { useScimServer } from '../support/scim-fixture';
+import { expectScimError } from '../support/scim-server';
+import { PATCH } from '../support/urns';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const TENANT = 'default';
-
-let server: TestScimServer;
-let scim: ReturnType<typeof scimClient>;
-let admin: TableAdmin;
-
-beforeAll(async () => {
-  server = await startScimServer();
-  scim = scimClient(server);
-  admin = tableAdmin({ endpoint: server.dynamoDbEndpoint, tableName: server.tableName });
-});
-afterAll(async () => {
-  admin.close();
-  await server.close();
-});
+const scim = useScimServer();
+const admin = { settings: { set: (tenant: string, input: unknown) => scim.admin.settings.set(tenant, input) }, seatsInUse: (tenant: string) => scim.admin.seatsInUse(tenant) };
 
 const limitSeats = (seatLimit: number | null, seatPolicy: 'reject' | 'createInactive' = 'reject') =>
   admin.settings.set(TENANT, { roles: [], defaultRole: null, groupRoles: [], seatLimit, seatPolicy });
 
-const create = (active?: boolean) => scim('POST', '/Users', { schemas: [USER], userName: `${unique('seat')}@example.com`, ...(active === undefined ? {} : { active }) });
+const create = (active?: boolean) => scim('POST', '/Users', aUser(active === undefined ? { active: undefined } : { active }));
 const setActive = (id: string, active: boolean) => scim('PATCH', `/Users/${id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active } }] });
 
 /** Active users as the directory lists them, the ground truth the counter must equal. */

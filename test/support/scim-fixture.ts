@@ -1,3 +1,4 @@
+import { tableAdmin, type TableAdmin } from '../../lambdas/admin/table-admin';
 import { mapLimited } from '../../lambdas/runtime/concurrency';
 import type { LocalScimOptions } from '../../lib/local/local-environment';
 import { aGroup, aUser, membersOp, patchOf } from './builders';
@@ -59,6 +60,8 @@ export type ScimFixture = ScimClient &
     readonly server: TestScimServer;
     /** A client of the same server with another token, e.g. another tenant's. */
     as(token: string): ScimClient;
+    /** The admin library on the server's table (settings, seats, users), as the CLI uses it. */
+    readonly admin: TableAdmin;
   };
 
 /**
@@ -69,7 +72,7 @@ export type ScimFixture = ScimClient &
  *   it('…', async () => { const user = await scim.createUser(); expect((await scim('GET', `/Users/${user.id}`)).status).toBe(200); });
  */
 export function useScimServer(options: ScimServerOptions = {}): ScimFixture {
-  let running: { server: TestScimServer; client: ScimClient } | undefined;
+  let running: { server: TestScimServer; client: ScimClient; admin?: TableAdmin } | undefined;
   const started = () => {
     if (!running) throw new Error('useScimServer(): the server starts in beforeAll; use it from a hook or a test, not at load time.');
     return running;
@@ -81,10 +84,17 @@ export function useScimServer(options: ScimServerOptions = {}): ScimFixture {
   });
   afterAll(async () => {
     for (const name of Object.keys(options.environment ?? {})) delete process.env[name];
+    running?.admin?.close();
     await running?.server.close();
   });
   const client: ScimClient = (...args: Parameters<ScimClient>): Promise<ScimTestResponse> => started().client(...args);
   const fixture = Object.assign(client, directory(client), { as: (token: string) => scimClient({ baseUrl: started().server.baseUrl, token }) });
   // A getter, not a value: the server exists only once beforeAll has run.
+  Object.defineProperty(fixture, 'admin', {
+    get: () => {
+      const { server } = started();
+      return (started().admin ??= tableAdmin({ endpoint: server.dynamoDbEndpoint, tableName: server.tableName }));
+    },
+  });
   return Object.defineProperty(fixture, 'server', { get: () => started().server }) as ScimFixture;
 }
