@@ -70,6 +70,14 @@ export interface VersionedSettings {
   updatedAt: string;
 }
 
+/** How far the roles of a saved version have been applied to the tenant's users (in the background). */
+export interface SettingsProgress {
+  version: number;
+  done: number;
+  total: number;
+  at: string;
+}
+
 /** Why settings were refused: every problem, with where it is. */
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {

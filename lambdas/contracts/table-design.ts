@@ -245,6 +245,10 @@ export const keys = {
   settings(tenant: string) {
     return itemKey(settingsPartition(tenant), 'Current');
   },
+  /** How far the last saved settings have been applied to the users (no item kind: the stream ignores it). */
+  settingsProgress(tenant: string) {
+    return itemKey(settingsPartition(tenant), 'Applied');
+  },
   settingsVersion(tenant: string, version: number) {
     return itemKey(settingsPartition(tenant), `${SETTINGS_VERSION_PREFIX}${String(version).padStart(10, '0')}`);
   },

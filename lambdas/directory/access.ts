@@ -10,6 +10,8 @@ import { effectiveRole, mapsGroup, roleAttributeValues, type GroupForRoles } fro
 /** Where the directory reads the tenant's settings (the tenancy domain keeps them). */
 export interface SettingsSource {
   get(tenant: string): Promise<VersionedSettings>;
+  /** How far a settings version has been applied to the users, for `settings show`. */
+  recordProgress(tenant: string, progress: { version: number; done: number; total: number }): Promise<void>;
 }
 
 /** The seat limit and policy of a tenant, from its settings. */
@@ -69,11 +71,22 @@ export class AccessService {
     for await (const page of this.memberships.members(tenant, groupId)) await this.refresh(tenant, page);
   }
 
-  /** After the settings changed: every user of the tenant, a batch at a time. */
+  /**
+   * After the settings changed: every user of the tenant, a batch at a time, with the progress
+   * recorded after each batch. Run again (the stream retries a failed batch), it starts over and
+   * writes only what is still out of date.
+   */
   async refreshAll(tenant: string): Promise<number> {
+    const { version } = await this.settings.get(tenant);
     const users: StoredResource[] = [];
     await this.users.scanAll(tenant, (batch) => users.push(...batch));
-    for (const batch of chunks(users, BATCH_REFRESH)) await this.refreshBatch(tenant, batch);
+    let done = 0;
+    await this.settings.recordProgress(tenant, { version, done, total: users.length });
+    for (const batch of chunks(users, BATCH_REFRESH)) {
+      await this.refreshBatch(tenant, batch);
+      done += batch.length;
+      await this.settings.recordProgress(tenant, { version, done, total: users.length });
+    }
     return users.length;
   }
 

@@ -158,16 +158,12 @@ export class ResourceService {
       provisionedBy: provenance,
       lastChangedBy: provenance,
     };
-    if (!this.holdsSeat(resource)) {
-      await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource));
-      return record;
-    }
-    const policy = await this.seatPolicy(tenant);
     try {
-      await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource), { delta: 1, limit: policy.seatLimit });
+      await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource), this.holdsSeat(resource) ? { delta: 1 } : undefined);
       return record;
     } catch (error) {
       if (!(error instanceof SeatLimitReached)) throw error;
+      const policy = await this.seatPolicy(tenant);
       if (policy.seatPolicy !== 'createInactive') throw await this.seatLimitError(tenant, policy, 'created');
       // The tenant's policy: provision the user without a seat; the IdP sees `active: false` in the answer.
       const inactive: StoredResource = { ...record, resource: { ...resource, active: false } };
@@ -180,10 +176,9 @@ export class ResourceService {
     return resource !== undefined && this.seats !== undefined && this.kind.holdsSeat?.(resource) === true;
   }
 
-  private seatChange(before: ScimResource | undefined, after: ScimResource | undefined, policy?: SeatPolicy): SeatChange | undefined {
+  private seatChange(before: ScimResource | undefined, after: ScimResource | undefined): SeatChange | undefined {
     const [had, has] = [this.holdsSeat(before), this.holdsSeat(after)];
-    if (had === has) return undefined;
-    return has ? { delta: 1, limit: policy?.seatLimit ?? null } : { delta: -1, limit: null };
+    return had === has ? undefined : { delta: has ? 1 : -1 };
   }
 
   private async seatPolicy(tenant: string): Promise<SeatPolicy> {
@@ -397,8 +392,6 @@ export class ResourceService {
         lastModified: changedBy.at,
         lastChangedBy: changedBy,
       };
-      const activates = !this.holdsSeat(current.resource) && this.holdsSeat(resource);
-      const policy = activates ? await this.seatPolicy(tenant) : undefined;
       try {
         await this.store.update(
           tenant,
@@ -407,11 +400,11 @@ export class ResourceService {
           current,
           lookupKeys(this.kind, current.resource),
           lookupKeys(this.kind, resource),
-          this.seatChange(current.resource, resource, policy),
+          this.seatChange(current.resource, resource),
         );
         return next;
       } catch (error) {
-        if (error instanceof SeatLimitReached) throw await this.seatLimitError(tenant, policy!, 'activated');
+        if (error instanceof SeatLimitReached) throw await this.seatLimitError(tenant, await this.seatPolicy(tenant), 'activated');
         // With If-Match the client pinned a version; a concurrent write makes its precondition false.
         if (error instanceof VersionConflict && isPinned(preconditions)) {
           throw changedMeanwhile();

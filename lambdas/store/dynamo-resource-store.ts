@@ -10,7 +10,7 @@ import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../d
 import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
-import { settingsAtVersion } from './dynamo-settings-store';
+import { SEAT_LIMIT, settingsAtVersion } from './dynamo-settings-store';
 import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
@@ -281,18 +281,19 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   /** The counter updates that count a resource in (1) or out (-1), in the transaction that writes it. */
-  /** The seat counter's change; taking a seat under a limit is conditional on a free one. */
+  /** The seat counter's change; taking a seat is conditional on a free one under the limit kept beside it. */
   private seated(tenant: string, seat: SeatChange | undefined): TransactItem[] {
     if (!seat) return [];
-    const limited = seat.delta === 1 && seat.limit !== null;
     return [
       {
         Update: {
           TableName: this.tableName,
           Key: keys.seats(tenant),
           UpdateExpression: 'ADD n :delta',
-          ...(limited ? { ConditionExpression: 'attribute_not_exists(n) OR n < :limit' } : {}),
-          ExpressionAttributeValues: { ':delta': seat.delta, ...(limited ? { ':limit': seat.limit } : {}) },
+          ...(seat.delta === 1
+            ? { ConditionExpression: `attribute_not_exists(${SEAT_LIMIT}) OR n < ${SEAT_LIMIT} OR (attribute_not_exists(n) AND ${SEAT_LIMIT} > :zero)` }
+            : {}),
+          ExpressionAttributeValues: { ':delta': seat.delta, ...(seat.delta === 1 ? { ':zero': 0 } : {}) },
         },
       },
     ];

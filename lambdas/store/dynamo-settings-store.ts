@@ -1,10 +1,13 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { itemAttributes, keys, SETTINGS, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
 import type { SettingsStore } from '../tenancy/ports/settings-store';
-import type { VersionedSettings } from '../contracts/settings';
+import type { SettingsProgress, VersionedSettings } from '../contracts/settings';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
+
+/** The seat counter item's copy of the tenant's seat limit (absent: no limit), which every seat-taking write compares against. */
+export const SEAT_LIMIT = 'seatLimit';
 
 /** The condition that a tenant's settings item is at `version` (0: none saved yet). */
 export function settingsAtVersion(version: number) {
@@ -38,6 +41,10 @@ export class DynamoSettingsStore implements SettingsStore {
               },
             },
             { Put: { TableName: this.tableName, Item: { ...keys.settingsVersion(tenant, next.version), ...body }, ConditionExpression: `attribute_not_exists(${PK})` } },
+            // The limit moves with the settings, in the same transaction, to where seat-taking writes check it.
+            next.settings.seatLimit === null
+              ? { Update: { TableName: this.tableName, Key: keys.seats(tenant), UpdateExpression: `REMOVE ${SEAT_LIMIT}` } }
+              : { Update: { TableName: this.tableName, Key: keys.seats(tenant), UpdateExpression: `SET ${SEAT_LIMIT} = :limit`, ExpressionAttributeValues: { ':limit': next.settings.seatLimit } } },
           ],
         }),
       );
@@ -46,6 +53,27 @@ export class DynamoSettingsStore implements SettingsStore {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
       throw error;
     }
+  }
+
+  async recordProgress(tenant: string, progress: SettingsProgress): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.settingsProgress(tenant), ...progress },
+          ConditionExpression: `attribute_not_exists(${PK}) OR version <= :version`,
+          ExpressionAttributeValues: { ':version': progress.version },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async progress(tenant: string): Promise<SettingsProgress | undefined> {
+    const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.settingsProgress(tenant), ConsistentRead: true }));
+    const item = output.Item;
+    return item ? { version: item.version as number, done: item.done as number, total: item.total as number, at: item.at as string } : undefined;
   }
 
   async history(tenant: string, limit: number): Promise<VersionedSettings[]> {

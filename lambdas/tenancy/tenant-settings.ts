@@ -1,6 +1,6 @@
 import { assertTenant } from '../contracts/tenancy';
 import type { SettingsStore } from './ports/settings-store';
-import { DEFAULT_SETTINGS, parseSettings, type TenantSettings, type VersionedSettings } from '../contracts/settings';
+import { DEFAULT_SETTINGS, parseSettings, type SettingsProgress, type TenantSettings, type VersionedSettings } from '../contracts/settings';
 
 /** A change of settings refused because another came first; the caller reads again and retries. */
 export class SettingsConflictError extends Error {
@@ -44,6 +44,15 @@ export class TenantSettingsService {
     const after: VersionedSettings = { version: before.version + 1, updatedAt: new Date(this.now()).toISOString(), settings };
     if (!(await this.store.replace(tenant, after, before.version))) throw new SettingsConflictError(tenant, before.version);
     return { before, after };
+  }
+
+  /** How far the roles of the last saved version have been applied to the users. */
+  async progress(tenant: string): Promise<SettingsProgress | undefined> {
+    return this.store.progress(assertTenant(tenant));
+  }
+
+  async recordProgress(tenant: string, progress: Omit<SettingsProgress, 'at'>): Promise<void> {
+    await this.store.recordProgress(assertTenant(tenant), { ...progress, at: new Date(this.now()).toISOString() });
   }
 
   async history(tenant: string, limit = 20): Promise<VersionedSettings[]> {

@@ -219,6 +219,8 @@ const actions: Record<string, Action> = {
       // The document alone on stdout, so `settings show t > f.json` then `settings set t --file f.json` round-trips.
       io.out(JSON.stringify(current.settings, null, 2));
       io.err(current.version === 0 ? `Tenant "${name}" has the default settings (never set).` : `Version ${current.version}, saved ${current.updatedAt}.`);
+      const progress = await (await table()).settings.progress(name);
+      if (current.version > 0) io.err(describeProgress(current.version, progress));
     },
   },
   'settings set': {
@@ -263,6 +265,13 @@ const actions: Record<string, Action> = {
     },
   },
 };
+
+/** Where the background application of the roles of `version` stands. */
+function describeProgress(version: number, progress: { version: number; done: number; total: number; at: string } | undefined): string {
+  if (!progress || progress.version < version) return 'Roles: waiting to be applied to the users.';
+  if (progress.done >= progress.total) return `Roles: applied to all ${progress.total} users (${progress.at}).`;
+  return `Roles: being applied, ${progress.done} of ${progress.total} users (${progress.at}).`;
+}
 
 /** What an administrator should check after a change, field by field. */
 function describeSettingsChange(before: TenantSettings, after: TenantSettings): string[] {

@@ -1,15 +1,12 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { ScimStack } from '../../lib/scim-stack';
 import { SCIM_TABLE_LOGICAL_ID } from '../../lib/scim-table';
-
-// aws-cdk-lib's CloudFormation schema validation costs ~9 s per synth and checks nothing asserted here.
-process.env.CDK_VALIDATION = 'false';
+import { cdkApp } from '../support/cdk-app';
 
 describe('grantDirectoryRead', () => {
   it("gives the application's role GetItem, Query and BatchGetItem on the table, and no write", () => {
-    const app = new App();
+    const app = cdkApp();
     const stack = new ScimStack(app, 'DirectoryReadTest');
     const appRole = new Role(stack, 'AppRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
     stack.grantDirectoryRead(appRole);

@@ -1,7 +1,7 @@
 import { expectScimError, unique } from '../support/scim-server';
 import { useScimServer } from '../support/scim-fixture';
 import { aGroup, sorted } from '../support/builders';
-import { USER, GROUP, PATCH, LIST } from '../support/urns';
+import { USER, GROUP, PATCH, LIST, PROVISIONING_GROUP } from '../support/urns';
 
 const scim = useScimServer();
 
@@ -30,7 +30,7 @@ describe('POST /Groups', () => {
     expect(response.headers.get('location')).toBe(location);
     expect(response.headers.get('etag')).toBe(response.body.meta.version);
     expect(response.body).toMatchObject({
-      schemas: [GROUP],
+      schemas: [GROUP, PROVISIONING_GROUP],
       displayName: body.displayName,
       externalId: body.externalId,
       meta: { resourceType: 'Group', location },
@@ -104,7 +104,7 @@ describe('GET /Groups', () => {
     const response = await scim('GET', `/Groups/${group.id}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('etag')).toBe(response.body.meta.version);
-    expect(response.body).toMatchObject({ schemas: [GROUP], id: group.id, displayName: group.displayName, meta: { resourceType: 'Group' } });
+    expect(response.body).toMatchObject({ schemas: [GROUP, PROVISIONING_GROUP], id: group.id, displayName: group.displayName, meta: { resourceType: 'Group' } });
     expect(response.body.members.map((m: { value: string }) => m.value)).toEqual([user.id]);
     expectScimError(await scim('GET', '/Groups/00000000-0000-4000-8000-000000000000'), 404);
   });

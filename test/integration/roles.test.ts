@@ -100,9 +100,14 @@ describe('roles from groups', () => {
     await settle();
     for (const id of ids) expect(await accessOf(id)).toMatchObject({ role: 'admin', roleReason: { source: 'group', group: { id: groupId, displayName: admins } } });
 
-    await admin.settings.set(TENANT, { roles: ['admin', 'member', 'guest'], defaultRole: 'guest', groupRoles: [{ group: admins, role: 'member' }], seatLimit: null });
+    const { after } = await admin.settings.set(TENANT, { roles: ['admin', 'member', 'guest'], defaultRole: 'guest', groupRoles: [{ group: admins, role: 'member' }], seatLimit: null });
     await settle();
     for (const id of ids) expect(await accessOf(id)).toMatchObject({ role: 'member' });
+    // What `settings show` reports: the background application finished over every user of the tenant.
+    const progress = await scim.admin.settings.progress(TENANT);
+    expect(progress).toMatchObject({ version: after.version });
+    expect(progress!.done).toBe(progress!.total);
+    expect(progress!.total).toBeGreaterThanOrEqual(ids.length);
 
     expect((await scim('DELETE', `/Groups/${groupId}`)).status).toBe(204);
     await settle();

@@ -4,7 +4,7 @@ import { keys } from '../../lambdas/contracts/table-design';
 import { expectScimError } from '../support/scim-server';
 import { anOktaUser } from '../support/builders';
 import { useScimServer } from '../support/scim-fixture';
-import { USER, ENTERPRISE, ERROR, PATCH } from '../support/urns';
+import { USER, ENTERPRISE, ERROR, PATCH, PROVISIONING_USER } from '../support/urns';
 
 const scim = useScimServer();
 const created = (overrides: Record<string, unknown> = {}) => scim.createUser(anOktaUser(overrides));
@@ -18,7 +18,7 @@ describe('POST /Users', () => {
     expect(response.headers.get('location')).toBe(`${scim.server.baseUrl}/Users/${response.body.id}`);
     expect(response.headers.get('etag')).toBe(response.body.meta.version);
     expect(response.body).toMatchObject({
-      schemas: [USER],
+      schemas: [USER, PROVISIONING_USER],
       userName: body.userName,
       externalId: body.externalId,
       active: true,

@@ -30,12 +30,12 @@ export interface LookupKey {
 
 /**
  * A user taking (+1) or freeing (-1) a seat: seats count active users, in the same transaction
- * as the write that activates or deactivates one. A +1 with a `limit` fails with
- * SeatLimitReached when every seat is taken.
+ * as the write that activates or deactivates one. The store keeps the tenant's limit beside the
+ * count (SettingsStore writes it with the settings), so a +1 fails with SeatLimitReached when
+ * every seat is taken without reading the settings first.
  */
 export interface SeatChange {
   delta: 1 | -1;
-  limit: number | null;
 }
 
 export interface PageRequest {

@@ -1,4 +1,4 @@
-import type { VersionedSettings } from '../../contracts/settings';
+import type { SettingsProgress, VersionedSettings } from '../../contracts/settings';
 
 /** Where tenants' settings are kept: the directory's table in AWS and locally. */
 export interface SettingsStore {
@@ -11,4 +11,7 @@ export interface SettingsStore {
   replace(tenant: string, next: VersionedSettings, expectedVersion: number): Promise<boolean>;
   /** Saved versions, newest first. */
   history(tenant: string, limit: number): Promise<VersionedSettings[]>;
+  /** Records how far a version has been applied; a record of an older version never replaces a newer one's. */
+  recordProgress(tenant: string, progress: SettingsProgress): Promise<void>;
+  progress(tenant: string): Promise<SettingsProgress | undefined>;
 }
