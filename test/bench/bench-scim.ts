@@ -22,3 +22,12 @@ export async function startBenchScim(tableName: string) {
     },
   };
 }
+
+/** A bench size from the environment (e.g. BENCH_LARGE=1000 for a quick run), at least `min`. */
+export function intFromEnv(name: string, fallback: number, min = 0): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) throw new Error(`${name} must be an integer of at least ${min}, not ${JSON.stringify(raw)}`);
+  return value;
+}

@@ -48,18 +48,12 @@ import { ResourceService } from '../../lambdas/directory/resources';
 import { userKind } from '../../lambdas/directory/users';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { startLocalScim, type LocalScim } from '../../lib/local/local-environment';
+import { intFromEnv } from './bench-scim';
 import { USER as USER_SCHEMA, PATCH as PATCH_SCHEMA } from '../support/urns';
 
 const TENANT = 'default';
 const MAX_RATIO = 1.5;
 
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, not ${JSON.stringify(raw)}`);
-  return value;
-}
 
 const SIZES = (process.env.BENCH_SIZES ?? '10,10000,100000')
   .split(',')

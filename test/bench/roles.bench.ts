@@ -43,26 +43,19 @@ import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
 import { GROUP, PATCH, USER } from '../support/urns';
-import { startBenchScim } from './bench-scim';
+import { startBenchScim, intFromEnv } from './bench-scim';
 
 const TENANT = 'default';
 const SETTINGS_TENANT = 'bench-settings';
 const MAX_RATIO = 1.5;
 
-function intFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not ${JSON.stringify(raw)}`);
-  return value;
-}
 
-const LARGE = intFromEnv('BENCH_LARGE', 100_000);
-const SMALL = intFromEnv('BENCH_SMALL', 10);
-const SETTINGS_GROUP = intFromEnv('BENCH_SETTINGS_GROUP', 10_000);
-const SAMPLES = intFromEnv('BENCH_SAMPLES', 50);
-const WARMUP = intFromEnv('BENCH_WARMUP', 5);
-const SEED_PARALLEL = intFromEnv('BENCH_SEED_PARALLEL', 32);
+const LARGE = intFromEnv('BENCH_LARGE', 100_000, 1);
+const SMALL = intFromEnv('BENCH_SMALL', 10, 1);
+const SETTINGS_GROUP = intFromEnv('BENCH_SETTINGS_GROUP', 10_000, 1);
+const SAMPLES = intFromEnv('BENCH_SAMPLES', 50, 1);
+const WARMUP = intFromEnv('BENCH_WARMUP', 5, 1);
+const SEED_PARALLEL = intFromEnv('BENCH_SEED_PARALLEL', 32, 1);
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
