@@ -76,6 +76,9 @@ export interface SettingsProgress {
   done: number;
   total: number;
   at: string;
+  /** The last user id applied (users go in id order); absent before the first step. */
+  afterId?: string;
+  finished: boolean;
 }
 
 /** Why settings were refused: every problem, with where it is. */

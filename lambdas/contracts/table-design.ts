@@ -94,6 +94,8 @@ export const MEMBERSHIP = 'Membership';
 export const MEMBER_OF = 'MemberOf';
 /** The tenant's current settings item. */
 export const SETTINGS = 'Settings';
+/** The progress of applying the current settings to the users: each step it records hands the next to the stream. */
+export const SETTINGS_APPLICATION = 'SettingsApplication';
 
 /** A User or Group item as the stream shows it (unmarshalled), as far as its consumers read it. */
 export interface ResourceItemImage {
@@ -132,7 +134,7 @@ export const directoryStreamFilter = [
   { eventNames: ['REMOVE'], image: 'OldImage', attribute: itemAttributes.itemType, values: [MEMBERSHIP] },
   { eventNames: ['MODIFY'], image: 'NewImage', attribute: itemAttributes.resourceType, values: ['Group'] },
   // Lambda allows five filters per event source mapping.
-  { eventNames: ['INSERT', 'MODIFY'], image: 'NewImage', attribute: itemAttributes.itemType, values: [SETTINGS] },
+  { eventNames: ['INSERT', 'MODIFY'], image: 'NewImage', attribute: itemAttributes.itemType, values: [SETTINGS, SETTINGS_APPLICATION] },
 ] as const;
 
 export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -179,10 +181,11 @@ export function renamedGroup(change: { eventName: StreamEventName; oldImage?: Re
   return identity(before) === identity(after) ? undefined : (after as unknown as ResourceItemImage);
 }
 
-/** The tenant whose settings were saved, from a change the filter passed. */
+/** The tenant whose settings were saved, or whose application of them moved a step, from a change the filter passed. */
 export function savedSettings(change: { eventName: StreamEventName; newImage?: Record<string, unknown> }): string | undefined {
   const image = change.newImage;
-  return (change.eventName === 'INSERT' || change.eventName === 'MODIFY') && image?.[itemAttributes.itemType] === SETTINGS ? (image[itemAttributes.tenant] as string) : undefined;
+  const kind = image?.[itemAttributes.itemType];
+  return (change.eventName === 'INSERT' || change.eventName === 'MODIFY') && (kind === SETTINGS || kind === SETTINGS_APPLICATION) ? (image![itemAttributes.tenant] as string) : undefined;
 }
 
 const collection = { User: 'Users', Group: 'Groups' } as const;

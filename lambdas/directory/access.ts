@@ -1,7 +1,7 @@
-import type { TenantSettings, VersionedSettings } from '../contracts/settings';
+import type { SettingsProgress, TenantSettings, VersionedSettings } from '../contracts/settings';
 import type { Access } from '../contracts/table-design';
 import { foldCase } from '../scim/normalize';
-import { backoff, chunks, mapLimited } from '../runtime/concurrency';
+import { backoff, mapLimited } from '../runtime/concurrency';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
 import type { ResourceService, SeatPolicySource } from './resources';
@@ -10,8 +10,9 @@ import { effectiveRole, mapsGroup, roleAttributeValues, type GroupForRoles } fro
 /** Where the directory reads the tenant's settings (the tenancy domain keeps them). */
 export interface SettingsSource {
   get(tenant: string): Promise<VersionedSettings>;
-  /** How far a settings version has been applied to the users, for `settings show`. */
-  recordProgress(tenant: string, progress: { version: number; done: number; total: number }): Promise<void>;
+  progress(tenant: string): Promise<SettingsProgress | undefined>;
+  /** Records a step of applying the settings; false when the record was not `after` (another applier moved first). */
+  recordProgress(tenant: string, progress: Omit<SettingsProgress, 'at'>, after?: SettingsProgress): Promise<boolean>;
 }
 
 /** The seat limit and policy of a tenant, from its settings. */
@@ -45,6 +46,8 @@ export class AccessService {
     private readonly groups: ResourceService,
     private readonly memberships: MembershipStore,
     private readonly settings: SettingsSource,
+    /** Users per step of applying settings (and per batch of reads there). */
+    private readonly batchSize = BATCH_REFRESH,
   ) {}
 
   /** Recomputes the users' access; returns each user as stored afterwards (absent: deleted, or unchanged while the tenant maps nothing). */
@@ -72,22 +75,28 @@ export class AccessService {
   }
 
   /**
-   * After the settings changed: every user of the tenant, a batch at a time, with the progress
-   * recorded after each batch. Run again (the stream retries a failed batch), it starts over and
-   * writes only what is still out of date.
+   * One step of applying the settings in force to every user, in id order, BATCH_REFRESH users a
+   * step: called when settings are saved and again for each step recorded, each call does one
+   * step and records it, and the record hands the next step to the stream. So no run has to
+   * finish a tenant of any size, a failed step is simply retried, and a newer version restarts
+   * from the first user. The record of a step is written only over the record it follows, so
+   * two appliers of the same version never both advance. Returns the users it applied.
    */
-  async refreshAll(tenant: string): Promise<number> {
+  async applySettings(tenant: string): Promise<number> {
     const { version } = await this.settings.get(tenant);
-    const users: StoredResource[] = [];
-    await this.users.scanAll(tenant, (batch) => users.push(...batch));
-    let done = 0;
-    await this.settings.recordProgress(tenant, { version, done, total: users.length });
-    for (const batch of chunks(users, BATCH_REFRESH)) {
-      await this.refreshBatch(tenant, batch);
-      done += batch.length;
-      await this.settings.recordProgress(tenant, { version, done, total: users.length });
+    if (version === 0) return 0;
+    const progress = await this.settings.progress(tenant);
+    if (!progress || progress.version < version) {
+      await this.settings.recordProgress(tenant, { version, done: 0, total: await this.users.count(tenant), finished: false });
+      return 0;
     }
-    return users.length;
+    if (progress.version > version || progress.finished) return 0;
+    const page = await this.users.pageAfter(tenant, progress.afterId, this.batchSize);
+    await this.refreshBatch(tenant, page.resources);
+    const last = page.resources.at(-1)?.id ?? progress.afterId;
+    const next = { version, done: progress.done + page.resources.length, total: progress.total, finished: !page.more, ...(last ? { afterId: last } : {}) };
+    await this.settings.recordProgress(tenant, { ...next, total: Math.max(next.total, next.done) }, progress);
+    return page.resources.length;
   }
 
   /**

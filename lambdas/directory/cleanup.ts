@@ -55,7 +55,7 @@ export async function cleanUp(changes: ItemChange[], dependencies: CleanupDepend
         const versions = [change.oldImage, change.newImage].map((image) => ({ id: renamed.id, resource: image?.resource ?? {} }) as StoredResource);
         if (await dependencies.access.groupMatters(renamed.tenant, ...versions)) await dependencies.access.refreshMembersOf(renamed.tenant, renamed.id);
       } else if (settingsOf) {
-        await dependencies.access.refreshAll(settingsOf);
+        await dependencies.access.applySettings(settingsOf);
       }
     } catch {
       failed.push(change.id);

@@ -249,6 +249,16 @@ export class ResourceService {
     return key ? this.getMany(tenant, await this.store.lookup(tenant, this.kind.type, key)) : [];
   }
 
+  /** Up to `limit` resources after an id (from the first without one), in id order; `more` when others follow. */
+  pageAfter(tenant: string, afterId: string | undefined, limit: number): Promise<{ resources: StoredResource[]; more: boolean }> {
+    return this.store.pageAfter(tenant, this.kind.type, afterId, limit);
+  }
+
+  /** How many resources the tenant has, from the counters. */
+  count(tenant: string): Promise<number> {
+    return this.store.count(tenant, this.kind.type);
+  }
+
   /** Every resource of the tenant, a batch at a time, batches in no particular order. */
   scanAll(tenant: string, onBatch: (batch: StoredResource[]) => void): Promise<void> {
     return this.store.scan(tenant, this.kind.type, onBatch);

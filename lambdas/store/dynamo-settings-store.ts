@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { itemAttributes, keys, SETTINGS, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
+import { itemAttributes, keys, SETTINGS, SETTINGS_APPLICATION, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
 import type { SettingsStore } from '../tenancy/ports/settings-store';
 import type { SettingsProgress, VersionedSettings } from '../contracts/settings';
 
@@ -55,25 +55,40 @@ export class DynamoSettingsStore implements SettingsStore {
     }
   }
 
-  async recordProgress(tenant: string, progress: SettingsProgress): Promise<void> {
+  async recordProgress(tenant: string, progress: SettingsProgress, after?: SettingsProgress): Promise<boolean> {
+    const condition = !after
+      ? { ConditionExpression: `attribute_not_exists(${PK}) OR version < :version`, ExpressionAttributeValues: { ':version': progress.version } }
+      : after.afterId === undefined
+        ? { ConditionExpression: 'version = :version AND attribute_not_exists(afterId)', ExpressionAttributeValues: { ':version': after.version } }
+        : { ConditionExpression: 'version = :version AND afterId = :afterId', ExpressionAttributeValues: { ':version': after.version, ':afterId': after.afterId } };
     try {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.settingsProgress(tenant), ...progress },
-          ConditionExpression: `attribute_not_exists(${PK}) OR version <= :version`,
-          ExpressionAttributeValues: { ':version': progress.version },
+          Item: { ...keys.settingsProgress(tenant), [itemAttributes.tenant]: tenant, [itemAttributes.itemType]: SETTINGS_APPLICATION, ...progress },
+          ...condition,
         }),
       );
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 
   async progress(tenant: string): Promise<SettingsProgress | undefined> {
     const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.settingsProgress(tenant), ConsistentRead: true }));
     const item = output.Item;
-    return item ? { version: item.version as number, done: item.done as number, total: item.total as number, at: item.at as string } : undefined;
+    return item
+      ? {
+          version: item.version as number,
+          done: item.done as number,
+          total: item.total as number,
+          at: item.at as string,
+          finished: item.finished === true,
+          ...(typeof item.afterId === 'string' ? { afterId: item.afterId } : {}),
+        }
+      : undefined;
   }
 
   async history(tenant: string, limit: number): Promise<VersionedSettings[]> {

@@ -51,8 +51,9 @@ export class TenantSettingsService {
     return this.store.progress(assertTenant(tenant));
   }
 
-  async recordProgress(tenant: string, progress: Omit<SettingsProgress, 'at'>): Promise<void> {
-    await this.store.recordProgress(assertTenant(tenant), { ...progress, at: new Date(this.now()).toISOString() });
+  /** Records a step of applying the settings (see SettingsStore.recordProgress); false when another applier moved first. */
+  async recordProgress(tenant: string, progress: Omit<SettingsProgress, 'at'>, after?: SettingsProgress): Promise<boolean> {
+    return this.store.recordProgress(assertTenant(tenant), { ...progress, at: new Date(this.now()).toISOString() }, after);
   }
 
   async history(tenant: string, limit = 20): Promise<VersionedSettings[]> {

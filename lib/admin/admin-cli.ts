@@ -267,9 +267,9 @@ const actions: Record<string, Action> = {
 };
 
 /** Where the background application of the roles of `version` stands. */
-function describeProgress(version: number, progress: { version: number; done: number; total: number; at: string } | undefined): string {
+function describeProgress(version: number, progress: { version: number; done: number; total: number; at: string; finished: boolean } | undefined): string {
   if (!progress || progress.version < version) return 'Roles: waiting to be applied to the users.';
-  if (progress.done >= progress.total) return `Roles: applied to all ${progress.total} users (${progress.at}).`;
+  if (progress.finished) return `Roles: applied to all ${progress.done} users (${progress.at}).`;
   return `Roles: being applied, ${progress.done} of ${progress.total} users (${progress.at}).`;
 }
 

@@ -11,7 +11,11 @@ export interface SettingsStore {
   replace(tenant: string, next: VersionedSettings, expectedVersion: number): Promise<boolean>;
   /** Saved versions, newest first. */
   history(tenant: string, limit: number): Promise<VersionedSettings[]>;
-  /** Records how far a version has been applied; a record of an older version never replaces a newer one's. */
-  recordProgress(tenant: string, progress: SettingsProgress): Promise<void>;
+  /**
+   * Records a step of applying a version: the first step of a version only over an older
+   * version's record; a later one only over the step it follows (`after`), so two appliers of
+   * one version never both advance. False when the record was not the expected one.
+   */
+  recordProgress(tenant: string, progress: SettingsProgress, after?: SettingsProgress): Promise<boolean>;
   progress(tenant: string): Promise<SettingsProgress | undefined>;
 }
