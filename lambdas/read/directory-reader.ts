@@ -104,8 +104,12 @@ export class DirectoryReader {
     return this.usersByIds(tenant, ids);
   }
 
-  /** A page of users in a stable order (by id); `activeOnly` leaves deactivated users out. */
-  async listUsers(tenant: string, options: { limit?: number; cursor?: string; activeOnly?: boolean } = {}): Promise<UserPage> {
+  /**
+   * A page of users in a stable order (by id); `activeOnly` leaves deactivated users out, `role`
+   * keeps the users whose role it is (null: users with no role). Filtered pages read the
+   * collection until they are full, so their cost grows with how rare the match is.
+   */
+  async listUsers(tenant: string, options: { limit?: number; cursor?: string; activeOnly?: boolean; role?: string | null } = {}): Promise<UserPage> {
     const limit = Math.max(1, Math.min(options.limit ?? 100, 1000));
     const users: DirectoryUser[] = [];
     const startKey = options.cursor ? keys.resource(tenant, 'User', decodeCursor(options.cursor)) : undefined;
@@ -113,7 +117,7 @@ export class DirectoryReader {
     for await (const items of this.query(keys.resourceCollection(tenant, 'User'), { startKey, remaining: () => limit + 1 - users.length })) {
       for (const item of items) {
         const user = toUser(item);
-        if (!options.activeOnly || user.active) users.push(user);
+        if ((!options.activeOnly || user.active) && (options.role === undefined || user.role === options.role)) users.push(user);
       }
     }
     const page = users.slice(0, limit);

@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../lambdas/contracts/table-design';
+import { DirectoryReader } from '../../lambdas/read/directory-reader';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { aUser } from '../support/builders';
 import { useScimServer } from '../support/scim-fixture';
@@ -52,8 +53,14 @@ describe('roles from groups', () => {
     await members('add', adminGroup, [alice]);
     expect(await accessOf(alice)).toEqual({ role: 'admin', roles: ['admin', 'readonly'], roleReason: { source: 'group', group: { id: adminGroup, displayName: admins } }, settingsVersion: expect.any(Number) });
 
+    // What the app's backend sees through the read library.
+    const reader = new DirectoryReader(table, scim.server.tableName);
+    expect((await reader.listUsers(TENANT, { role: 'admin' })).users.map((user) => user.id)).toContain(alice);
+    expect((await reader.getUser(TENANT, alice))).toMatchObject({ role: 'admin', roles: ['admin', 'readonly'] });
+
     await members('remove', adminGroup, [alice]);
     expect(await accessOf(alice)).toMatchObject({ role: 'readonly', roles: ['readonly'] });
+    expect((await reader.listUsers(TENANT, { role: 'admin' })).users.map((user) => user.id)).not.toContain(alice);
     await members('remove', readonlyGroup, [alice]);
     expect(await accessOf(alice)).toMatchObject({ role: 'user', roles: ['user'], roleReason: { source: 'default' } });
   });
