@@ -140,6 +140,10 @@ function jsonBody(): MiddlewareObj<ScimEvent> {
       if (contentType === undefined || contentType.trim() === '') {
         // Scripts often omit it; a JSON body is the only kind SCIM has (RFC 7644 §3.1).
         headers['content-type'] = SCIM_CONTENT_TYPE;
+      } else {
+        // Media types compare case-insensitively (RFC 9110 §8.3.1); the body parser's test does not.
+        const [mediaType, ...parameters] = contentType.split(';');
+        headers['content-type'] = [mediaType.trim().toLowerCase(), ...parameters].join(';');
       }
       await parser.before!(request);
     },

@@ -2,7 +2,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { keys } from '../../lambdas/contracts/table-design';
 import { expectScimError } from '../support/scim-server';
-import { anOktaUser } from '../support/builders';
+import { aUser, anOktaUser } from '../support/builders';
 import { useScimServer } from '../support/scim-fixture';
 import { USER, ENTERPRISE, ERROR, PATCH, PROVISIONING_USER } from '../support/urns';
 
@@ -397,5 +397,12 @@ describe('authentication and the HTTP edge', () => {
 
   it('answers 415 for a body that is not JSON by content type', async () => {
     expectScimError(await scim('POST', '/Users', 'userName=x', { 'Content-Type': 'application/x-www-form-urlencoded' }), 415);
+  });
+
+  it('reads media types in any case (RFC 9110 §8.3.1)', async () => {
+    for (const contentType of ['APPLICATION/SCIM+JSON', 'Application/Json; charset=UTF-8']) {
+      const response = await scim('POST', '/Users', aUser(), { 'Content-Type': contentType });
+      expect({ contentType, status: response.status }).toEqual({ contentType, status: 201 });
+    }
   });
 });
