@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname, join } from 'node:path';
 
@@ -43,6 +43,7 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
+      if (child.exitCode === 127) return reject(new Error('Could not start java for DynamoDB Local (Java 17 or newer is required).'));
       if (child.exitCode !== null) return reject(new Error(`DynamoDB Local exited with code ${child.exitCode}`));
       const socket = connect(port, '127.0.0.1');
       socket.once('connect', () => {
@@ -59,6 +60,21 @@ function waitForPort(port: number, child: ChildProcess, timeoutMs: number): Prom
   });
 }
 
+/**
+ * Runs the store (the arguments after the owner's pid) with files readable by their owner only,
+ * and ends it within a second of the owner's death, or of its own.
+ */
+const WATCHDOG = [
+  'owner=$1; shift',
+  'umask 077',
+  '"$@" &',
+  'store=$!',
+  "trap 'kill $store 2>/dev/null; wait $store; exit 0' TERM INT",
+  'while kill -0 "$owner" 2>/dev/null && kill -0 "$store" 2>/dev/null; do sleep 1; done',
+  'kill $store 2>/dev/null',
+  'wait $store',
+].join('\n');
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const directory = jarDirectory();
@@ -72,13 +88,20 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     String(port),
   ];
   if (options.dataDir) {
-    if (!existsSync(options.dataDir)) mkdirSync(options.dataDir, { recursive: true });
+    // Every tenant's directory is in it, and DynamoDB Local checks no credentials: the owner's alone.
+    if (!existsSync(options.dataDir)) mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    chmodSync(options.dataDir, 0o700);
     args.push('-dbPath', options.dataDir);
   } else {
     args.push('-inMemory');
   }
-  // Its own process group, so that stopping it also stops anything java forked.
-  const child = spawn(process.env.JAVA ?? 'java', args, { cwd: directory, detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group, so that stopping it also stops anything java forked; under a watchdog
+  // that ends it when this process dies by any signal, SIGKILL included, which no handler sees.
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'dynamodb-local', String(process.pid), process.env.JAVA ?? 'java', ...args], {
+    cwd: directory,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
