@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { foldCase } from './table-design';
 
 /**
  * A tenant's settings: how provisioned users become access in the SaaS app (roles from groups,
@@ -99,7 +100,7 @@ export function parseSettings(input: unknown): TenantSettings {
 
 /** How a mapping names its group: display names compare case-insensitively (RFC 7643 §4.2: displayName is caseExact false). */
 export function groupKey(mapping: GroupRole): string {
-  if ('group' in mapping) return `displayName:${mapping.group.toLowerCase()}`;
+  if ('group' in mapping) return `displayName:${foldCase(mapping.group)}`;
   if ('externalId' in mapping) return `externalId:${mapping.externalId}`;
   return `id:${mapping.id}`;
 }

@@ -201,6 +201,15 @@ export const MEMBER_PREFIX = 'Member#';
  * hashed so that the key stays far below DynamoDB's 2 KB key limit. The server writes keys and
  * the read library looks them up through this one function.
  */
+/**
+ * How values of attributes that are not caseExact (RFC 7643 §2.2) compare, and so how they are
+ * folded before they become keys: userName and displayName uniqueness, lookups by the server and
+ * by the read library, and group names in role mappings all fold through this one function.
+ */
+export function foldCase(value: string): string {
+  return value.toLowerCase();
+}
+
 export function keyValue(folded: string): string {
   return folded.length <= 256 ? folded : `sha256:${createHash('sha256').update(folded).digest('hex')}`;
 }

@@ -1,6 +1,5 @@
 import type { SettingsProgress, TenantSettings, VersionedSettings } from '../contracts/settings';
-import type { Access } from '../contracts/table-design';
-import { foldCase } from '../scim/normalize';
+import { foldCase, type Access } from '../contracts/table-design';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
@@ -50,11 +49,16 @@ export class AccessService {
     private readonly batchSize = BATCH_REFRESH,
   ) {}
 
-  /** Recomputes the users' access; returns each user as stored afterwards (absent: deleted, or unchanged while the tenant maps nothing). */
-  async refresh(tenant: string, userIds: string[]): Promise<Map<string, StoredResource>> {
+  /**
+   * Recomputes the users' access; returns each user as stored afterwards (absent: deleted, or
+   * unchanged while the tenant maps nothing). `current`: the settings as the caller read them
+   * after the change that calls for the refresh, which serves as each user's first read.
+   */
+  async refresh(tenant: string, userIds: string[], current?: VersionedSettings): Promise<Map<string, StoredResource>> {
+    const first = current ?? (await this.settings.get(tenant));
     // Access exists only once settings were saved; saving them refreshes everyone.
-    if ((await this.settings.get(tenant)).version === 0) return new Map();
-    const refreshed = await mapLimited([...new Set(userIds)], PARALLEL_REFRESHES, async (userId) => [userId, await this.refreshOne(tenant, userId)] as const);
+    if (first.version === 0) return new Map();
+    const refreshed = await mapLimited([...new Set(userIds)], PARALLEL_REFRESHES, async (userId) => [userId, await this.refreshOne(tenant, userId, first)] as const);
     return new Map(refreshed.filter((entry): entry is readonly [string, StoredResource] => entry[1] !== undefined));
   }
 
@@ -65,8 +69,8 @@ export class AccessService {
    */
   async refreshMembersChanged(tenant: string, versions: StoredResource[], userIds: string[]): Promise<void> {
     if (userIds.length === 0) return;
-    const { settings } = await this.settings.get(tenant);
-    if (versions.some((group) => maps(settings, group))) await this.refresh(tenant, userIds);
+    const current = await this.settings.get(tenant);
+    if (mapsAny(current.settings, versions)) await this.refresh(tenant, userIds, current);
   }
 
   /** After a group's name or externalId changed, or it was deleted: every member, a page at a time. */
@@ -148,14 +152,13 @@ export class AccessService {
 
   /** Whether a change of this group (rename, delete) can change its members' roles. */
   async groupMatters(tenant: string, ...versions: StoredResource[]): Promise<boolean> {
-    const { settings } = await this.settings.get(tenant);
-    return versions.some((group) => maps(settings, group));
+    return mapsAny((await this.settings.get(tenant)).settings, versions);
   }
 
-  private async refreshOne(tenant: string, userId: string): Promise<StoredResource | undefined> {
+  private async refreshOne(tenant: string, userId: string, first: VersionedSettings): Promise<StoredResource | undefined> {
     for (let attempt = 1; ; attempt++) {
-      // Read fresh every time: deciding that nothing changed is only as good as the settings it was decided under.
-      const { version: settingsVersion, settings } = await this.settings.get(tenant);
+      // Read fresh on every retry: deciding that nothing changed is only as good as the settings it was decided under.
+      const { version: settingsVersion, settings } = attempt === 1 ? first : await this.settings.get(tenant);
       const [user] = await this.users.getMany(tenant, [userId]);
       if (!user) return undefined;
       const access = await this.compute(tenant, user, settings, settingsVersion);
@@ -190,8 +193,9 @@ function forRoles(group: StoredResource): GroupForRoles {
   };
 }
 
-function maps(settings: TenantSettings, group: StoredResource): boolean {
-  return settings.groupRoles.some((mapping) => mapsGroup(mapping, forRoles(group), foldCase));
+/** Whether the settings map any of these versions of a group. */
+function mapsAny(settings: TenantSettings, versions: StoredResource[]): boolean {
+  return versions.some((group) => settings.groupRoles.some((mapping) => mapsGroup(mapping, forRoles(group), foldCase)));
 }
 
 /** Field by field: a map read back from DynamoDB need not keep its keys' order. */

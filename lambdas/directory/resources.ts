@@ -6,10 +6,10 @@ import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
 import { cursorsOf, windowOf, type CursorPosition, type ListPage } from '../scim/paging';
 import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort-values';
-import { foldCase, normalizeResource, type ScimResource } from '../scim/normalize';
+import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
-import type { Access, Provenance, ProvisioningClient, ResourceTypeName } from '../contracts/table-design';
+import { foldCase, type Access, type Provenance, type ProvisioningClient, type ResourceTypeName } from '../contracts/table-design';
 import { backoff } from '../runtime/concurrency';
 import { SeatLimitReached, VersionConflict, type ResourceStore, type SeatChange, type StoredResource, type LookupKey } from './ports/resource-store';
 

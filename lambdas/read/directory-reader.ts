@@ -6,6 +6,7 @@
 import { BatchGetCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   derivedAttributes,
+  foldCase,
   keys,
   keyValue,
   tableKeys,
@@ -47,11 +48,8 @@ export interface UserPage {
 
 type Item = Record<string, unknown>;
 
-/**
- * userName and emails.value are caseExact false (RFC 7643 §4.1), so the server folds them to
- * lower case before writing their Unique and Index items (lambdas/directory/users.ts).
- */
-const fold = (value: string) => keyValue(value.toLowerCase());
+/** userName and emails.value are caseExact false (RFC 7643 §4.1): their keys hold the folded value, as the server writes them. */
+const fold = (value: string) => keyValue(foldCase(value));
 
 function toUser(item: Item): DirectoryUser {
   const resource = (item.resource ?? {}) as Record<string, unknown>;

@@ -21,14 +21,6 @@ export function parseBoolean(value: unknown): boolean | undefined {
 }
 
 /** RFC 7643 §2.2: the client never sets readOnly attributes and we never store writeOnly ones (password). */
-/**
- * How values of attributes that are not caseExact (RFC 7643 §2.2) compare: userName and
- * displayName uniqueness, lookups, and group names in role mappings all fold alike.
- */
-export function foldCase(value: string): string {
-  return value.toLowerCase();
-}
-
 export function isIgnoredOnInput(definition: AttributeDefinition): boolean {
   return definition.mutability === 'readOnly' || definition.mutability === 'writeOnly';
 }

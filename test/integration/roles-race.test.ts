@@ -4,7 +4,7 @@ import { tableAdmin, SettingsConflictError, type TableAdmin, type TenantSettings
 import type { Access } from '../../lambdas/contracts/table-design';
 import { keys } from '../../lambdas/contracts/table-design';
 import { effectiveRole, roleAttributeValues } from '../../lambdas/directory/roles';
-import { foldCase } from '../../lambdas/scim/normalize';
+import { foldCase } from '../../lambdas/contracts/table-design';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { aGroup, aUser, membersOp, memberRefs, patchOf } from '../support/builders';
 import { useScimServer } from '../support/scim-fixture';
