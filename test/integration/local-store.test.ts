@@ -17,6 +17,31 @@ async function processesMentioning(text: string): Promise<number[]> {
   return pids;
 }
 
+/** The addresses listening on `port`, from the kernel's socket tables (no traffic is sent anywhere). */
+async function listeningAddresses(port: number): Promise<string[]> {
+  const addresses: string[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const lines = (await readFile(table, 'utf8').catch(() => '')).split('\n').slice(1);
+    for (const line of lines) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      if (!local || state !== '0A') continue; // 0A: LISTEN
+      const [address, hexPort] = local.split(':');
+      if (parseInt(hexPort, 16) === port) addresses.push(kernelAddress(address));
+    }
+  }
+  return addresses;
+}
+
+/** /proc/net/tcp* print addresses as 32-bit words in host (little-endian) order. */
+function kernelAddress(hex: string): string {
+  const words = hex.match(/.{8}/g)!.map((word) => Buffer.from(word, 'hex').reverse());
+  const bytes = Buffer.concat(words);
+  if (bytes.length === 4) return [...bytes].join('.');
+  const v4Mapped = bytes.subarray(0, 12).equals(Buffer.from('00000000000000000000ffff', 'hex'));
+  if (v4Mapped) return `::ffff:${[...bytes.subarray(12)].join('.')}`;
+  return (bytes.toString('hex').match(/.{4}/g) ?? []).join(':');
+}
+
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -27,7 +52,7 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 describe('npm start\'s embedded store', () => {
-  it('keeps its files to their owner, and stops when npm start is killed with SIGKILL', async () => {
+  it('listens on loopback only, keeps its files to their owner, and stops when npm start is killed with SIGKILL', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'scim-local-store-'));
     // The server itself (tsx's CLI would run it in a child, which a SIGKILL of the CLI leaves running).
     const server = spawn(process.execPath, ['--import', 'tsx', 'bin/start.ts'], {
@@ -43,6 +68,9 @@ describe('npm start\'s embedded store', () => {
 
       const stores = await processesMentioning(join(dataDir, 'dynamodb'));
       expect(stores.length).toBeGreaterThan(0);
+      const commandLine = (await readFile(`/proc/${stores[0]}/cmdline`, 'utf8')).split('\0');
+      const storePort = Number(commandLine[commandLine.indexOf('-port') + 1]);
+      expect(await listeningAddresses(storePort)).toEqual([expect.stringMatching(/^(127\.0\.0\.1|::ffff:127\.0\.0\.1)$/)]);
       expect((await stat(join(dataDir, 'dynamodb'))).mode & 0o777).toBe(0o700);
       for (const file of await readdir(join(dataDir, 'dynamodb'))) {
         expect({ file, mode: (await stat(join(dataDir, 'dynamodb', file))).mode & 0o077 }).toEqual({ file, mode: 0 });
