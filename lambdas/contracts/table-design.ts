@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { caseIgnoringForm } from '../scim/comparison';
 
 /**
  * The single-table key design: every access pattern has a name here, and the CDK table is
@@ -88,6 +89,8 @@ export const derivedAttributes = {
   provisionedBy: 'provisionedBy',
   /** Provenance of the last change an IdP made. */
   lastChangedBy: 'lastChangedBy',
+  /** KEY_FOLD on items whose keys were folded by foldCase; absent on older items (legacyFold). */
+  keyFold: 'keyFold',
 } as const;
 
 export const MEMBERSHIP = 'Membership';
@@ -202,13 +205,23 @@ export const MEMBER_PREFIX = 'Member#';
  * the read library looks them up through this one function.
  */
 /**
- * How values of attributes that are not caseExact (RFC 7643 §2.2) compare, and so how they are
- * folded before they become keys: userName and displayName uniqueness, lookups by the server and
- * by the read library, and group names in role mappings all fold through this one function.
+ * How values of attributes that are not caseExact (RFC 7643 §2.2) are folded before they become
+ * keys: userName and displayName uniqueness, lookups by the server and by the read library, and
+ * group names in role mappings (RFC 8265's comparison, see caseIgnoringForm).
  */
-export function foldCase(value: string): string {
+export const foldCase = caseIgnoringForm;
+
+/**
+ * Keys of items written before KEY_FOLD (no `keyFold` attribute) were folded by case alone; they
+ * differ from today's only for values with fullwidth forms or not in NFC. Such an item's keys are
+ * released under this fold when it is next written, and lookups try it as well.
+ */
+export function legacyFold(value: string): string {
   return value.toLowerCase();
 }
+
+/** The fold an item's keys were written with (derivedAttributes.keyFold): 2 is foldCase. */
+export const KEY_FOLD = 2;
 
 export function keyValue(folded: string): string {
   return folded.length <= 256 ? folded : `sha256:${createHash('sha256').update(folded).digest('hex')}`;

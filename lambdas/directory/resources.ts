@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
+import { preparedIdentifier } from '../scim/comparison';
 import { changedMeanwhile, checkIfMatch, entityTag, isPinned, type Preconditions } from '../scim/etag';
 import { matches } from '../scim/filter-evaluation';
 import { conjuncts, type Filter } from '../scim/filter-syntax';
@@ -9,7 +10,7 @@ import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
-import { foldCase, type Access, type Provenance, type ProvisioningClient, type ResourceTypeName } from '../contracts/table-design';
+import { foldCase, legacyFold, type Access, type Provenance, type ProvisioningClient, type ResourceTypeName } from '../contracts/table-design';
 import { backoff } from '../runtime/concurrency';
 import { SeatLimitReached, VersionConflict, type ResourceStore, type SeatChange, type StoredResource, type LookupKey } from './ports/resource-store';
 
@@ -67,20 +68,44 @@ function specName(spec: LookupSpec): string {
   return spec.sub ? `${spec.name}.${spec.sub}` : spec.name;
 }
 
-function keyOf(kind: ResourceKind, spec: LookupSpec, value: unknown): LookupKey | undefined {
+function keyOf(kind: ResourceKind, spec: LookupSpec, value: unknown, fold = foldCase): LookupKey | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
   const resolved = resolveAttribute(kind.model, { name: spec.name, subAttribute: spec.sub });
   const definition = resolved?.sub ?? resolved?.definition;
-  return { attribute: specName(spec), value: definition?.caseExact ? value : foldCase(value), unique: spec.unique };
+  return { attribute: specName(spec), value: definition?.caseExact ? value : fold(value), unique: spec.unique };
 }
 
-export function lookupKeys(kind: ResourceKind, resource: ScimResource): LookupKey[] {
+/**
+ * Unique names that compare case-insensitively (userName, a group's displayName) as stored:
+ * RFC 8265's preparation refuses invisible characters and trims surrounding whitespace, so two
+ * names people cannot tell apart meet at one key. A value `current` already holds is kept as it
+ * is, so resources stored before keep working.
+ */
+function preparedNames(kind: ResourceKind, resource: ScimResource, current?: ScimResource): ScimResource {
+  let prepared = resource;
+  for (const spec of kind.lookupAttributes) {
+    if (spec.sub || !spec.unique) continue;
+    const value = resource[spec.name];
+    if (typeof value !== 'string' || value === current?.[spec.name]) continue;
+    const definition = resolveAttribute(kind.model, { name: spec.name })?.definition;
+    if (!definition || definition.caseExact) continue;
+    const identifier = preparedIdentifier(value);
+    if ('fault' in identifier) throw ScimError.invalidValue(`${definition.name} ${identifier.fault}.`);
+    if (identifier.value === '') throw ScimError.invalidValue(`${definition.name} must not be blank.`);
+    if (identifier.value !== value) prepared = { ...prepared, [spec.name]: identifier.value };
+  }
+  return prepared;
+}
+
+/** The keys of a resource as written, or as an item written before KEY_FOLD holds them. */
+export function lookupKeys(kind: ResourceKind, resource: ScimResource, legacy = false): LookupKey[] {
+  const fold = legacy ? legacyFold : foldCase;
   return kind.lookupAttributes.flatMap((spec) => {
-    if (!spec.sub) return keyOf(kind, spec, resource[spec.name]) ?? [];
+    if (!spec.sub) return keyOf(kind, spec, resource[spec.name], fold) ?? [];
     const elements = Array.isArray(resource[spec.name]) ? (resource[spec.name] as Array<Record<string, unknown>>) : [];
     const keys = new Map<string, LookupKey>();
     for (const element of elements) {
-      const key = keyOf(kind, spec, element?.[spec.sub]);
+      const key = keyOf(kind, spec, element?.[spec.sub], fold);
       if (key) keys.set(key.value, key);
     }
     if (keys.size > MAX_KEYED_VALUES) {
@@ -95,13 +120,13 @@ export function lookupKeys(kind: ResourceKind, resource: ScimResource): LookupKe
  * the value filter Entra ID sends, `emails[type eq "work"].value eq "x"` (parsed as
  * `emails[type eq "work" and value eq "x"]`).
  */
-function filterKey(kind: ResourceKind, node: Filter): LookupKey | undefined {
+function filterKey(kind: ResourceKind, node: Filter): { spec: LookupSpec; value: unknown } | undefined {
   const equality = (candidate: Filter, name: string, sub: string | undefined) => {
     if (candidate.kind !== 'compare' || candidate.op !== 'eq' || candidate.attribute.uri) return undefined;
     const spec = kind.lookupAttributes.find(
       (option) => option.name.toLowerCase() === name.toLowerCase() && option.sub?.toLowerCase() === sub?.toLowerCase(),
     );
-    return spec ? keyOf(kind, spec, candidate.value) : undefined;
+    return spec && keyOf(kind, spec, candidate.value) ? { spec, value: candidate.value } : undefined;
   };
   if (node.kind === 'compare') {
     const resolved = resolveAttribute(kind.model, node.attribute);
@@ -146,7 +171,7 @@ export class ResourceService {
 
   /** Creates from an already normalised resource. */
   async insert(tenant: string, normalized: ScimResource, client: ProvisioningClient): Promise<StoredResource> {
-    const resource = this.kind.onCreate ? this.kind.onCreate(normalized) : normalized;
+    const resource = preparedNames(this.kind, this.kind.onCreate ? this.kind.onCreate(normalized) : normalized);
     const provenance = this.provenance(client);
     const timestamp = provenance.at;
     const record: StoredResource = {
@@ -245,8 +270,17 @@ export class ResourceService {
   /** Resources holding a value of a lookup attribute (userName, displayName, externalId), folded as the schema says. */
   async lookup(tenant: string, attribute: string, value: string): Promise<StoredResource[]> {
     const spec = this.kind.lookupAttributes.find((candidate) => !candidate.sub && candidate.name === attribute);
-    const key = spec && keyOf(this.kind, spec, value);
-    return key ? this.getMany(tenant, await this.store.lookup(tenant, this.kind.type, key)) : [];
+    return spec ? this.getMany(tenant, await this.holders(tenant, spec, value)) : [];
+  }
+
+  /** Ids holding `value` under its key, and under its legacyFold key where that differs. */
+  private async holders(tenant: string, spec: LookupSpec, value: unknown): Promise<string[]> {
+    const key = keyOf(this.kind, spec, value);
+    if (!key) return [];
+    const legacy = keyOf(this.kind, spec, value, legacyFold)!;
+    if (legacy.value === key.value) return this.store.lookup(tenant, this.kind.type, key);
+    const [current, older] = await Promise.all([this.store.lookup(tenant, this.kind.type, key), this.store.lookup(tenant, this.kind.type, legacy)]);
+    return [...new Set([...current, ...older])];
   }
 
   /** Up to `limit` resources after an id (from the first without one), in id order; `more` when others follow. */
@@ -277,7 +311,7 @@ export class ResourceService {
       const current = await this.get(tenant, id);
       checkIfMatch(current.version, preconditions);
       try {
-        await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource), this.seatChange(current.resource, undefined));
+        await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource, current.legacyKeys), this.seatChange(current.resource, undefined));
         return;
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
@@ -369,7 +403,7 @@ export class ResourceService {
         }
       }
       const key = filterKey(this.kind, node);
-      if (key) return this.store.getMany(tenant, this.kind.type, await this.store.lookup(tenant, this.kind.type, key));
+      if (key) return this.store.getMany(tenant, this.kind.type, await this.holders(tenant, key.spec, key.value));
     }
     return undefined;
   }
@@ -393,7 +427,7 @@ export class ResourceService {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(tenant, id);
       checkIfMatch(current.version, preconditions);
-      const resource = compute(current);
+      const resource = preparedNames(this.kind, compute(current), current.resource);
       const changedBy = this.provenance(client);
       const next: StoredResource = {
         ...current,
@@ -408,7 +442,7 @@ export class ResourceService {
           this.kind.type,
           next,
           current,
-          lookupKeys(this.kind, current.resource),
+          lookupKeys(this.kind, current.resource, current.legacyKeys),
           lookupKeys(this.kind, resource),
           this.seatChange(current.resource, resource),
         );

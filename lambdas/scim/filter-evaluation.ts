@@ -13,6 +13,7 @@
  *   (RFC 7644 §3.12, "the specified attribute and filter comparison combination is not supported").
  * - A dateTime without a time zone is read as UTC; a bare date as its midnight UTC.
  */
+import { caseIgnoringForm } from './comparison';
 import { ScimError } from './errors';
 import { printAttrPath, printValue, type AttrPath, type CompareOp, type Filter } from './filter-syntax';
 import { isPlainObject, parseBoolean } from './normalize';
@@ -201,7 +202,7 @@ function comparison(filter: Extract<Filter, { kind: 'compare' }>, definition: At
         unsupported(`'${printed}' is binary, which ${op} does not apply to (RFC 7644 §3.4.2.2)`);
       }
       // RFC 7643 §2.3.1: caseExact decides; binary values are base64, so always case-exact.
-      const fold = definition.caseExact || definition.type === 'binary' ? (text: string) => text : (text: string) => text.toLowerCase();
+      const fold = definition.caseExact || definition.type === 'binary' ? (text: string) => text : caseIgnoringForm;
       const asString = (value: unknown) =>
         typeof value === 'string' ? fold(value) : typeof value === 'number' || typeof value === 'boolean' ? fold(String(value)) : undefined;
       return typed(asString, ordered(op, fold(String(operand))));

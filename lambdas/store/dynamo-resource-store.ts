@@ -11,7 +11,7 @@ import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
 import { SEAT_LIMIT, settingsAtVersion } from './dynamo-settings-store';
-import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, KEY_FOLD, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
 
@@ -319,6 +319,8 @@ export class DynamoResourceStore implements ResourceStore {
       ...(record.provisionedBy ? { [derivedAttributes.provisionedBy]: record.provisionedBy } : {}),
       ...(record.lastChangedBy ? { [derivedAttributes.lastChangedBy]: record.lastChangedBy } : {}),
       ...(record.access ? { [derivedAttributes.access]: record.access } : {}),
+      // Insert and update write keys folded by foldCase (the directory computes them).
+      [derivedAttributes.keyFold]: KEY_FOLD,
     };
   }
 
@@ -384,5 +386,6 @@ function fromItem(item: Record<string, unknown>): StoredResource {
     ...(item[derivedAttributes.provisionedBy] ? { provisionedBy: item[derivedAttributes.provisionedBy] as Provenance } : {}),
     ...(item[derivedAttributes.lastChangedBy] ? { lastChangedBy: item[derivedAttributes.lastChangedBy] as Provenance } : {}),
     ...(item[derivedAttributes.access] ? { access: item[derivedAttributes.access] as Access } : {}),
+    ...(item[derivedAttributes.keyFold] === undefined ? { legacyKeys: true } : {}),
   };
 }

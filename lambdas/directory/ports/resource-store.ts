@@ -15,6 +15,8 @@ export interface StoredResource {
   lastChangedBy?: Provenance;
   /** Users: the access the role computation derived; carried unchanged by SCIM writes. */
   access?: Access;
+  /** Its keys were folded by legacyFold (written before KEY_FOLD): the next write re-keys it. */
+  legacyKeys?: boolean;
 }
 
 /**
