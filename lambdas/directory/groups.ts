@@ -14,7 +14,7 @@ import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
 import type { ResourceKind, ResourceService } from './resources';
 import { backoff, mapLimited } from '../runtime/concurrency';
-import type { ProvisioningClient } from '../contracts/table-design';
+import { couldBeId, type ProvisioningClient } from '../contracts/table-design';
 
 export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
   type: 'Group',
@@ -155,6 +155,8 @@ export class GroupEndpoint implements ResourceEndpoint {
       add = [...next].filter((userId) => !current.has(userId));
       remove = [...current].filter((userId) => !next.has(userId));
     }
+    // An id no user can have is no member to remove, and no key to write.
+    remove = remove.filter(couldBeId);
     const known = await this.knownUsers(tenant, groupId, add);
     await Promise.all([this.memberships.add(tenant, groupId, known), this.memberships.remove(tenant, groupId, remove)]);
     if (known.length > 0) {
@@ -217,7 +219,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     const anchor = parts.map(memberEquality).find((userId) => userId !== undefined);
     let matched: StoredResource[];
     if (anchor !== undefined) {
-      const candidates = await this.groups.getMany(tenant, await this.memberships.groupsOf(tenant, anchor));
+      const candidates = couldBeId(anchor) ? await this.groups.getMany(tenant, await this.memberships.groupsOf(tenant, anchor)) : [];
       const confirmed = await mapLimited(candidates, PARALLEL_RENDERS, async (group) =>
         (await this.memberships.membersAmong(tenant, group.id, [anchor])).has(anchor) ? group : undefined,
       );

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
 import { preparedIdentifier } from '../scim/comparison';
+import { storageProblem } from '../scim/json-limits';
 import { changedMeanwhile, checkIfMatch, entityTag, isPinned, type Preconditions } from '../scim/etag';
 import { matches } from '../scim/filter-evaluation';
 import { conjuncts, type Filter } from '../scim/filter-syntax';
@@ -10,7 +11,7 @@ import { compareSortValues, sortValueReader, type SortValue } from '../scim/sort
 import { normalizeResource, type ScimResource } from '../scim/normalize';
 import { applyPatch, type PatchOperation } from '../scim/patch';
 import { resolveAttribute, type ResourceModel } from '../scim/schemas';
-import { foldCase, legacyFold, type Access, type Provenance, type ProvisioningClient, type ResourceTypeName } from '../contracts/table-design';
+import { couldBeId, foldCase, legacyFold, RESOURCE_STORAGE_LIMITS, type Access, type Provenance, type ProvisioningClient, type ResourceTypeName } from '../contracts/table-design';
 import { backoff } from '../runtime/concurrency';
 import { SeatLimitReached, VersionConflict, type ResourceStore, type SeatChange, type StoredResource, type LookupKey } from './ports/resource-store';
 
@@ -76,13 +77,14 @@ function keyOf(kind: ResourceKind, spec: LookupSpec, value: unknown, fold = fold
 }
 
 /**
- * Unique names that compare case-insensitively (userName, a group's displayName) as stored:
- * RFC 8265's preparation refuses invisible characters and trims surrounding whitespace, so two
- * names people cannot tell apart meet at one key. A value `current` already holds is kept as it
- * is, so resources stored before keep working.
+ * A resource as it is stored, or the client's mistake that keeps it from the store (weight,
+ * nesting, numbers, empty names). Unique names that compare case-insensitively (userName, a
+ * group's displayName) go through RFC 8265's preparation: invisible characters are refused and
+ * surrounding whitespace trimmed, so names people cannot tell apart meet at one key. A name
+ * `current` already holds is kept as it is, so resources stored before keep working.
  */
-function preparedNames(kind: ResourceKind, resource: ScimResource, current?: ScimResource): ScimResource {
-  let prepared = resource;
+function prepared(kind: ResourceKind, resource: ScimResource, current?: ScimResource): ScimResource {
+  let result = resource;
   for (const spec of kind.lookupAttributes) {
     if (spec.sub || !spec.unique) continue;
     const value = resource[spec.name];
@@ -92,9 +94,11 @@ function preparedNames(kind: ResourceKind, resource: ScimResource, current?: Sci
     const identifier = preparedIdentifier(value);
     if ('fault' in identifier) throw ScimError.invalidValue(`${definition.name} ${identifier.fault}.`);
     if (identifier.value === '') throw ScimError.invalidValue(`${definition.name} must not be blank.`);
-    if (identifier.value !== value) prepared = { ...prepared, [spec.name]: identifier.value };
+    if (identifier.value !== value) result = { ...result, [spec.name]: identifier.value };
   }
-  return prepared;
+  const problem = storageProblem(result, kind.type, RESOURCE_STORAGE_LIMITS);
+  if (problem) throw problem;
+  return result;
 }
 
 /** The keys of a resource as written, or as an item written before KEY_FOLD holds them. */
@@ -171,7 +175,7 @@ export class ResourceService {
 
   /** Creates from an already normalised resource. */
   async insert(tenant: string, normalized: ScimResource, client: ProvisioningClient): Promise<StoredResource> {
-    const resource = preparedNames(this.kind, this.kind.onCreate ? this.kind.onCreate(normalized) : normalized);
+    const resource = prepared(this.kind, this.kind.onCreate ? this.kind.onCreate(normalized) : normalized);
     const provenance = this.provenance(client);
     const timestamp = provenance.at;
     const record: StoredResource = {
@@ -225,7 +229,7 @@ export class ResourceService {
   }
 
   async get(tenant: string, id: string): Promise<StoredResource> {
-    const stored = await this.store.get(tenant, this.kind.type, id);
+    const stored = couldBeId(id) ? await this.store.get(tenant, this.kind.type, id) : undefined;
     if (!stored) throw this.notFound(id);
     return stored;
   }
@@ -299,11 +303,11 @@ export class ResourceService {
   }
 
   async getMany(tenant: string, ids: string[]): Promise<StoredResource[]> {
-    return this.store.getMany(tenant, this.kind.type, ids);
+    return this.store.getMany(tenant, this.kind.type, ids.filter(couldBeId));
   }
 
   async existing(tenant: string, ids: string[]): Promise<Set<string>> {
-    return this.store.existing(tenant, this.kind.type, ids);
+    return this.store.existing(tenant, this.kind.type, ids.filter(couldBeId));
   }
 
   async delete(tenant: string, id: string, preconditions?: Preconditions): Promise<void> {
@@ -398,7 +402,7 @@ export class ResourceService {
       if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string' && !node.attribute.subAttribute) {
         const resolved = resolveAttribute(this.kind.model, node.attribute);
         if (resolved && !resolved.schema && resolved.definition.name === 'id') {
-          const stored = await this.store.get(tenant, this.kind.type, node.value);
+          const stored = couldBeId(node.value) ? await this.store.get(tenant, this.kind.type, node.value) : undefined;
           return stored ? [stored] : [];
         }
       }
@@ -427,7 +431,7 @@ export class ResourceService {
     for (let attempt = 1; ; attempt++) {
       const current = await this.get(tenant, id);
       checkIfMatch(current.version, preconditions);
-      const resource = preparedNames(this.kind, compute(current), current.resource);
+      const resource = prepared(this.kind, compute(current), current.resource);
       const changedBy = this.provenance(client);
       const next: StoredResource = {
         ...current,

@@ -4,10 +4,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Principal, TokenVerifier } from '../tenancy/token-verifier';
 import { ScimError } from '../scim/errors';
+import { assertBodyNesting } from '../scim/json-limits';
+import { isOperationData } from '../scim/bulk';
 import { logger } from '../runtime/logger';
 import type { ProvisioningClient } from '../contracts/table-design';
 import { provisioningClientOf } from './provisioning-client';
-import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, parseRoute, routePaths, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
+import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, parseRoute, routePaths, scimFunctions, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
 
 export interface ScimRequest {
   readonly tenant: string;
@@ -130,6 +132,9 @@ function authentication(verifier: TokenVerifier): MiddlewareObj<ScimEvent> {
   };
 }
 
+const BULK_RESOURCE = SCIM_BASE_PATH + parseRoute(scimFunctions.bulk.routes.bulk).path;
+
+/** Parses JSON bodies, and refuses nesting no SCIM message has before any code walks it. */
 function jsonBody(): MiddlewareObj<ScimEvent> {
   const parser = httpJsonBodyParser() as unknown as MiddlewareObj<ScimEvent>;
   return {
@@ -146,6 +151,9 @@ function jsonBody(): MiddlewareObj<ScimEvent> {
         headers['content-type'] = [mediaType.trim().toLowerCase(), ...parameters].join(';');
       }
       await parser.before!(request);
+      // A Bulk operation's data is checked when that operation runs, so that it fails alone (RFC 7644 §3.7.3).
+      const opaque = request.event.resource === BULK_RESOURCE ? isOperationData : undefined;
+      assertBodyNesting(request.event.body, 'The request body', opaque);
     },
   };
 }

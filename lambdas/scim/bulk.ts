@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ScimError, type ScimErrorBody } from './errors';
 import { foldKeys, parseMessage } from './messages';
+import { MAX_BODY_NESTING } from './json-limits';
 
 export const BULK_REQUEST_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 export const BULK_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
@@ -97,25 +98,39 @@ export function parseBulkRequest(body: unknown, maxOperations = MAX_OPERATIONS):
 /** RFC 7644 §3.7.2: `bulkId:qwerty` stands for the id of the resource the POST with bulkId "qwerty" creates. */
 const REFERENCE = /^bulkId:(.+)$/;
 
-function collect(value: unknown, into: Set<string>): void {
+/**
+ * Data nested beyond what any body may is refused when its operation runs (assertBodyNesting);
+ * until then references are not looked for there, so no recursion goes deeper than that.
+ */
+const REFERENCE_DEPTH = MAX_BODY_NESTING + 1;
+
+function collect(value: unknown, into: Set<string>, depth = 0): void {
   if (typeof value === 'string') {
     const match = REFERENCE.exec(value);
     if (match) into.add(match[1]);
+  } else if (depth > REFERENCE_DEPTH) {
+    return;
   } else if (Array.isArray(value)) {
-    for (const element of value) collect(element, into);
+    for (const element of value) collect(element, into, depth + 1);
   } else if (value && typeof value === 'object') {
-    for (const element of Object.values(value)) collect(element, into);
+    for (const element of Object.values(value)) collect(element, into, depth + 1);
   }
 }
 
-function substitute(value: unknown, ids: ReadonlyMap<string, string>): unknown {
+function substitute(value: unknown, ids: ReadonlyMap<string, string>, depth = 0): unknown {
   if (typeof value === 'string') {
     const match = REFERENCE.exec(value);
     return match && ids.has(match[1]) ? ids.get(match[1]) : value;
   }
-  if (Array.isArray(value)) return value.map((element) => substitute(element, ids));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, element]) => [key, substitute(element, ids)]));
+  if (depth > REFERENCE_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((element) => substitute(element, ids, depth + 1));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([key, element]) => [key, substitute(element, ids, depth + 1)]));
   return value;
+}
+
+/** In a Bulk request body, the path of an operation's data: checked when the operation runs, so that its failure is its own. */
+export function isOperationData(path: ReadonlyArray<string | number>): boolean {
+  return path.length === 3 && String(path[0]).toLowerCase() === 'operations' && typeof path[1] === 'number' && String(path[2]).toLowerCase() === 'data';
 }
 
 /** The bulkIds an operation refers to, in its data (a member's value) or as a segment of its path. */

@@ -47,7 +47,8 @@ export interface Ordering {
 function integerParameter(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw.trim() === '') return undefined;
   if (!/^[-+]?\d+$/.test(raw.trim())) {
-    throw ScimError.invalidValue(`Query parameter ${name} must be an integer, got "${raw}".`);
+    // Worded for both places it comes from: the query string and a SearchRequest body (RFC 7644 §3.4.3).
+    throw ScimError.invalidValue(`${name} must be an integer, got "${raw}".`);
   }
   return Number.parseInt(raw.trim(), 10);
 }

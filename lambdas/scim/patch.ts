@@ -179,7 +179,11 @@ function applyToExtension(model: ResourceModel, working: ScimResource, op: Op, e
     return;
   }
   if (!isPlainObject(raw)) throw ScimError.invalidValue(`Attribute '${extension.id}' must be an object, got ${show(raw)}.`);
-  for (const [key, value] of Object.entries(raw)) applyKey(model, working, op, `${extension.id}:${key}`, value);
+  for (const [key, value] of Object.entries(raw)) {
+    // A value copied from a resource may carry `schemas`; PUT ignores it there too.
+    if (key.toLowerCase() === 'schemas') continue;
+    applyKey(model, working, op, `${extension.id}:${key}`, value);
+  }
 }
 
 /**

@@ -163,6 +163,20 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     }
   });
 
+  // Requests Node refuses before any handler runs (headers over its 16 KB, malformed HTTP) get a SCIM body too.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const [status, detail] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'The request line and headers are larger than 16 KB. Send a long filter in the body of POST /Users/.search or /Groups/.search (RFC 7644 §3.4.3).']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, 'The request was not received in time; send it again.']
+          : [400, 'The request is not valid HTTP.'];
+    const body = JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(status), detail });
+    const reason = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' }[status];
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: ${SCIM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
