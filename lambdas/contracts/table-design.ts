@@ -222,11 +222,10 @@ export function legacyFold(value: string): string {
 
 /**
  * What a User or Group item's `resource` may hold. DynamoDB items weigh at most 400 KB and nest
- * 32 levels (the item is one, `resource` another); numbers keep 38 digits from 1E-130 to
- * 9.99E+125, and the SDK marshals integers only up to Number.MAX_SAFE_INTEGER. The weight leaves
- * 25 KB for keys, meta, provenance and access.
+ * 32 levels (the item is one); numbers go down to 1E-130, and the SDK marshals none beyond
+ * Number.MAX_SAFE_INTEGER. The weight leaves 25 KB for keys, meta, provenance and access.
  */
-export const RESOURCE_STORAGE_LIMITS = { maxDepth: 31, maxBytes: 384_000, minMagnitude: 1e-130, maxMagnitude: 9.99e125 } as const;
+export const RESOURCE_STORAGE_LIMITS = { maxDepth: 31, maxBytes: 384_000, minMagnitude: 1e-130 } as const;
 
 /**
  * Ids the server issues are UUIDs. A longer one (or an empty one) names no resource, and would

@@ -13,9 +13,8 @@ export interface StorageLimits {
   maxDepth: number;
   /** The resource's weight in the store, in bytes (see storageProblem). */
   maxBytes: number;
-  /** Numbers the store keeps exactly: integers within ±maxSafeInteger, and this magnitude range otherwise. */
+  /** Numbers the store keeps: integers within ±Number.MAX_SAFE_INTEGER, fractions of at least this magnitude. */
   minMagnitude: number;
-  maxMagnitude: number;
 }
 
 type Path = ReadonlyArray<string | number>;
@@ -85,10 +84,11 @@ export function storageProblem(resource: Record<string, unknown>, type: string, 
     let weight = 1;
     if (typeof value === 'string') weight += Buffer.byteLength(value);
     else if (typeof value === 'number') {
-      const exact = Number.isFinite(value) && (Number.isInteger(value) ? Number.isSafeInteger(value) : Math.abs(value) >= limits.minMagnitude && Math.abs(value) <= limits.maxMagnitude);
+      // Every double beyond 2^53 is an integer, so this also bounds the magnitude.
+      const exact = Number.isFinite(value) && (Number.isInteger(value) ? Number.isSafeInteger(value) : Math.abs(value) >= limits.minMagnitude);
       if (!exact && value !== 0) {
         problem = ScimError.invalidValue(
-          `${where} is a number this service cannot store exactly (integers up to ±${Number.MAX_SAFE_INTEGER}, decimals from ${limits.minMagnitude} to ${limits.maxMagnitude}); send it as a string if it is an identifier.`,
+          `${where} is a number this service cannot store exactly (integers up to ±${Number.MAX_SAFE_INTEGER}, fractions down to ${limits.minMagnitude}); send it as a string if it is an identifier.`,
         );
         return false;
       }
