@@ -10,7 +10,10 @@ export interface Principal {
 /** Why a token was refused; the last three are told only to a caller whose token matched the tenant's secret. */
 export type RefusalReason = 'missing' | 'unknown' | 'disabled' | 'expired' | 'replaced';
 
-export type Authentication = { accepted: true; principal: Principal } | { accepted: false; reason: RefusalReason; error: ScimError };
+export type Authentication =
+  | { accepted: true; principal: Principal }
+  /** `tenant` only with a dead token (expired, replaced, disabled): a guess names no tenant worth reporting. */
+  | { accepted: false; reason: RefusalReason; error: ScimError; tenant?: string };
 
 export interface TokenVerifier {
   /** The caller's principal, or a 401 ScimError; a 503 ScimError when the token store cannot be read. */
@@ -117,7 +120,7 @@ export class TenantTokenVerifier implements TokenVerifier {
       check = entry ? checkToken(entry.secret, token, this.now()) : undefined;
     }
     if (check?.accepted && check.tenant === tenant) return { accepted: true, principal: { tenant } };
-    return refused(check);
+    return refused(check, tenant);
   }
 
   /** The tenant's secret, cached; undefined when the tenant has none. */
@@ -156,9 +159,9 @@ function remember<T>(map: Map<string, T>, key: string, value: T, max: number): v
   if (map.size > max) map.delete(map.keys().next().value!);
 }
 
-function refused(check: ReturnType<typeof checkToken> | undefined): Authentication {
+function refused(check: ReturnType<typeof checkToken> | undefined, tenant?: string): Authentication {
   const reason = !check || check.accepted ? 'unknown' : check.reason;
-  return { accepted: false, reason, error: ScimError.unauthorized(refusal(check)) };
+  return { accepted: false, reason, error: ScimError.unauthorized(refusal(check)), ...(reason === 'unknown' ? {} : { tenant }) };
 }
 
 function refusal(check: ReturnType<typeof checkToken> | undefined): string {
