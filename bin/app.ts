@@ -18,10 +18,25 @@ function schemaExtensions() {
   }
 }
 
+/** `-c scim:<name>=<number>`, if given. */
+function numberContext(name: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(`scim:${name}`);
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isFinite(number)) {
+    console.error(`scim:${name} must be a number; got ${JSON.stringify(value)}`);
+    process.exit(1);
+  }
+  return number;
+}
+
 // No env: the template stays account- and region-agnostic, so synth needs no credentials.
 new ScimStack(app, 'ServerlessScim', {
   manageApiGatewayAccountLoggingRole: String(app.node.tryGetContext('scim:manageApiGatewayAccountLoggingRole')) !== 'false',
   schemaExtensions: schemaExtensions(),
+  webAcl: String(app.node.tryGetContext('scim:webAcl')) !== 'false',
+  wafRateLimit: numberContext('wafRateLimit'),
+  functionConcurrency: numberContext('functionConcurrency'),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -2,22 +2,32 @@ import { Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
+  AuthorizationType,
   EndpointType,
+  IdentitySource,
   LambdaIntegration,
   LogGroupLogDestination,
   MethodLoggingLevel,
   RestApi,
+  TokenAuthorizer,
+  type MethodOptions,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { allRoutes, SCIM_BASE_PATH, SCIM_CONTENT_TYPE, type FunctionName } from '../lambdas/contracts/routes';
 import { gatewayResponses } from './gateway-responses';
+import { AUTHORIZER_CACHE_TTL } from './scim-functions';
+import { ScimWebAcl } from './scim-web-acl';
 
 /** RFC 7644 §8.1. */
 
 export interface ScimApiProps {
   readonly functions: Readonly<Record<FunctionName, IFunction>>;
+  /** The token authorizer (lambdas/authorizer/handler.ts), in front of every method. */
+  readonly authorizer: IFunction;
+  /** Requests per five minutes one source IP may send, enforced by a WAF web ACL on the stage; undefined for no web ACL. */
+  readonly wafRateLimit?: number;
   readonly stageName: string;
   /** Steady-state requests per second across the stage. */
   readonly throttlingRateLimit: number;
@@ -33,10 +43,12 @@ export interface ScimApiProps {
 
 /**
  * The REST API (v1: only REST APIs let every gateway-generated response be replaced).
- * Resources and methods come from the route table; the Lambdas authenticate the bearer token.
+ * Resources and methods come from the route table; the token authorizer checks the bearer token
+ * before any SCIM function runs, and API Gateway caches its answer per Authorization header.
  */
 export class ScimApi extends Construct {
   readonly api: RestApi;
+  readonly webAcl?: ScimWebAcl;
   /** The SCIM base URL, `https://…/{stage}/scim/v2`. */
   readonly baseUrl: string;
 
@@ -71,7 +83,14 @@ export class ScimApi extends Construct {
     });
     this.api.deploymentStage.node.addDependency(executionLogs);
 
-    this.addRoutes(props.functions);
+    const authorizer = new TokenAuthorizer(this, 'TokenAuthorizer', {
+      handler: props.authorizer,
+      // The header Okta (Bearer or bare token) and Entra ID send; without it API Gateway answers
+      // 401 without invoking the authorizer.
+      identitySource: IdentitySource.header('Authorization'),
+      resultsCacheTtl: AUTHORIZER_CACHE_TTL,
+    });
+    this.addRoutes(props.functions, { authorizer, authorizationType: AuthorizationType.CUSTOM });
 
     for (const { type, error } of gatewayResponses) {
       const body = JSON.stringify(error.toBody());
@@ -87,22 +106,23 @@ export class ScimApi extends Construct {
 
     this.baseUrl = this.api.urlForPath(SCIM_BASE_PATH);
 
+    if (props.wafRateLimit !== undefined) {
+      this.webAcl = new ScimWebAcl(this, 'WebAcl', { stage: this.api.deploymentStage, rateLimit: props.wafRateLimit });
+    } else {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: "The stack's web ACL is turned off (webAcl: false) because the deploying account associates its own, managed centrally (e.g. by Firewall Manager).",
+      });
+    }
+
     Validations.of(this.api).acknowledge(
       {
-        id: 'AwsSolutions-APIG4',
-        reason: 'SCIM clients authenticate with a bearer token (RFC 7644 §2) that the Lambda verifies against Secrets Manager; no authorizer is involved.',
-      },
-      {
         id: 'AwsSolutions-COG4',
-        reason: 'IdPs (Okta, Entra ID) send a static bearer token, not Cognito credentials; the Lambda verifies it.',
+        reason: 'IdPs (Okta, Entra ID) send a static bearer token, not Cognito credentials; a Lambda token authorizer verifies it.',
       },
       {
         id: 'AwsSolutions-APIG2',
         reason: 'The Lambda validates requests so that rejections carry SCIM error bodies and scimType (RFC 7644 §3.12).',
-      },
-      {
-        id: 'AwsSolutions-APIG3',
-        reason: 'A WAF web ACL is the deploying account\'s choice (cost, shared rule sets); the stage accepts one without changes here.',
       },
       {
         id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
@@ -111,7 +131,7 @@ export class ScimApi extends Construct {
     );
   }
 
-  private addRoutes(functions: Readonly<Record<FunctionName, IFunction>>) {
+  private addRoutes(functions: Readonly<Record<FunctionName, IFunction>>, auth: MethodOptions) {
     const integrations = new Map<FunctionName, LambdaIntegration>();
     const integrationOf = (name: FunctionName) => {
       let integration = integrations.get(name);
@@ -130,13 +150,13 @@ export class ScimApi extends Construct {
         throw new Error(`${route.resource} is claimed by both ${owner} and ${route.function} in the route table.`);
       }
       owners.set(route.resource, route.function);
-      this.api.root.resourceForPath(route.resource).addMethod(route.method, integrationOf(route.function));
+      this.api.root.resourceForPath(route.resource).addMethod(route.method, integrationOf(route.function), auth);
     }
 
     // Other methods on a known path reach its function, which answers 405 with Allow
     // (RFC 9110 §15.5.6) instead of the gateway's 404 for paths it does not know.
     for (const [resource, name] of owners) {
-      this.api.root.resourceForPath(resource).addMethod('ANY', integrationOf(name));
+      this.api.root.resourceForPath(resource).addMethod('ANY', integrationOf(name), auth);
     }
   }
 }

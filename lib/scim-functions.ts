@@ -9,11 +9,20 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../lambdas/contracts/environment';
-import { scimFunctions, streamFunctions, type FunctionName } from '../lambdas/contracts/routes';
+import { gatewayFunctions, scimFunctions, streamFunctions, type FunctionName } from '../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { extensionsEnvironment } from './scim-extensions';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/**
+ * A revoked or disabled token stops working within five minutes (README): API Gateway keeps the
+ * authorizer's answer for AUTHORIZER_CACHE_TTL, and the authorizer trusts a secret it read for
+ * what is left of the five minutes.
+ */
+const REVOCATION_DELAY = Duration.minutes(5);
+/** How long API Gateway keeps the token authorizer's answer per Authorization header. */
+export const AUTHORIZER_CACHE_TTL = Duration.minutes(5);
 
 /** What a function may do with the table. */
 export type TableAccess = 'readWrite' | 'none';
@@ -27,28 +36,63 @@ export interface ScimFunctionsProps {
   readonly logRetention: RetentionDays;
   /** The deployment's schema extensions (scim-extensions.json); validated here, so a broken one fails synth. */
   readonly schemaExtensions?: ExtensionsDeclarationInput;
+  /** Reserved concurrency of each function that serves HTTP (the SCIM functions and the authorizer); undefined for none. */
+  readonly concurrency?: number;
 }
 
-/** One Lambda per entry of the route table's `scimFunctions`, and the table stream's cleanup consumer. */
+/**
+ * One Lambda per entry of the route table's `scimFunctions`, the token authorizer in front of
+ * them, and the table stream's cleanup consumer.
+ */
 export class ScimFunctions extends Construct {
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  readonly authorizer: NodejsFunction;
   readonly cleanup: NodejsFunction;
 
   constructor(scope: Construct, id: string, props: ScimFunctionsProps) {
     super(scope, id);
+    if (props.concurrency !== undefined && !(Number.isInteger(props.concurrency) && props.concurrency > 0)) {
+      throw new Error(`functionConcurrency must be a positive whole number, or 0 for none; got ${props.concurrency}.`);
+    }
 
     const names = Object.keys(scimFunctions) as FunctionName[];
     const extensions = extensionsEnvironment(props.schemaExtensions);
     this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props, extensions)])) as Record<FunctionName, NodejsFunction>;
+    this.authorizer = this.authorizerFunction(props);
     this.cleanup = this.cleanupFunction(props);
+  }
+
+  /** API Gateway's token authorizer: reads tenants' secrets and nothing else, no table. */
+  private authorizerFunction(props: ScimFunctionsProps): NodejsFunction {
+    const fn = scimNodeFunction(this, 'authorizer', {
+      description: 'SCIM bearer token authorizer (API Gateway)',
+      entry: gatewayFunctions.authorizer.entry,
+      // One Secrets Manager read at most; API Gateway answers 5xx if it takes longer.
+      timeout: Duration.seconds(10),
+      logRetention: props.logRetention,
+      reservedConcurrentExecutions: props.concurrency,
+      environment: {
+        TENANT_SECRET_PREFIX: props.tenantTokens.prefix,
+        TOKEN_CACHE_SECONDS: String(REVOCATION_DELAY.toSeconds() - AUTHORIZER_CACHE_TTL.toSeconds()),
+      } satisfies FunctionEnvironment,
+    });
+    props.tenantTokens.grantRead(fn);
+    return fn;
   }
 
   /** Every SCIM function serves or checks resources against the same schemas, so each gets the extensions. */
   private scimFunction(name: FunctionName, props: ScimFunctionsProps, extensions: Record<string, string>): NodejsFunction {
-    const fn = this.nodeFunction(name, `SCIM ${name} endpoints`, scimFunctions[name].entry, Duration.seconds(28), props, {
-      TENANT_SECRET_PREFIX: props.tenantTokens.prefix,
-      ...extensions,
-    } satisfies FunctionEnvironment);
+    const fn = this.nodeFunction(
+      name,
+      `SCIM ${name} endpoints`,
+      scimFunctions[name].entry,
+      Duration.seconds(28),
+      props,
+      { TENANT_SECRET_PREFIX: props.tenantTokens.prefix, ...extensions } satisfies FunctionEnvironment,
+      props.concurrency,
+    );
+    // The authorizer checks tokens in front of every method; the function still can, should a
+    // method ever reach it without one (it then verifies instead of trusting nothing).
     props.tenantTokens.grantRead(fn);
     if (props.tableAccess[name] === 'readWrite') this.grantTable(fn, props);
     return fn;
@@ -96,12 +140,21 @@ export class ScimFunctions extends Construct {
     props.table.grantReadWriteData(fn);
   }
 
-  private nodeFunction(name: string, description: string, entry: string, timeout: Duration, props: ScimFunctionsProps, environment: Record<string, string>) {
+  private nodeFunction(
+    name: string,
+    description: string,
+    entry: string,
+    timeout: Duration,
+    props: ScimFunctionsProps,
+    environment: Record<string, string>,
+    reservedConcurrentExecutions?: number,
+  ) {
     return scimNodeFunction(this, name, {
       description,
       entry,
       timeout,
       logRetention: props.logRetention,
+      reservedConcurrentExecutions,
       environment: {
         // Every function loads the same validated config (lambdas/wiring/config.ts); a table name is not a
         // credential, and IAM alone decides who may use the table.
@@ -119,6 +172,8 @@ export interface ScimNodeFunctionProps {
   readonly timeout: Duration;
   readonly logRetention: RetentionDays;
   readonly environment: Record<string, string>;
+  /** Executions reserved for (and the most allowed to) the function; undefined for none. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -148,6 +203,7 @@ export function scimNodeFunction(parent: Construct, name: string, props: ScimNod
     // HTTP functions: API Gateway REST integrations give up at 29 s; finishing first lets the
     // function's own error reach the client instead of a gateway 504.
     timeout,
+    reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     role,
     logGroup,
     environment: {

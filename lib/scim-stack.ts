@@ -2,6 +2,7 @@ import { Aws, CfnOutput, Stack, type Duration, type StackProps } from 'aws-cdk-l
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
+import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -11,6 +12,7 @@ import { TABLE_NAME_OUTPUT } from './stack-outputs';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
 import { ScimTable } from './scim-table';
+import { WAF_EVALUATION_WINDOW_SECONDS } from './scim-web-acl';
 import { TenantTokens } from './tenant-tokens';
 
 export interface ScimStackProps extends StackProps {
@@ -32,6 +34,33 @@ export interface ScimStackProps extends StackProps {
   readonly tokenOverlap?: Duration;
   /** Rotate every tenant's token on this schedule as well as on demand. @default on demand only */
   readonly automaticTokenRotation?: Duration;
+  /**
+   * A WAF web ACL on the stage that answers 429 (a SCIM error with Retry-After) to any source IP
+   * over `wafRateLimit`. Turn it off where the account associates web ACLs centrally (Firewall
+   * Manager): a stage takes one web ACL. It costs a web ACL and a rule per month plus a charge per
+   * million requests (AWS WAF pricing). @default true
+   */
+  readonly webAcl?: boolean;
+  /**
+   * Requests one source IP may send per five minutes before the rest get 429. The default lets one
+   * address use a third of the stage's sustained throttle (throttlingRateLimit × 300 s / 3: 10,000
+   * with the default 100 requests per second), so no single source can take the stage from every
+   * other tenant. Okta and Entra ID send from a few shared addresses per region, carrying every
+   * tenant that uses them, so the limit stays far above what one import sends: an Okta import
+   * reads 100 users per request, and provisioning engines pace their pushes; one that does
+   * overshoot gets 429 with Retry-After, which Okta retries on its own. @default throttlingRateLimit × 100
+   */
+  readonly wafRateLimit?: number;
+  /**
+   * Reserved concurrency of each function that serves HTTP: the four SCIM functions and the token
+   * authorizer. It caps what any flood can run (and spend), and keeps that many executions free
+   * for them whatever else the account runs. The default 50 serves the stage's 100 requests per
+   * second at up to half a second each; the five functions then reserve 250, and Lambda keeps 100
+   * of the account's regional quota unreserved, so the account needs a quota of at least 350 (the
+   * usual default is 1,000; new accounts can start lower: raise it, or set 0). 0 reserves nothing
+   * and sets no cap (Lambda's reserved concurrency 0 would stop the functions). @default 50
+   */
+  readonly functionConcurrency?: number;
 }
 
 /** Least privilege per function: discovery serves static documents and never touches the table. */
@@ -46,9 +75,13 @@ export class ScimStack extends Stack {
   readonly table: Table;
   readonly tenantTokens: TenantTokens;
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  /** API Gateway's token authorizer in front of every SCIM method. */
+  readonly authorizerFunction: NodejsFunction;
   /** The table stream's consumer that keeps memberships consistent after deletes. */
   readonly cleanupFunction: NodejsFunction;
   readonly api: RestApi;
+  /** Undefined with `webAcl: false`. */
+  readonly webAcl?: CfnWebACL;
 
   constructor(scope: Construct, id: string, props: ScimStackProps = {}) {
     super(scope, id, props);
@@ -62,25 +95,32 @@ export class ScimStack extends Stack {
       automaticRotation: props.automaticTokenRotation,
     }));
 
-    const { functions, cleanup } = new ScimFunctions(this, 'Functions', {
+    const functionConcurrency = props.functionConcurrency ?? 50;
+    const { functions, authorizer, cleanup } = new ScimFunctions(this, 'Functions', {
       table,
       tenantTokens,
       tableAccess,
       logRetention,
       schemaExtensions: props.schemaExtensions,
+      concurrency: functionConcurrency === 0 ? undefined : functionConcurrency,
     });
 
+    const throttlingRateLimit = props.throttlingRateLimit ?? 100;
     const api = new ScimApi(this, 'Http', {
       functions,
+      authorizer,
+      wafRateLimit: props.webAcl === false ? undefined : (props.wafRateLimit ?? Math.round((throttlingRateLimit * WAF_EVALUATION_WINDOW_SECONDS) / 3)),
       stageName: props.stageName ?? 'prod',
-      throttlingRateLimit: props.throttlingRateLimit ?? 100,
+      throttlingRateLimit,
       throttlingBurstLimit: props.throttlingBurstLimit ?? 200,
       logRetention,
       manageAccountLoggingRole: props.manageApiGatewayAccountLoggingRole ?? true,
     });
     this.functions = functions;
+    this.authorizerFunction = authorizer;
     this.cleanupFunction = cleanup;
     this.api = api.api;
+    this.webAcl = api.webAcl?.webAcl;
 
     new CfnOutput(this, 'ScimBaseUrl', {
       description: `SCIM base URL (${SCIM_BASE_PATH}) to configure in the IdP`,

@@ -72,6 +72,15 @@ export const streamFunctions = {
   cleanup: { entry: 'lambdas/cleanup/handler.ts', filter: directoryStreamFilter },
 } as const;
 
+/**
+ * Functions API Gateway runs before a SCIM function: the bearer token's Lambda authorizer, whose
+ * answer API Gateway caches per Authorization header, so the SCIM functions never run for a
+ * request without a valid token.
+ */
+export const gatewayFunctions = {
+  authorizer: { entry: 'lambdas/authorizer/handler.ts' },
+} as const;
+
 /** Functions of the tenants' tokens: Secrets Manager's rotation, and the scheduled expiry report. */
 export const tokenFunctions = {
   rotation: { entry: 'lambdas/rotation/handler.ts' },

@@ -9,6 +9,7 @@ import { isOperationData } from '../scim/bulk';
 import { logger } from '../runtime/logger';
 import type { ProvisioningClient } from '../contracts/table-design';
 import { provisioningClientOf } from './provisioning-client';
+import { authorizedPrincipal } from './token-authorizer';
 import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, parseRoute, routePaths, scimFunctions, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
 
 export interface ScimRequest {
@@ -124,10 +125,16 @@ function normalizedRequest(maxBodyBytes: number): MiddlewareObj<ScimEvent> {
   };
 }
 
+/**
+ * In AWS, API Gateway's authorizer checked the token before this function ran and names the
+ * tenant in the request context; without one (`npm start`), the same verifier runs here.
+ */
 function authentication(verifier: TokenVerifier): MiddlewareObj<ScimEvent> {
   return {
     before: async (request) => {
-      request.event.principal = await verifier.verify((request.event.headers as Record<string, string | undefined>).authorization);
+      const event = request.event;
+      event.principal =
+        authorizedPrincipal(event.requestContext?.authorizer) ?? (await verifier.verify((event.headers as Record<string, string | undefined>).authorization));
     },
   };
 }

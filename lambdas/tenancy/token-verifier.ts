@@ -7,8 +7,19 @@ export interface Principal {
   tenant: string;
 }
 
+/** Why a token was refused; the last three are told only to a caller whose token matched the tenant's secret. */
+export type RefusalReason = 'missing' | 'unknown' | 'disabled' | 'expired' | 'replaced';
+
+export type Authentication =
+  | { accepted: true; principal: Principal }
+  /** `tenant` only with a dead token (expired, replaced, disabled): a guess names no tenant worth reporting. */
+  | { accepted: false; reason: RefusalReason; error: ScimError; tenant?: string };
+
 export interface TokenVerifier {
+  /** The caller's principal, or a 401 ScimError; a 503 ScimError when the token store cannot be read. */
   verify(authorization: string | undefined): Promise<Principal>;
+  /** As verify, with a refusal returned rather than thrown, so an API Gateway authorizer can tell a dead token from a wrong one. */
+  authenticate(authorization: string | undefined): Promise<Authentication>;
 }
 
 /** How long a secret is trusted before it is read again: a revoked token stops working within this. */
@@ -16,13 +27,29 @@ export const SECRET_CACHE_MS = 5 * 60 * 1000;
 
 /**
  * A token the cached secret refuses makes us read the secret again, at most this often per
- * tenant: a token rotated or a tenant created a moment ago works at once, and guessers cannot
- * make every request cost a Secrets Manager call.
+ * tenant: a token rotated a moment ago works at once, and guessers cannot make every request
+ * cost a Secrets Manager call. (A tenant with no secret is not read again before
+ * UNKNOWN_TENANT_CACHE_MS.)
  */
 export const REFRESH_ON_REFUSAL_MS = 1000;
 
 /** Tenants whose secrets one container keeps; beyond it the oldest are forgotten. */
 const MAX_CACHED_TENANTS = 1000;
+
+/**
+ * How long a tenant found to have no secret is remembered as unknown, costing no Secrets Manager
+ * read. Ten seconds: an IdP retrying a deleted tenant's token, or a guesser repeating a name, costs
+ * one read per ten seconds per container instead of one per request, while a tenant created right
+ * after someone tried its name is answered well before its admin has pasted the first token into
+ * the IdP (creating a tenant, issuing its token and configuring the IdP take longer than that).
+ */
+export const UNKNOWN_TENANT_CACHE_MS = 10_000;
+
+/**
+ * Unknown tenants one container remembers, apart from the known ones: guesses, however many,
+ * can only push out other guesses, never a real tenant's cached secret.
+ */
+export const MAX_UNKNOWN_TENANTS = 1000;
 
 /**
  * Accepts `Authorization: Bearer <token>` and the bare token, which Okta's "HTTP Header"
@@ -37,14 +64,14 @@ export function presentedToken(authorization: string | undefined): string | unde
 }
 
 interface Cached {
-  /** Undefined when the tenant has no secret. */
-  secret?: TenantSecret;
+  secret: TenantSecret;
   readAt: number;
   /** When a refused token last made us read it again. */
   refusalReadAt?: number;
 }
 
 const INVALID = 'The API token is not valid. Check the token configured in your identity provider.';
+const MISSING = 'Missing credentials: send the API token as "Authorization: Bearer <token>".';
 
 export interface TenantTokenVerifierOptions {
   now?: () => number;
@@ -55,10 +82,13 @@ export interface TenantTokenVerifierOptions {
 /**
  * Finds the tenant's secret from the token's tenant prefix (never from anything else in the
  * request), then compares the whole token in constant time against the tenant's current token and
- * the one in overlap. Secrets are cached per tenant for at most five minutes.
+ * the one in overlap. Secrets are cached per tenant for at most five minutes; tenants without a
+ * secret are remembered apart, briefly (UNKNOWN_TENANT_CACHE_MS), in a bounded map of their own.
  */
 export class TenantTokenVerifier implements TokenVerifier {
   private readonly cache = new Map<string, Cached>();
+  /** Tenant → when its secret was found missing. */
+  private readonly unknown = new Map<string, number>();
   private readonly now: () => number;
   private readonly cacheMs: number;
 
@@ -72,24 +102,31 @@ export class TenantTokenVerifier implements TokenVerifier {
   }
 
   async verify(authorization: string | undefined): Promise<Principal> {
-    const token = presentedToken(authorization);
-    if (!token) {
-      throw ScimError.unauthorized('Missing credentials: send the API token as "Authorization: Bearer <token>".');
-    }
-    const tenant = tenantOfToken(token);
-    if (!tenant) throw ScimError.unauthorized(INVALID);
-
-    let entry = await this.entry(tenant, false);
-    let check = entry.secret ? checkToken(entry.secret, token, this.now()) : undefined;
-    if (!check?.accepted && !(this.now() - (entry.refusalReadAt ?? -Infinity) < REFRESH_ON_REFUSAL_MS)) {
-      entry = await this.entry(tenant, true);
-      check = entry.secret ? checkToken(entry.secret, token, this.now()) : undefined;
-    }
-    if (check?.accepted && check.tenant === tenant) return { tenant };
-    throw ScimError.unauthorized(refusal(check));
+    const authentication = await this.authenticate(authorization);
+    if (!authentication.accepted) throw authentication.error;
+    return authentication.principal;
   }
 
-  private async entry(tenant: string, refresh: boolean): Promise<Cached> {
+  async authenticate(authorization: string | undefined): Promise<Authentication> {
+    const token = presentedToken(authorization);
+    if (!token) return { accepted: false, reason: 'missing', error: ScimError.unauthorized(MISSING) };
+    const tenant = tenantOfToken(token);
+    if (!tenant) return refused(undefined);
+
+    let entry = await this.entry(tenant, false);
+    let check = entry ? checkToken(entry.secret, token, this.now()) : undefined;
+    if (entry && !check?.accepted && !(this.now() - (entry.refusalReadAt ?? -Infinity) < REFRESH_ON_REFUSAL_MS)) {
+      entry = await this.entry(tenant, true);
+      check = entry ? checkToken(entry.secret, token, this.now()) : undefined;
+    }
+    if (check?.accepted && check.tenant === tenant) return { accepted: true, principal: { tenant } };
+    return refused(check, tenant);
+  }
+
+  /** The tenant's secret, cached; undefined when the tenant has none. */
+  private async entry(tenant: string, refresh: boolean): Promise<Cached | undefined> {
+    const missingAt = this.unknown.get(tenant);
+    if (missingAt !== undefined && this.now() - missingAt < UNKNOWN_TENANT_CACHE_MS) return undefined;
     const cached = this.cache.get(tenant);
     if (!refresh && cached && this.now() - cached.readAt < this.cacheMs) return cached;
     let raw: string | undefined;
@@ -99,16 +136,32 @@ export class TenantTokenVerifier implements TokenVerifier {
       // Never a 401 here: that would make an IdP admin distrust a good token.
       throw ScimError.serviceUnavailable('The token store is unreachable; retry shortly.', 5);
     }
+    if (raw === undefined) {
+      this.cache.delete(tenant);
+      remember(this.unknown, tenant, this.now(), MAX_UNKNOWN_TENANTS);
+      return undefined;
+    }
     const secret = parseTenantSecret(raw);
-    if (raw !== undefined && (!secret || secret.tenant !== tenant)) {
+    if (!secret || secret.tenant !== tenant) {
       throw ScimError.serviceUnavailable(`The token store holds no usable secret for tenant "${tenant}"; an operator must repair it.`, 30);
     }
+    this.unknown.delete(tenant);
     const entry: Cached = { secret, readAt: this.now(), refusalReadAt: refresh ? this.now() : undefined };
-    this.cache.delete(tenant);
-    this.cache.set(tenant, entry);
-    if (this.cache.size > MAX_CACHED_TENANTS) this.cache.delete(this.cache.keys().next().value!);
+    remember(this.cache, tenant, entry, MAX_CACHED_TENANTS);
     return entry;
   }
+}
+
+/** Sets the key as the newest entry and forgets the oldest beyond `max`. */
+function remember<T>(map: Map<string, T>, key: string, value: T, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value!);
+}
+
+function refused(check: ReturnType<typeof checkToken> | undefined, tenant?: string): Authentication {
+  const reason = !check || check.accepted ? 'unknown' : check.reason;
+  return { accepted: false, reason, error: ScimError.unauthorized(refusal(check)), ...(reason === 'unknown' ? {} : { tenant }) };
 }
 
 function refusal(check: ReturnType<typeof checkToken> | undefined): string {

@@ -19,17 +19,21 @@ import { runRotation } from '../tenancy/token-rotation';
 /** What the token functions need, from the token environment alone (they have no table). */
 export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: () => number = Date.now) {
   const policy = { validityMs: config.TOKEN_VALIDITY_DAYS * DAY_MS, overlapMs: config.TOKEN_OVERLAP_DAYS * DAY_MS };
+  // Locally the rotation runs in the process that asks for it; in AWS, Secrets Manager invokes the rotation function.
+  const store = config.LOCAL_SECRETS_DIR
+    ? new FileSecretStore(config.LOCAL_SECRETS_DIR, (store, secretId, versionId) => runRotation(store, policy, secretId, versionId, now))
+    : new SecretsManagerStore();
+  const prefix = () => {
+    if (!config.TENANT_SECRET_PREFIX) throw new Error('Invalid Lambda environment: TENANT_SECRET_PREFIX is required to find tenants\' tokens');
+    return config.TENANT_SECRET_PREFIX;
+  };
   return {
     config,
     policy,
-    // Locally the rotation runs in the process that asks for it; in AWS, Secrets Manager invokes the rotation function.
-    store: config.LOCAL_SECRETS_DIR
-      ? new FileSecretStore(config.LOCAL_SECRETS_DIR, (store, secretId, versionId) => runRotation(store, policy, secretId, versionId, now))
-      : new SecretsManagerStore(),
-    prefix: () => {
-      if (!config.TENANT_SECRET_PREFIX) throw new Error('Invalid Lambda environment: TENANT_SECRET_PREFIX is required to find tenants\' tokens');
-      return config.TENANT_SECRET_PREFIX;
-    },
+    store,
+    prefix,
+    /** The one token check: API Gateway's authorizer runs it in AWS, the SCIM functions when no authorizer ran (`npm start`). */
+    verifier: () => new TenantTokenVerifier(store, prefix(), { cacheMs: config.TOKEN_CACHE_SECONDS * 1000 }),
   };
 }
 
@@ -52,7 +56,7 @@ export function dependencies() {
     config,
     /** Built-in schemas and the deployment's declared extensions. */
     registry,
-    verifier: () => new TenantTokenVerifier(tokens.store, tokens.prefix(), { cacheMs: config.TOKEN_CACHE_SECONDS * 1000 }),
+    verifier: tokens.verifier,
     /** The directory's stores and services; only the functions that read the table build them. */
     directory: () => {
       const client = createDocumentClient(config.DYNAMODB_ENDPOINT);

@@ -138,6 +138,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',
+          // No API Gateway authorizer here: the handlers run the same token verifier themselves.
           authorizer: null,
           protocol: `HTTP/${request.httpVersion}`,
           httpMethod: route.method,

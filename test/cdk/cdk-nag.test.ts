@@ -10,8 +10,6 @@ import { cdkApp } from '../support/cdk-app';
  */
 const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-APIG2',
-  'AwsSolutions-APIG3',
-  'AwsSolutions-APIG4',
   'AwsSolutions-COG4',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
   'AwsSolutions-IAM5[Resource::*]',
@@ -67,4 +65,14 @@ test('with scheduled token rotation, the secret needs no SMG4 acknowledgement an
   const report = new AwsSolutionsChecks().validateScope(scheduled);
   expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
   expect(acknowledgements(scheduledStack).map((ack) => ack.id)).not.toContain('AwsSolutions-SMG4');
+});
+
+test('with the web ACL turned off (managed centrally), only its absence is acknowledged and nothing is found', () => {
+  const central = cdkApp();
+  const centralStack = new ScimStack(central, 'ScimNagCentralWaf', { webAcl: false, functionConcurrency: 0 });
+  central.synth();
+  const report = new AwsSolutionsChecks().validateScope(central);
+  expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+  const ids = new Set(acknowledgements(centralStack).map((ack) => ack.id));
+  expect([...ids].filter((id) => !EXPECTED_ACKNOWLEDGEMENTS.includes(id))).toEqual(['AwsSolutions-APIG3']);
 });

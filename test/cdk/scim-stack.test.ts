@@ -227,10 +227,21 @@ describe('tenant tokens', () => {
 });
 
 describe('functions', () => {
-  test('one per scimFunctions entry, the stream cleanup consumer and the two token functions, and no others', () => {
-    const cleanupId = stack.getLogicalId(stack.cleanupFunction.node.defaultChild as CfnFunction);
-    const tokenFunctions = [stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction].map((fn) => stack.getLogicalId(fn.node.defaultChild as CfnFunction));
-    expect(ofType('AWS::Lambda::Function').map(([logicalId]) => logicalId).sort()).toEqual([...functionNames.map(functionLogicalId), cleanupId, ...tokenFunctions].sort());
+  test('one per scimFunctions entry, the token authorizer, the stream cleanup consumer and the two token functions, and no others', () => {
+    const others = [stack.authorizerFunction, stack.cleanupFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction].map((fn) =>
+      stack.getLogicalId(fn.node.defaultChild as CfnFunction),
+    );
+    expect(ofType('AWS::Lambda::Function').map(([logicalId]) => logicalId).sort()).toEqual([...functionNames.map(functionLogicalId), ...others].sort());
+  });
+
+  test.each(functionNames)('%s: 50 executions reserved by default (functionConcurrency)', (name) => {
+    expect(json.Resources[functionLogicalId(name)].Properties.ReservedConcurrentExecutions).toBe(50);
+  });
+
+  test('the stream consumer and the token functions, which no request reaches, reserve nothing', () => {
+    for (const fn of [stack.cleanupFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction]) {
+      expect(json.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties.ReservedConcurrentExecutions).toBeUndefined();
+    }
   });
 
   test('the cleanup consumer reads the table stream, filtered, retrying failed records alone, with a dead-letter queue', () => {
@@ -312,8 +323,145 @@ describe('functions', () => {
   });
 });
 
+describe('token authorizer', () => {
+  const authorizerId = () => stack.getLogicalId(stack.authorizerFunction.node.defaultChild as CfnFunction);
+
+  test('one TOKEN authorizer on the Authorization header, its answers cached for five minutes, invoking the authorizer function', () => {
+    const authorizers = ofType('AWS::ApiGateway::Authorizer');
+    expect(authorizers).toHaveLength(1);
+    const [[, authorizer]] = authorizers;
+    expect(authorizer.Properties).toMatchObject({
+      Type: 'TOKEN',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+    expect(JSON.stringify(authorizer.Properties.AuthorizerUri)).toContain(`"Fn::GetAtt":["${authorizerId()}","Arn"]`);
+    const [[, permission]] = ofType('AWS::Lambda::Permission').filter(([, candidate]) => JSON.stringify(candidate.Properties.FunctionName).includes(authorizerId()));
+    expect(permission.Properties.Principal).toBe('apigateway.amazonaws.com');
+  });
+
+  test('guards every method, the discovery routes and the 405 ANY methods included, as the functions did themselves', () => {
+    const [[authorizerLogicalId]] = ofType('AWS::ApiGateway::Authorizer');
+    const found = [...methods()];
+    expect(found.length).toBeGreaterThan(allRoutes().length);
+    for (const [key, { resource }] of found) {
+      expect({ key, type: resource.Properties.AuthorizationType, authorizer: resource.Properties.AuthorizerId }).toEqual({ key, type: 'CUSTOM', authorizer: { Ref: authorizerLogicalId } });
+    }
+  });
+
+  test("reads tenants' token secrets and nothing else: no table, no other Secrets Manager action", () => {
+    const roleLogicalId = stack.getLogicalId(stack.authorizerFunction.role!.node.defaultChild as any);
+    const statements = ofType('AWS::IAM::Policy')
+      .filter(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === roleLogicalId))
+      .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((action) => !action.startsWith('logs:'))).toEqual(['secretsmanager:GetSecretValue']);
+    const secrets = statements.find((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue'));
+    expect(JSON.stringify(secrets.Resource)).toMatch(/:secret:scim\/",\{"Ref":"AWS::StackName"\},"\/tenants\/\*"\]\]\}$/);
+  });
+
+  test('trusts no secret it read beyond what the gateway cache leaves of five minutes, has no table, and reserves its concurrency', () => {
+    const fn = json.Resources[authorizerId()].Properties;
+    expect(fn.Environment.Variables).toEqual({
+      TENANT_SECRET_PREFIX: { 'Fn::Join': ['', ['scim/', { Ref: 'AWS::StackName' }]] },
+      TOKEN_CACHE_SECONDS: '0',
+      NODE_OPTIONS: '--enable-source-maps',
+      POWERTOOLS_SERVICE_NAME: 'scim',
+    });
+    const [[, authorizer]] = ofType('AWS::ApiGateway::Authorizer');
+    expect(authorizer.Properties.AuthorizerResultTtlInSeconds + Number(fn.Environment.Variables.TOKEN_CACHE_SECONDS)).toBeLessThanOrEqual(300);
+    expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], ReservedConcurrentExecutions: 50 });
+  });
+});
+
+describe('web ACL', () => {
+  const webAclOf = (resources: Json['Resources']) => Object.values(resources).filter((resource) => resource.Type === 'AWS::WAFv2::WebACL');
+
+  test('on by default: regional, allowing by default, one rate rule per source IP over five minutes, a third of the stage throttle', () => {
+    const [[, webAcl]] = ofType('AWS::WAFv2::WebACL');
+    expect(webAcl.Properties).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    expect(webAcl.Properties.Rules).toHaveLength(1);
+    const [rule] = webAcl.Properties.Rules;
+    expect(rule.Statement).toEqual({ RateBasedStatement: { AggregateKeyType: 'IP', Limit: 10_000, EvaluationWindowSec: 300 } });
+    const [[, stage]] = ofType('AWS::ApiGateway::Stage');
+    expect(rule.Statement.RateBasedStatement.Limit).toBe((stage.Properties.MethodSettings[0].ThrottlingRateLimit * 300) / 3);
+  });
+
+  test('answers a blocked source 429 with Retry-After and a SCIM error body (RFC 7644 §3.12)', () => {
+    const [[, webAcl]] = ofType('AWS::WAFv2::WebACL');
+    const { CustomResponse } = webAcl.Properties.Rules[0].Action.Block;
+    expect(CustomResponse.ResponseCode).toBe(429);
+    expect(CustomResponse.ResponseHeaders).toEqual([{ Name: 'Retry-After', Value: expect.stringMatching(/^\d+$/) }]);
+    const body = webAcl.Properties.CustomResponseBodies[CustomResponse.CustomResponseBodyKey];
+    expect(body.ContentType).toBe('APPLICATION_JSON');
+    const error = JSON.parse(body.Content);
+    expect(error).toEqual({ schemas: [ERROR_SCHEMA], status: '429', detail: expect.stringMatching(/Retry-After/) });
+  });
+
+  test('keeps no sampled requests: they would hold the Authorization header', () => {
+    const [[, webAcl]] = ofType('AWS::WAFv2::WebACL');
+    for (const config of [webAcl.Properties.VisibilityConfig, ...webAcl.Properties.Rules.map((rule: any) => rule.VisibilityConfig)]) {
+      expect(config).toMatchObject({ SampledRequestsEnabled: false, CloudWatchMetricsEnabled: true });
+    }
+  });
+
+  test('is associated with the stage, which its ARN references, so CloudFormation makes the stage first', () => {
+    const [[webAclId]] = ofType('AWS::WAFv2::WebACL');
+    const [[stageId]] = ofType('AWS::ApiGateway::Stage');
+    const [[apiId]] = ofType('AWS::ApiGateway::RestApi');
+    const associations = ofType('AWS::WAFv2::WebACLAssociation');
+    expect(associations).toHaveLength(1);
+    const [[, association]] = associations;
+    expect(association.Properties.WebACLArn).toEqual({ 'Fn::GetAtt': [webAclId, 'Arn'] });
+    const arn = JSON.stringify(association.Properties.ResourceArn);
+    expect(arn).toContain(`{"Ref":"${apiId}"}`);
+    expect(arn).toContain(`"/stages/",{"Ref":"${stageId}"}`);
+  });
+
+  test('takes its limit from wafRateLimit, and follows the stage throttle when unset', () => {
+    const limitOf = (props: ConstructorParameters<typeof ScimStack>[2]) => {
+      const [webAcl] = webAclOf((Template.fromStack(new ScimStack(cdkApp(), 'Waf', props)).toJSON() as Json).Resources);
+      return webAcl.Properties.Rules[0].Statement.RateBasedStatement.Limit;
+    };
+    expect(limitOf({ wafRateLimit: 2_500 })).toBe(2_500);
+    expect(limitOf({ throttlingRateLimit: 300 })).toBe(30_000);
+  });
+
+  test('is absent with webAcl: false, for accounts that manage WAF centrally', () => {
+    const resources = (Template.fromStack(new ScimStack(cdkApp(), 'NoWaf', { webAcl: false, wafRateLimit: 500 })).toJSON() as Json).Resources;
+    expect(webAclOf(resources)).toEqual([]);
+    expect(Object.values(resources).filter((resource) => resource.Type === 'AWS::WAFv2::WebACLAssociation')).toEqual([]);
+  });
+
+  test('refuses a limit WAF would refuse, at synth rather than at deploy', () => {
+    expect(() => new ScimStack(cdkApp(), 'LowWaf', { wafRateLimit: 5 })).toThrow(/wafRateLimit/);
+    expect(() => new ScimStack(cdkApp(), 'OddWaf', { wafRateLimit: 100.5 })).toThrow(/wafRateLimit/);
+  });
+});
+
+describe('function concurrency', () => {
+  const httpFunctions = (other: ScimStack) => [...functionNames.map((name) => other.functions[name]), other.authorizerFunction];
+  const reservedOf = (other: ScimStack) => {
+    const resources = (Template.fromStack(other).toJSON() as Json).Resources;
+    return httpFunctions(other).map((fn) => resources[other.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties.ReservedConcurrentExecutions);
+  };
+
+  test('functionConcurrency sets every SCIM function and the authorizer', () => {
+    expect(reservedOf(new ScimStack(cdkApp(), 'Concurrency', { functionConcurrency: 7 }))).toEqual(Array(functionNames.length + 1).fill(7));
+  });
+
+  test('0 reserves nothing and caps nothing (a reserved concurrency of 0 would stop the functions)', () => {
+    expect(reservedOf(new ScimStack(cdkApp(), 'NoConcurrency', { functionConcurrency: 0 }))).toEqual(Array(functionNames.length + 1).fill(undefined));
+  });
+
+  test('refuses a negative or fractional value at synth', () => {
+    expect(() => new ScimStack(cdkApp(), 'Negative', { functionConcurrency: -1 })).toThrow(/functionConcurrency/);
+    expect(() => new ScimStack(cdkApp(), 'Fraction', { functionConcurrency: 2.5 })).toThrow(/functionConcurrency/);
+  });
+});
+
 describe('REST API', () => {
-  test('a method for every route, proxied to the function that owns it, with no authorizer', () => {
+  test('a method for every route, proxied to the function that owns it', () => {
     const found = methods();
     for (const route of allRoutes()) {
       const method = found.get(`${route.method} ${route.resource}`);
@@ -321,7 +469,6 @@ describe('REST API', () => {
         route: `${route.method} ${route.resource}`,
         target: functionLogicalId(route.function),
       });
-      expect(method!.resource.Properties.AuthorizationType).toBe('NONE');
       expect(method!.resource.Properties.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
     }
   });
@@ -413,14 +560,42 @@ describe('gateway responses', () => {
       expect(typeof body.status).toBe('string');
       expect(body.status).toBe(response.StatusCode);
       expect(typeof body.detail).toBe('string');
+      // Static: no $context substitution can break the JSON or quote the request.
+      expect(response.ResponseTemplates[key]).not.toContain('$');
     }
+  });
+
+  test.each(['UNAUTHORIZED', 'ACCESS_DENIED', 'AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR', 'THROTTLED', 'WAF_FILTERED'])(
+    '%s, which the authorizer, the throttle or a web ACL produce, tells the IdP admin what to do',
+    (type) => {
+      const { detail } = JSON.parse(responses().get(type)!.ResponseTemplates['application/json']);
+      expect(detail).toMatch(/\b(check|ask|retry|tell)\b/i);
+    },
+  );
+
+  test('the 401 for a missing or wrong token names the token and where to check it', () => {
+    const { detail } = JSON.parse(responses().get('UNAUTHORIZED')!.ResponseTemplates['application/json']);
+    expect(detail).toMatch(/^The API token is not valid\. Check the token configured in your identity provider/);
+  });
+
+  test('a dead token (the authorizer denies only those) is 401 too, and says to ask for a new token', () => {
+    const response = responses().get('ACCESS_DENIED')!;
+    expect(response.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toMatch(/^'Bearer /);
+    expect(JSON.parse(response.ResponseTemplates['application/json']).detail).toMatch(/expired.*replaced.*disabled.*new token/);
+  });
+
+  test.each(['AUTHORIZER_FAILURE', 'AUTHORIZER_CONFIGURATION_ERROR'])('%s is 503 with Retry-After, as the verifier answers an unreachable token store, never 401', (type) => {
+    const response = responses().get(type)!;
+    expect(response.StatusCode).toBe('503');
+    expect(response.ResponseParameters['gatewayresponse.header.Retry-After']).toMatch(/^'\d+'$/);
   });
 
   test.each([
     ['MISSING_AUTHENTICATION_TOKEN', '404'],
     ['RESOURCE_NOT_FOUND', '404'],
     ['UNAUTHORIZED', '401'],
-    ['ACCESS_DENIED', '403'],
+    ['ACCESS_DENIED', '401'],
+    ['WAF_FILTERED', '403'],
     ['REQUEST_TOO_LARGE', '413'],
     ['THROTTLED', '429'],
     ['QUOTA_EXCEEDED', '429'],

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SecretsManagerStore } from '../../lambdas/secrets/secrets-manager-store';
-import { REFRESH_ON_REFUSAL_MS, SECRET_CACHE_MS, TenantTokenVerifier } from '../../lambdas/tenancy/token-verifier';
+import { MAX_UNKNOWN_TENANTS, REFRESH_ON_REFUSAL_MS, SECRET_CACHE_MS, TenantTokenVerifier, UNKNOWN_TENANT_CACHE_MS } from '../../lambdas/tenancy/token-verifier';
+import type { SecretSource } from '../../lambdas/tenancy/ports/secret-store';
 import { ScimError } from '../../lambdas/scim/errors';
 import { withNewToken, withoutPrevious, type TenantSecret } from '../../lambdas/tenancy/tenant-secret';
 import { DAY_MS, DEFAULT_TOKEN_POLICY, tenantSecretId } from '../../lambdas/contracts/tenancy';
@@ -185,5 +187,114 @@ describe('TenantTokenVerifier over Secrets Manager', () => {
     const guess = await refusal(verifierAt({ now: START }).verify(`Bearer acme.${'g'.repeat(43)}`));
     expect(guess.status).toBe(401);
     expect(guess.detail).not.toMatch(/disabled/);
+  });
+});
+
+/** A secret source that counts its reads per secret, over secrets set by the test. */
+class CountingSecretSource implements SecretSource {
+  readonly secrets = new Map<string, string>();
+  readonly reads = new Map<string, number>();
+
+  async current(secretId: string): Promise<string | undefined> {
+    this.reads.set(secretId, (this.reads.get(secretId) ?? 0) + 1);
+    return this.secrets.get(secretId);
+  }
+
+  readsOf(tenant: string): number {
+    return this.reads.get(tenantSecretId(PREFIX, tenant)) ?? 0;
+  }
+
+  get totalReads(): number {
+    return [...this.reads.values()].reduce((sum, count) => sum + count, 0);
+  }
+
+  issue(tenant: string): string {
+    const secret = issued(tenant);
+    this.secrets.set(tenantSecretId(PREFIX, tenant), JSON.stringify(secret));
+    return secret.current!.token;
+  }
+}
+
+describe('TenantTokenVerifier and unknown tenants', () => {
+  const guess = (tenant: string) => `Bearer ${tenant}.${'g'.repeat(43)}`;
+  const randomTenant = () => `t${randomBytes(8).toString('hex')}`;
+
+  it('10,000 guessed tenants cost one read each and never evict a real tenant: it is still cached after them', async () => {
+    const source = new CountingSecretSource();
+    const clock = { now: START };
+    const verifier = new TenantTokenVerifier(source, PREFIX, { now: () => clock.now });
+    const token = source.issue('acme');
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({ tenant: 'acme' });
+    expect(source.readsOf('acme')).toBe(1);
+
+    for (let count = 0; count < 10_000; count++) {
+      clock.now += 1;
+      expect(await verifier.authenticate(guess(randomTenant()))).toMatchObject({ accepted: false, reason: 'unknown', error: { status: 401 } });
+    }
+    expect(source.totalReads).toBe(1 + 10_000);
+
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({ tenant: 'acme' });
+    expect(source.readsOf('acme')).toBe(1);
+  });
+
+  it('repeats of one unknown tenant cost no read within UNKNOWN_TENANT_CACHE_MS, and one read after it', async () => {
+    const source = new CountingSecretSource();
+    const clock = { now: START };
+    const verifier = new TenantTokenVerifier(source, PREFIX, { now: () => clock.now });
+    for (let count = 0; count < 100; count++) {
+      expect((await refusal(verifier.verify(guess('nobody')))).status).toBe(401);
+      clock.now += (UNKNOWN_TENANT_CACHE_MS - 1) / 100;
+    }
+    expect(source.readsOf('nobody')).toBe(1);
+    clock.now = START + UNKNOWN_TENANT_CACHE_MS;
+    await refusal(verifier.verify(guess('nobody')));
+    expect(source.readsOf('nobody')).toBe(2);
+  });
+
+  it('a tenant created after its name was tried works within UNKNOWN_TENANT_CACHE_MS, which is at most a minute', async () => {
+    const source = new CountingSecretSource();
+    const clock = { now: START };
+    const verifier = new TenantTokenVerifier(source, PREFIX, { now: () => clock.now });
+    await refusal(verifier.verify(guess('newcomer')));
+    const token = source.issue('newcomer');
+    expect((await refusal(verifier.verify(`Bearer ${token}`))).status).toBe(401);
+    clock.now += UNKNOWN_TENANT_CACHE_MS;
+    await expect(verifier.verify(`Bearer ${token}`)).resolves.toEqual({ tenant: 'newcomer' });
+    expect(UNKNOWN_TENANT_CACHE_MS).toBeLessThanOrEqual(60_000);
+  });
+
+  it('remembers at most MAX_UNKNOWN_TENANTS unknown tenants: the oldest are forgotten, the newest still cost nothing', async () => {
+    const source = new CountingSecretSource();
+    const verifier = new TenantTokenVerifier(source, PREFIX, { now: () => START });
+    const tenants = Array.from({ length: MAX_UNKNOWN_TENANTS + 10 }, (_, index) => `guess-${index}`);
+    for (const tenant of tenants) await refusal(verifier.verify(guess(tenant)));
+    const before = source.totalReads;
+    for (const tenant of tenants.slice(-MAX_UNKNOWN_TENANTS)) await refusal(verifier.verify(guess(tenant)));
+    expect(source.totalReads).toBe(before);
+    for (const tenant of tenants.slice(0, 10)) await refusal(verifier.verify(guess(tenant)));
+    expect(source.totalReads).toBe(before + 10);
+  });
+
+  it('a tenant whose secret is deleted becomes unknown, and its token is refused', async () => {
+    const source = new CountingSecretSource();
+    const clock = { now: START };
+    const verifier = new TenantTokenVerifier(source, PREFIX, { now: () => clock.now });
+    const token = source.issue('leaving');
+    await verifier.verify(`Bearer ${token}`);
+    source.secrets.clear();
+    clock.now += SECRET_CACHE_MS;
+    expect(await verifier.authenticate(`Bearer ${token}`)).toMatchObject({ accepted: false, reason: 'unknown' });
+    const reads = source.readsOf('leaving');
+    await refusal(verifier.verify(`Bearer ${token}`));
+    expect(source.readsOf('leaving')).toBe(reads);
+  });
+
+  it('tells a dead token (expired, replaced, disabled) from a missing or wrong one', async () => {
+    const source = new CountingSecretSource();
+    const verifier = new TenantTokenVerifier(source, PREFIX, { now: () => START + DEFAULT_TOKEN_POLICY.validityMs });
+    const token = source.issue('acme');
+    expect(await verifier.authenticate(`Bearer ${token}`)).toMatchObject({ accepted: false, reason: 'expired' });
+    expect(await verifier.authenticate(undefined)).toMatchObject({ accepted: false, reason: 'missing' });
+    expect(await verifier.authenticate(guess('acme'))).toMatchObject({ accepted: false, reason: 'unknown' });
   });
 });

@@ -1,0 +1,7 @@
+import { tokenDependencies } from '../wiring/dependencies';
+import { tokenAuthorizer } from '../http/token-authorizer';
+
+const { verifier } = tokenDependencies();
+
+/** API Gateway's Lambda authorizer: the bearer token checked before any SCIM function runs. */
+export const handler = tokenAuthorizer(verifier());
