@@ -194,8 +194,8 @@ export const groupSchema: SchemaDefinition = {
         attribute('$ref', 'reference', 'The URI of the member resource.', { mutability: 'immutable', referenceTypes: ['User', 'Group'] }),
         str('type', 'The type of the member.', { mutability: 'immutable', canonicalValues: ['User', 'Group'] }),
         // Not in RFC 7643 §8.7.1, but §2.4 and the §8.4 example give members a display, and Okta sends it. Memberships
-        // hold ids only, so showing it reads every member's User: only when `attributes` asks for it.
-        str('display', 'The displayName (or userName) of the member; returned only when asked for with attributes.', {
+        // hold ids only, so showing it reads every member's User: only when `attributes` names members.display.
+        str('display', 'The displayName (or userName) of the member; returned only when attributes names members.display.', {
           mutability: 'readOnly',
           returned: 'request',
         }),
