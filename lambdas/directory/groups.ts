@@ -215,7 +215,7 @@ export class GroupEndpoint implements ResourceEndpoint {
 
   /**
    * The members' `display` costs a read of every member's user (a batch per 100), so it is shown
-   * only when `attributes` asks for it (returned "request" in the schema). Renaming a user does not
+   * only when `attributes` names members.display (returned "request" in the schema). Renaming a user does not
    * write its groups, so the ETag then also names what it shows.
    */
   private async withMembers(tenant: string, stored: StoredResource, userIds: string[], wanted: Wanted): Promise<Rendered> {
