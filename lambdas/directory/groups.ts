@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import { checkIfMatch, isPinned, type Preconditions } from '../scim/etag';
+import { checkIfMatch, isPinned, versionTagOf, type Preconditions } from '../scim/etag';
 import { matches, matchesValue } from '../scim/filter-evaluation';
 import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
@@ -37,6 +37,12 @@ const PARALLEL_RENDERS = 8;
 const LEASE_MS = 30_000;
 /** How long a replacement waits for another one on the same group before answering 503. */
 const LEASE_WAIT_MS = 20_000;
+
+/**
+ * A member as shown (RFC 7643 §4.2): only users are accepted as members (knownUsers), so every
+ * member's type is "User" without a read; its `$ref` follows from the id where the base URL is known.
+ */
+const memberOf = (userId: string): { value: string; type: 'User'; display?: string } => ({ value: userId, type: 'User' });
 
 function splitBody(model: ResourceModel, body: unknown): { resource: ScimResource; memberIds: string[] } {
   const { attributes, memberIds } = splitBodyMembers(model, body);
@@ -89,7 +95,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     const members = await this.knownUsers(tenant, stored.id, memberIds);
     await this.memberships.add(tenant, stored.id, members);
     await this.access.refreshMembersChanged(tenant, [stored], members);
-    return { stored, extra: wanted('members') && members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
+    return wanted('members') ? this.withMembers(tenant, stored, members, wanted) : { stored };
   }
 
   async get(tenant: string, id: string, wanted: Wanted): Promise<Rendered> {
@@ -206,8 +212,26 @@ export class GroupEndpoint implements ResourceEndpoint {
 
   private async render(tenant: string, stored: StoredResource, wanted: Wanted): Promise<Rendered> {
     if (!wanted('members')) return { stored };
-    const members = await this.memberIdsOf(tenant, stored.id);
-    return { stored, extra: members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
+    return this.withMembers(tenant, stored, await this.memberIdsOf(tenant, stored.id), wanted);
+  }
+
+  /**
+   * The members' `display` costs a read of every member's user (a batch per 100), so it is shown
+   * only when `attributes` names members.display (returned "request" in the schema). Renaming a user does not
+   * write its groups, so the ETag then also names what it shows.
+   */
+  private async withMembers(tenant: string, stored: StoredResource, userIds: string[], wanted: Wanted): Promise<Rendered> {
+    if (userIds.length === 0) return { stored };
+    const members = userIds.map(memberOf);
+    if (!wanted('members.display')) return { stored, extra: { members } };
+    const users = new Map((await this.users.getMany(tenant, userIds)).map((user) => [user.id, user.resource]));
+    for (const member of members) {
+      const user = users.get(member.value);
+      // RFC 7643 §4.1.1: displayName is the name to show; userName where there is none.
+      const display = (user?.displayName ?? user?.userName) as string | undefined;
+      if (display !== undefined) member.display = display;
+    }
+    return { stored, extra: { members }, versionTag: versionTagOf(members) };
   }
 
   /**
@@ -241,7 +265,7 @@ export class GroupEndpoint implements ResourceEndpoint {
   private async matchesWithMembers(tenant: string, group: StoredResource, filters: Filter[]): Promise<boolean> {
     const needsMembers = filters.some(referencesMembers);
     const resource = this.groups.asFilterable(group);
-    if (needsMembers) resource.members = (await this.memberIdsOf(tenant, group.id)).map((value) => ({ value }));
+    if (needsMembers) resource.members = (await this.memberIdsOf(tenant, group.id)).map(memberOf);
     return filters.every((part) => matches(part, resource, this.model));
   }
 }

@@ -4,6 +4,7 @@ import { listResponse, pagedListResponse, parseAttributeList, parseListQuery } f
 import { parsePatchRequest } from '../scim/messages';
 import { nextCursorOf, nextSpan, type Span } from '../scim/paging';
 import { isRequested, project, type Projection } from '../scim/projection';
+import { resourceLocation, withLocations } from '../scim/references';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
 import type { Rendered, ResourceEndpoint, Wanted } from '../directory/endpoint';
@@ -46,13 +47,13 @@ export function representation(endpoint: ResourceEndpoint, rendered: Rendered, b
     schemas,
     id: stored.id,
     ...attributes,
-    ...extra,
+    ...(extra && withLocations(model, extra, baseUrl)),
     [provisioning.schema]: provisioning.attributes,
     meta: {
       resourceType: model.type.name,
       created: stored.created,
       lastModified: stored.lastModified,
-      location: `${baseUrl}${model.type.endpoint}/${stored.id}`,
+      location: resourceLocation(baseUrl, model.type, stored.id),
       version: etagOf(rendered),
     },
   };
@@ -72,7 +73,8 @@ function shown(endpoint: ResourceEndpoint, rendered: Rendered, baseUrl: string, 
 function tooLarge(what: string, bytes: number, limit: number): ScimError {
   return ScimError.tooMany(
     `${what} is ${bytes} bytes as JSON, more than one response can carry (${limit}). ` +
-      'Read it with excludedAttributes=members, and members through GET /Groups?filter=members.value eq "<user id>" per user.',
+      'Read it with excludedAttributes=members, and members through GET /Groups?filter=members.value eq "<user id>" per user; ' +
+      'attributes=members.value answers the member ids alone, about a quarter of the size.',
   );
 }
 
@@ -89,7 +91,7 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     const bytes = Buffer.byteLength(JSON.stringify(body));
     if (bytes > maxResponseBytes) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes, maxResponseBytes);
     const headers: Record<string, string> = { ETag: etagOf(rendered) };
-    if (status === 201) headers.Location = `${request.baseUrl}${model.type.endpoint}/${rendered.stored.id}`;
+    if (status === 201) headers.Location = resourceLocation(request.baseUrl, model.type, rendered.stored.id);
     return { status, body, headers };
   };
   const preconditions = (request: ScimRequest) => ({ ifMatch: request.header('if-match') });

@@ -77,6 +77,14 @@ function checkAttribute(attribute: AttributeShape, context: z.RefinementCtx) {
   if (attribute.referenceTypes && attribute.type !== 'reference') {
     context.addIssue({ code: 'custom', path: ['referenceTypes'], message: 'referenceTypes applies to attributes of type "reference" only (RFC 7643 §7)' });
   }
+  // Clients built on the RFC's models refuse a reference that names no type, and /Schemas serves the declaration as is.
+  if (attribute.type === 'reference' && !attribute.referenceTypes) {
+    context.addIssue({
+      code: 'custom',
+      path: ['referenceTypes'],
+      message: 'a reference names what it may point to (RFC 7643 §7 referenceTypes): resource types such as "User", "external" or "uri"',
+    });
+  }
 }
 
 const subAttributeSchema = z.strictObject(characteristics).superRefine((sub, context) => {

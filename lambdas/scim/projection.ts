@@ -29,21 +29,15 @@ function withoutSub(value: unknown, sub: string): unknown {
   return Array.isArray(value) ? value.map(strip) : strip(value);
 }
 
-function onlySub(value: unknown, sub: string): unknown {
-  const pick = (element: unknown) => (element && typeof element === 'object' && sub in (element as Json) ? { [sub]: (element as Json)[sub] } : undefined);
+/** Only the named sub-attributes of each value; a value holding none of them is left out. */
+function onlySubs(value: unknown, subs: ReadonlySet<string>): unknown {
+  const pick = (element: unknown) => {
+    if (!element || typeof element !== 'object') return undefined;
+    const picked = Object.fromEntries(Object.entries(element as Json).filter(([key]) => subs.has(key)));
+    return Object.keys(picked).length > 0 ? picked : undefined;
+  };
   if (Array.isArray(value)) return value.map(pick).filter((element) => element !== undefined);
   return pick(value);
-}
-
-function mergeInto(target: Json, key: string, value: unknown) {
-  const existing = target[key];
-  if (Array.isArray(existing) && Array.isArray(value)) {
-    target[key] = existing.map((element, index) => ({ ...(element as Json), ...(value[index] as Json) }));
-  } else if (existing && typeof existing === 'object' && value && typeof value === 'object') {
-    target[key] = { ...(existing as Json), ...(value as Json) };
-  } else if (value !== undefined) {
-    target[key] = value;
-  }
 }
 
 /** The object an attribute lives in within a new representation, created when it is an extension's. */
@@ -81,15 +75,16 @@ function returnedOf(model: ResourceModel): ByReturned {
 
 /**
  * RFC 7643 §2.2 `returned`: `never` attributes are never shown; `request` ones only when
- * `attributes` names them (or the complex attribute holding them). The representation's
- * objects are shared with the stored resource, so what changes is copied first.
+ * `attributes` names them, a `request` sub-attribute by its own name: `attributes=members` asks for
+ * the members as returned by default, not for every member's display, which costs a read of each.
+ * The representation's objects are shared with the stored resource, so what changes is copied first.
  */
 function withhold(model: ResourceModel, representation: Json, requested: string[]): Json {
   const { withheld } = returnedOf(model);
   if (withheld.length === 0) return representation;
   const named = requested.map((text) => resolveName(model, text)).filter((resolved) => resolved !== undefined);
   const isNamed = (entry: ResolvedAttribute) =>
-    named.some((resolved) => resolved.schema === entry.schema && resolved.definition === entry.definition && (!entry.sub || !resolved.sub || resolved.sub === entry.sub));
+    named.some((resolved) => resolved.schema === entry.schema && resolved.definition === entry.definition && (!entry.sub || resolved.sub === entry.sub));
   let result = representation;
   for (const entry of withheld) {
     if ((entry.sub ?? entry.definition).returned === 'request' && isNamed(entry)) continue;
@@ -124,13 +119,23 @@ function select(model: ResourceModel, representation: Json, projection: Projecti
       const value = container(representation, schema)?.[definition.name];
       if (value !== undefined) targetIn(result, schema)[definition.name] = value;
     }
+    // The sub-attributes named for one attribute are picked together, so that each value keeps all of
+    // its own: `emails.value,emails.type`, `members.type,members.$ref`.
+    const named = new Map<string, { schema?: string; definition: AttributeDefinition; subs?: Set<string> }>();
     for (const text of projection.attributes) {
       const resolved = resolveName(model, text);
       if (!resolved) continue;
-      const source = container(representation, resolved.schema);
-      const value = source?.[resolved.definition.name];
-      if (value === undefined) continue;
-      mergeInto(targetIn(result, resolved.schema), resolved.definition.name, resolved.sub ? onlySub(value, resolved.sub.name) : value);
+      const key = `${resolved.schema ?? ''}:${resolved.definition.name}`;
+      const entry = named.get(key) ?? { schema: resolved.schema, definition: resolved.definition, subs: new Set<string>() };
+      if (!resolved.sub) entry.subs = undefined;
+      else entry.subs?.add(resolved.sub.name);
+      named.set(key, entry);
+    }
+    for (const { schema, definition, subs } of named.values()) {
+      // Returned always: already there whole.
+      if (definition.returned === 'always') continue;
+      const value = container(representation, schema)?.[definition.name];
+      if (value !== undefined) targetIn(result, schema)[definition.name] = subs ? onlySubs(value, subs) : value;
     }
     return result;
   }
@@ -152,17 +157,27 @@ function select(model: ResourceModel, representation: Json, projection: Projecti
 }
 
 /**
- * Whether a response will show a core attribute, so that attributes kept elsewhere (a group's
- * members, a user's groups) are read only when they are wanted (RFC 7644 §3.4.2.5).
+ * Whether a response will show a core attribute (`members`) or sub-attribute (`members.display`), so
+ * that what is kept elsewhere (a group's members, a user's groups, the members' names) is read only
+ * when it is wanted (RFC 7644 §3.4.2.5, RFC 7643 §2.2 `returned`).
  */
-export function isRequested(model: ResourceModel, projection: Projection, name: string): boolean {
-  const definition = resolveAttribute(model, { name })?.definition;
-  if (!definition || definition.returned === 'never') return false;
-  const names = (list: string[]) => list.map((text) => resolveName(model, text)).filter((resolved) => resolved && !resolved.schema && resolved.definition.name === definition.name);
-  if (projection.attributes) return definition.returned === 'always' || names(projection.attributes).length > 0;
-  if (projection.excludedAttributes) {
-    // Excluding one sub-attribute (members.display) still returns the attribute.
-    return !names(projection.excludedAttributes).some((resolved) => !resolved!.sub) || definition.returned === 'always';
+export function isRequested(model: ResourceModel, projection: Projection, path: string): boolean {
+  const target = resolveName(model, path);
+  if (!target || target.schema) return false;
+  const { definition, sub } = target;
+  const returned = sub?.returned ?? definition.returned;
+  if (definition.returned === 'never' || returned === 'never') return false;
+  const named = (list: string[]) =>
+    list.map((text) => resolveName(model, text)).filter((resolved) => resolved !== undefined && !resolved.schema && resolved.definition === definition);
+  if (projection.attributes) {
+    if (definition.returned === 'always' && returned !== 'request') return true;
+    // Naming an attribute names its sub-attributes too, except those returned on request (see withhold()).
+    return named(projection.attributes).some((resolved) => !sub || resolved!.sub === sub || (!resolved!.sub && returned !== 'request'));
   }
-  return definition.returned !== 'request';
+  if (returned === 'request') return false;
+  if (projection.excludedAttributes && definition.returned !== 'always') {
+    // Excluding one sub-attribute (members.display) still returns the attribute.
+    return !named(projection.excludedAttributes).some((resolved) => !resolved!.sub || resolved!.sub === sub);
+  }
+  return true;
 }

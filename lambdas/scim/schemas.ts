@@ -73,16 +73,15 @@ const complex = (name: string, description: string, subAttributes: AttributeDefi
   attribute(name, 'complex', description, options, subAttributes);
 
 /** The value/display/type/primary quartet of RFC 7643 §2.4 multi-valued attributes. */
-function multiValued(name: string, description: string, valueType: AttributeType, types: string[], extra: AttributeDefinition[] = []) {
+function multiValued(name: string, description: string, valueType: AttributeType, types: string[], value: Options = {}) {
   return complex(
     name,
     description,
     [
-      attribute('value', valueType, `The ${name} value.`),
+      attribute('value', valueType, `The ${name} value.`, value),
       str('display', 'A human-readable name, primarily used for display purposes.'),
       str('type', 'A label indicating the attribute\'s function.', { canonicalValues: types }),
       attribute('primary', 'boolean', 'Indicates the preferred value; at most one value is primary.'),
-      ...extra,
     ],
     { multiValued: true },
   );
@@ -125,7 +124,8 @@ export const userSchema: SchemaDefinition = {
     multiValued('emails', 'Email addresses for the user.', 'string', workHomeOther),
     multiValued('phoneNumbers', 'Phone numbers for the User.', 'string', ['work', 'home', 'mobile', 'fax', 'pager', 'other']),
     multiValued('ims', 'Instant messaging addresses for the User.', 'string', ['aim', 'gtalk', 'icq', 'xmpp', 'msn', 'skype', 'qq', 'yahoo']),
-    multiValued('photos', 'URLs of photos of the User.', 'reference', ['photo', 'thumbnail']),
+    // RFC 7643 §8.7.1: a photo is a URL outside SCIM; clients built on the RFC's models need referenceTypes to read it.
+    multiValued('photos', 'URLs of photos of the User.', 'reference', ['photo', 'thumbnail'], { referenceTypes: ['external'] }),
     complex(
       'addresses',
       'A physical mailing address for this User.',
@@ -146,6 +146,7 @@ export const userSchema: SchemaDefinition = {
       'A list of groups to which the user belongs, maintained through the Groups endpoint.',
       [
         str('value', 'The identifier of the User\'s group.', { mutability: 'readOnly' }),
+        // RFC 7643 §8.7.1 lists ["User", "Group"]; §4.1.2 says it is the URI of the Group, and a user's groups are never users.
         attribute('$ref', 'reference', 'The URI of the corresponding Group resource.', { mutability: 'readOnly', referenceTypes: ['Group'] }),
         str('display', 'A human-readable name, primarily used for display purposes.', { mutability: 'readOnly' }),
         str('type', 'A label indicating the attribute\'s function.', { mutability: 'readOnly', canonicalValues: ['direct', 'indirect'] }),
@@ -191,8 +192,13 @@ export const groupSchema: SchemaDefinition = {
       [
         str('value', 'Identifier of the member of this Group.', { mutability: 'immutable' }),
         attribute('$ref', 'reference', 'The URI of the member resource.', { mutability: 'immutable', referenceTypes: ['User', 'Group'] }),
-        str('display', 'A human-readable name of the member.', { mutability: 'readOnly' }),
         str('type', 'The type of the member.', { mutability: 'immutable', canonicalValues: ['User', 'Group'] }),
+        // Not in RFC 7643 §8.7.1, but §2.4 and the §8.4 example give members a display, and Okta sends it. Memberships
+        // hold ids only, so showing it reads every member's User: only when `attributes` names members.display.
+        str('display', 'The displayName (or userName) of the member; returned only when attributes names members.display.', {
+          mutability: 'readOnly',
+          returned: 'request',
+        }),
       ],
       { multiValued: true },
     ),

@@ -21,6 +21,7 @@ describe('responses larger than a Lambda can return', () => {
     expect(response.status).toBe(400);
     expect(response.body).toMatchObject({ status: '400', scimType: 'tooMany' });
     expect(response.body.detail).toContain('excludedAttributes=members');
+    expect(response.body.detail).toContain('attributes=members.value');
     const slim = await scim('GET', `/Groups/${id}?excludedAttributes=members`);
     expect(slim.status).toBe(200);
     expect(slim.body.members).toBeUndefined();

@@ -88,6 +88,7 @@ describe('a schema extension declaration', () => {
     ],
     ['a sub-attribute declared twice', declaration([{ name: 'a', type: 'complex', subAttributes: [{ name: 'b' }, { name: 'B' }] }]), "sub-attribute 'B' is declared twice"],
     ['referenceTypes on a string', declaration([{ name: 'a', referenceTypes: ['User'] }]), 'referenceTypes applies to attributes of type "reference" only'],
+    ['a reference without referenceTypes', declaration([{ name: 'a', type: 'reference' }]), 'attributes[0](a).referenceTypes: a reference names what it may point to'],
     ['a required extension whose attributes are all readOnly', declaration([{ name: 'a', mutability: 'readOnly' }], { required: true }), 'a required extension needs an attribute clients can set'],
     [
       'the same extension twice',
