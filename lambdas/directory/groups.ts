@@ -86,10 +86,29 @@ export class GroupEndpoint implements ResourceEndpoint {
   async create(tenant: string, body: unknown, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
     const { resource, memberIds } = splitBody(this.model, body);
     const stored = await this.groups.insert(tenant, resource, client);
-    const members = await this.knownUsers(tenant, stored.id, memberIds);
-    await this.memberships.add(tenant, stored.id, members);
-    await this.access.refreshMembersChanged(tenant, [stored], members);
+    let members: string[];
+    try {
+      members = await this.knownUsers(tenant, stored.id, memberIds);
+      await this.memberships.add(tenant, stored.id, members);
+      await this.access.refreshMembersChanged(tenant, [stored], members);
+    } catch (error) {
+      await this.undoCreate(tenant, stored.id);
+      throw error;
+    }
     return { stored, extra: wanted('members') && members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
+  }
+
+  /**
+   * A POST that failed after its group was written takes the group back, so that the IdP's retry
+   * (Okta retries a 429 by itself) creates it whole instead of meeting 409 on its displayName. The
+   * stream removes the memberships already written, as for any deleted group.
+   */
+  private async undoCreate(tenant: string, groupId: string): Promise<void> {
+    try {
+      await this.groups.delete(tenant, groupId);
+    } catch (error) {
+      this.log.warn('a group whose create failed could not be taken back', { groupId, error: error instanceof Error ? error.name : String(error) });
+    }
   }
 
   async get(tenant: string, id: string, wanted: Wanted): Promise<Rendered> {
