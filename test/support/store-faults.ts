@@ -87,9 +87,14 @@ export const failures = {
   internalServerError: () => new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
 };
 
-/** The BatchWriteItem requests that write or delete the user side (MemberOf) of memberships. */
-export const memberOfRequests = (tenant: string) => (requests: WriteRequest[]) =>
-  requests.filter((request) => (request.PutRequest?.Item ?? request.DeleteRequest?.Key)?.[tableKeys.partitionKey] === keys.memberOfCollection(tenant));
+const partitionOf = (request: WriteRequest): string => String((request.PutRequest?.Item ?? request.DeleteRequest?.Key)?.[tableKeys.partitionKey] ?? '');
+
+/** The BatchWriteItem requests that write or delete memberships as listed under their users (MemberOf items). */
+export const userSideRequests = (tenant: string) => (requests: WriteRequest[]) => requests.filter((request) => partitionOf(request) === keys.memberOfCollection(tenant));
+
+/** The BatchWriteItem requests that write or delete memberships as listed under their groups (Membership items). */
+export const groupSideRequests = (tenant: string) => (requests: WriteRequest[]) =>
+  requests.filter((request) => partitionOf(request).startsWith(keys.groupMembers(tenant, '')));
 
 const operationOf = (commandName: unknown) => String(commandName ?? '').replace(/Command$/, '');
 
