@@ -12,7 +12,7 @@ import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { AccessService } from './access';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
-import type { ResourceKind, ResourceService } from './resources';
+import type { Log, ResourceKind, ResourceService } from './resources';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import type { ProvisioningClient } from '../contracts/table-design';
 
@@ -26,10 +26,6 @@ export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
   ],
   onReplace: (next, current) => carryReadOnly(model, next, current),
 });
-
-export interface Log {
-  warn(message: string, fields: Record<string, unknown>): void;
-}
 
 const membersDefinition = resolveAttribute(groupModel, { name: 'members' })!.definition;
 const PARALLEL_RENDERS = 8;
@@ -86,29 +82,19 @@ export class GroupEndpoint implements ResourceEndpoint {
   async create(tenant: string, body: unknown, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
     const { resource, memberIds } = splitBody(this.model, body);
     const stored = await this.groups.insert(tenant, resource, client);
-    let members: string[];
-    try {
-      members = await this.knownUsers(tenant, stored.id, memberIds);
-      await this.memberships.add(tenant, stored.id, members);
-      await this.access.refreshMembersChanged(tenant, [stored], members);
-    } catch (error) {
-      await this.undoCreate(tenant, stored.id);
-      throw error;
-    }
+    // Taken back if this fails; the stream removes the memberships already written, as for any deleted group.
+    const members = await this.groups.completeCreate(
+      tenant,
+      stored,
+      async () => {
+        const known = await this.knownUsers(tenant, stored.id, memberIds);
+        await this.memberships.add(tenant, stored.id, known);
+        await this.access.refreshMembersChanged(tenant, [stored], known);
+        return known;
+      },
+      this.log,
+    );
     return { stored, extra: wanted('members') && members.length > 0 ? { members: members.map((value) => ({ value })) } : undefined };
-  }
-
-  /**
-   * A POST that failed after its group was written takes the group back, so that the IdP's retry
-   * (Okta retries a 429 by itself) creates it whole instead of meeting 409 on its displayName. The
-   * stream removes the memberships already written, as for any deleted group.
-   */
-  private async undoCreate(tenant: string, groupId: string): Promise<void> {
-    try {
-      await this.groups.delete(tenant, groupId);
-    } catch (error) {
-      this.log.warn('a group whose create failed could not be taken back', { groupId, error: error instanceof Error ? error.name : String(error) });
-    }
   }
 
   async get(tenant: string, id: string, wanted: Wanted): Promise<Rendered> {

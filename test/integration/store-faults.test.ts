@@ -175,6 +175,30 @@ describe('reads throttled past the SDK retries', () => {
   });
 });
 
+describe('a create whose completion fails after the resource was written', () => {
+  /** The transaction that records a user's access, computed from the tenant's settings after the write. */
+  const recordingAccess = (input: Record<string, any>) => input.TransactItems?.[0]?.Update?.ExpressionAttributeNames?.['#access'] !== undefined;
+
+  it.each([
+    ['throttling', 429, failures.throttledTransaction],
+    ['a timeout', 503, failures.timeout],
+  ] as const)("POST /Users meeting %s on the user's access answers %i and takes the user back, so that the retry creates it instead of meeting 409", async (_what, status, fail) => {
+    await scim.admin.settings.set(TENANT, { roles: ['member'], defaultRole: 'member', groupRoles: [], seatLimit: null, seatPolicy: 'reject' });
+    const body = aUser();
+    await scim.server.drainStreams();
+
+    const { response, struck } = await withFault({ on: ['TransactWriteItems'], when: recordingAccess, fail }, () => scim('POST', '/Users', body));
+    expectRetryLater(response, status);
+    expect(struck).toBeGreaterThan(0);
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${body.userName}"`)}`)).body.totalResults).toBe(0);
+    // Its claims, counters and seat went back with it.
+    expect(await table.problems(TENANT)).toEqual([]);
+
+    await expectRetrySucceeds(() => scim('POST', '/Users', body), 201);
+    expect((await scim.admin.user(TENANT, body.userName))?.role).toBe('member');
+  });
+});
+
 describe('POST /Bulk', () => {
   const bulk = (operations: unknown[]) => scim('POST', '/Bulk', { schemas: [BULK_REQUEST], Operations: operations });
   const postUser = (bulkId: string, data: unknown) => ({ method: 'POST', path: '/Users', bulkId, data });
