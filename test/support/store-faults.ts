@@ -150,7 +150,9 @@ export function withFaults<C extends DynamoDBDocumentClient | DynamoDBClient>(cl
           ? await next({ ...args, input: { ...(args.input as Input), RequestItems: sent } })
           : { response: {}, output: { $metadata: {} } };
       const output = result.output as Input;
-      output.UnprocessedItems = { ...(output.UnprocessedItems ?? {}), ...left };
+      const unprocessed: Record<string, WriteRequest[]> = { ...(output.UnprocessedItems ?? {}) };
+      for (const [table, requests] of Object.entries(left)) unprocessed[table] = [...(unprocessed[table] ?? []), ...requests];
+      output.UnprocessedItems = unprocessed;
       return result;
     },
     { step: 'initialize', priority: 'low', name: 'testFaultsUnprocessed' },
