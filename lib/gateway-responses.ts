@@ -47,10 +47,10 @@ export const gatewayResponses: ReadonlyArray<{ type: ResponseType; error: ScimEr
   // The stage's token bucket refills every second (RFC 6585 §4: Retry-After on 429).
   {
     type: ResponseType.THROTTLED,
-    error: new ScimError(429, 'Too many requests for this SCIM service; retry after the delay in Retry-After.', undefined, { 'Retry-After': '1' }),
+    error: ScimError.tooManyRequests('Too many requests for this SCIM service; retry after the delay in Retry-After.', 1),
   },
   // No usage plan sets a quota today; a minute keeps clients from hammering one that does.
-  { type: ResponseType.QUOTA_EXCEEDED, error: new ScimError(429, 'Request quota exceeded; retry after the delay in Retry-After.', undefined, { 'Retry-After': '60' }) },
+  { type: ResponseType.QUOTA_EXCEEDED, error: ScimError.tooManyRequests('Request quota exceeded; retry after the delay in Retry-After.', 60) },
   { type: ResponseType.INTEGRATION_FAILURE, error: new ScimError(502, 'The SCIM service failed to answer; the request may not have been applied. Retry.') },
   { type: ResponseType.INTEGRATION_TIMEOUT, error: new ScimError(504, 'The SCIM service did not answer in time; the request may have been applied. Retry.') },
   { type: ResponseType.API_CONFIGURATION_ERROR, error: new ScimError(500, 'The SCIM endpoint is misconfigured.') },

@@ -10,7 +10,7 @@ import { UserEndpoint } from '../directory/users';
 
 const { config, verifier, directory } = dependencies();
 const { users, groups, memberships, access } = directory();
-const userEndpoint = new UserEndpoint(users, groups, memberships, access);
+const userEndpoint = new UserEndpoint(users, groups, memberships, access, logger);
 const groupEndpoint = new GroupEndpoint(groups, users, memberships, access, logger);
 
 export const handler = scimHandler(

@@ -12,7 +12,7 @@ import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { AccessService } from './access';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
-import type { ResourceKind, ResourceService } from './resources';
+import type { Log, ResourceKind, ResourceService } from './resources';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { couldBeId, type ProvisioningClient } from '../contracts/table-design';
 
@@ -26,10 +26,6 @@ export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
   ],
   onReplace: (next, current) => carryReadOnly(model, next, current),
 });
-
-export interface Log {
-  warn(message: string, fields: Record<string, unknown>): void;
-}
 
 const membersDefinition = resolveAttribute(groupModel, { name: 'members' })!.definition;
 const PARALLEL_RENDERS = 8;
@@ -92,9 +88,18 @@ export class GroupEndpoint implements ResourceEndpoint {
   async create(tenant: string, body: unknown, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
     const { resource, memberIds } = splitBody(this.model, body);
     const stored = await this.groups.insert(tenant, resource, client);
-    const members = await this.knownUsers(tenant, stored.id, memberIds);
-    await this.memberships.add(tenant, stored.id, members);
-    await this.access.refreshMembersChanged(tenant, [stored], members);
+    // Taken back if this fails; the stream removes the memberships already written, as for any deleted group.
+    const members = await this.groups.completeCreate(
+      tenant,
+      stored,
+      async () => {
+        const known = await this.knownUsers(tenant, stored.id, memberIds);
+        await this.memberships.add(tenant, stored.id, known);
+        await this.access.refreshMembersChanged(tenant, [stored], known);
+        return known;
+      },
+      this.log,
+    );
     return wanted('members') ? this.withMembers(tenant, stored, members, wanted) : { stored };
   }
 

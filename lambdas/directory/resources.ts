@@ -33,6 +33,11 @@ export interface ResourceKind {
   holdsSeat?(resource: ScimResource): boolean;
 }
 
+/** Where the directory reports what it had to leave undone (lambdas/runtime/logger.ts in the functions). */
+export interface Log {
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
 /** The tenant's seat limit and what to do at it (from its settings). */
 export interface SeatPolicy {
   seatLimit: number | null;
@@ -198,6 +203,24 @@ export class ResourceService {
       const inactive: StoredResource = { ...record, resource: { ...resource, active: false } };
       await this.store.insert(tenant, this.kind.type, inactive, lookupKeys(this.kind, inactive.resource));
       return inactive;
+    }
+  }
+
+  /**
+   * Runs what completes a create after `insert` (memberships, access). When that fails, the
+   * resource is taken back, so that the IdP's retry of the POST (Okta retries a 429 by itself)
+   * creates it whole instead of meeting 409 on its unique attributes.
+   */
+  async completeCreate<T>(tenant: string, created: StoredResource, complete: () => Promise<T>, log: Log): Promise<T> {
+    try {
+      return await complete();
+    } catch (error) {
+      try {
+        await this.delete(tenant, created.id);
+      } catch (undoError) {
+        log.warn('a resource whose create failed could not be taken back', { type: this.kind.type, id: created.id, error: undoError instanceof Error ? undoError.name : String(undoError) });
+      }
+      throw error;
     }
   }
 

@@ -8,7 +8,7 @@ import type { AccessService } from './access';
 import type { MembershipStore } from './ports/membership-store';
 import { mapLimited } from '../runtime/concurrency';
 import type { StoredResource } from './ports/resource-store';
-import type { ResourceKind, ResourceService } from './resources';
+import type { Log, ResourceKind, ResourceService } from './resources';
 import { versionTagOf, type Preconditions } from '../scim/etag';
 import type { ProvisioningClient } from '../contracts/table-design';
 
@@ -54,6 +54,7 @@ export class UserEndpoint implements ResourceEndpoint {
     private readonly groups: ResourceService,
     private readonly memberships: MembershipStore,
     private readonly access: AccessService,
+    private readonly log: Log,
   ) {}
 
   get model() {
@@ -92,7 +93,8 @@ export class UserEndpoint implements ResourceEndpoint {
   }
 
   async create(tenant: string, body: unknown, _wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
-    return { stored: await this.withAccess(tenant, await this.users.create(tenant, body, client)) };
+    const created = await this.users.create(tenant, body, client);
+    return { stored: await this.users.completeCreate(tenant, created, () => this.withAccess(tenant, created), this.log) };
   }
 
   /** A user as stored after its access was recomputed for the change just written (its role attribute may have changed). */

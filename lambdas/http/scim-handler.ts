@@ -212,16 +212,11 @@ function toHttp(status: number, body: unknown, headers: Record<string, string> =
   };
 }
 
-const RETRYABLE_AWS_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-  'TimeoutError',
-]);
-
+/**
+ * The SCIM error a failure answers. Failures a retry may cure arrive as ScimErrors already (429 or
+ * 503 with Retry-After, decided by the store adapter: lambdas/store/store-failures.ts); what is
+ * left is a defect, a 500.
+ */
 export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   const candidate = error as { name?: string; message?: string; cause?: { package?: string; message?: string } } | undefined;
@@ -231,9 +226,6 @@ export function toScimError(error: unknown): ScimError {
     }
     const reason = candidate.cause.message ? `: ${candidate.cause.message}` : '';
     return ScimError.invalidSyntax(`The request body is not valid JSON${reason}.`);
-  }
-  if (candidate?.name && RETRYABLE_AWS_ERRORS.has(candidate.name)) {
-    return ScimError.serviceUnavailable('The directory store is busy; retry shortly.', 2);
   }
   return new ScimError(500, 'An internal error occurred; the request was not applied. Retry, and report it if it persists.');
 }

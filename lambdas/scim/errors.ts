@@ -104,6 +104,10 @@ export class ScimError extends Error {
   static unsupportedMediaType(detail: string) {
     return new ScimError(415, detail);
   }
+  /** RFC 6585 §4; Okta retries a 429 by itself after Retry-After, where another 4xx becomes an admin's task. */
+  static tooManyRequests(detail: string, retryAfterSeconds: number) {
+    return new ScimError(429, detail, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  }
   static serviceUnavailable(detail: string, retryAfterSeconds: number) {
     return new ScimError(503, detail, undefined, { 'Retry-After': String(retryAfterSeconds) });
   }

@@ -1,17 +1,19 @@
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { backoff, chunks, mapLimited } from '../runtime/concurrency';
+import { unprocessedAfterRetries } from './store-failures';
 
 /** DynamoDB's per-request limits. */
 const BATCH_GET_SIZE = 100;
 const BATCH_WRITE_SIZE = 25;
 /** Batches in flight at once: enough to hide latency, few enough not to throttle a partition. */
 const PARALLEL_BATCHES = 8;
-const WRITE_ATTEMPTS = 13;
+/** Rounds for the keys or items DynamoDB leaves unprocessed (it does when throttled): up to 8 s of backoff in all. */
+const BATCH_ATTEMPTS = 13;
 
 type Item = Record<string, unknown>;
 type GetRequest = Record<string, { Keys: Item[]; ConsistentRead: boolean; ProjectionExpression?: string }>;
 
-/** Strongly consistent reads of any number of keys; keys DynamoDB leaves unprocessed are asked for again. */
+/** Strongly consistent reads of any number of keys; keys DynamoDB leaves unprocessed are asked for again, then answer 429. */
 export async function batchGet(client: DynamoDBDocumentClient, tableName: string, keys: Item[], projection?: string): Promise<Item[]> {
   const items: Item[] = [];
   await mapLimited(chunks(keys, BATCH_GET_SIZE), PARALLEL_BATCHES, async (chunk) => {
@@ -19,6 +21,7 @@ export async function batchGet(client: DynamoDBDocumentClient, tableName: string
       [tableName]: { Keys: chunk, ConsistentRead: true, ...(projection ? { ProjectionExpression: projection } : {}) },
     };
     for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+      if (attempt >= BATCH_ATTEMPTS) throw unprocessedAfterRetries();
       if (attempt > 0) await backoff(attempt, 20, 1000);
       const output = await client.send(new BatchGetCommand({ RequestItems: request }));
       items.push(...(output.Responses?.[tableName] ?? []));
@@ -28,12 +31,15 @@ export async function batchGet(client: DynamoDBDocumentClient, tableName: string
   return items;
 }
 
-/** Puts and deletes in batches; items DynamoDB leaves unprocessed are sent again. */
+/**
+ * Puts and deletes in batches; items DynamoDB leaves unprocessed are sent again, then answer 429.
+ * Not atomic: when that happens, the other batches (and the processed part of this one) stay written.
+ */
 export async function batchWrite(client: DynamoDBDocumentClient, tableName: string, requests: Item[]): Promise<void> {
   await mapLimited(chunks(requests, BATCH_WRITE_SIZE), PARALLEL_BATCHES, async (chunk) => {
     let pending: Item[] = chunk;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt >= WRITE_ATTEMPTS) throw new Error(`batch write still unprocessed after ${attempt} attempts`);
+      if (attempt >= BATCH_ATTEMPTS) throw unprocessedAfterRetries();
       if (attempt > 0) await backoff(attempt, 20, 1000);
       const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName]: pending } }));
       pending = (output.UnprocessedItems?.[tableName] ?? []) as Item[];

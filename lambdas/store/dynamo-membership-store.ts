@@ -18,12 +18,22 @@ export class DynamoMembershipStore implements MembershipStore {
     await this.write([...new Set(userIds)].flatMap((userId) => membershipItems(tenant, groupId, userId).map((Item) => ({ PutRequest: { Item } }))));
   }
 
+  /**
+   * Under the users first, then under the group. Batch writes are not atomic: a removal that runs
+   * out of retries leaves what is listed under the group, which is where removeAllOfGroup looks, so
+   * the stream's retry of a deleted group's cleanup finds it again (as does the IdP's retry).
+   */
   async remove(tenant: string, groupId: string, userIds: string[]): Promise<void> {
-    await this.write([...new Set(userIds)].flatMap((userId) => this.deletes(tenant, groupId, userId)));
+    const ids = [...new Set(userIds)];
+    await this.write(ids.map((userId) => ({ DeleteRequest: { Key: keys.memberOf(tenant, userId, groupId) } })));
+    await this.write(ids.map((userId) => ({ DeleteRequest: { Key: keys.membership(tenant, groupId, userId) } })));
   }
 
+  /** The mirror image of remove: under the groups first, then under the user, where removeAllOfUser looks. */
   async removeFromGroups(tenant: string, userId: string, groupIds: string[]): Promise<void> {
-    await this.write([...new Set(groupIds)].flatMap((groupId) => this.deletes(tenant, groupId, userId)));
+    const ids = [...new Set(groupIds)];
+    await this.write(ids.map((groupId) => ({ DeleteRequest: { Key: keys.membership(tenant, groupId, userId) } })));
+    await this.write(ids.map((groupId) => ({ DeleteRequest: { Key: keys.memberOf(tenant, userId, groupId) } })));
   }
 
   async *members(tenant: string, groupId: string): AsyncIterable<string[]> {
@@ -101,10 +111,6 @@ export class DynamoMembershipStore implements MembershipStore {
       // Expired and taken over: the new holder's lease is not ours to end.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
-  }
-
-  private deletes(tenant: string, groupId: string, userId: string): WriteRequest[] {
-    return [{ DeleteRequest: { Key: keys.membership(tenant, groupId, userId) } }, { DeleteRequest: { Key: keys.memberOf(tenant, userId, groupId) } }];
   }
 
   /** Sort keys matching a key condition, strongly consistent, a page at a time. */

@@ -10,6 +10,7 @@ import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../d
 import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
+import { retryableStoreFailure } from './store-failures';
 import { SEAT_LIMIT, settingsAtVersion } from './dynamo-settings-store';
 import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, KEY_FOLD, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
 
@@ -352,7 +353,8 @@ export class DynamoResourceStore implements ResourceStore {
   /**
    * Runs a transaction. A condition failure is mapped by the index of the item that failed;
    * a conflict with a concurrent transaction is retried, so that the retry sees the winner's
-   * write and fails on its condition instead (50 racing creates: one 201, 49 × 409).
+   * write and fails on its condition instead (50 racing creates: one 201, 49 × 409); conflicts
+   * that outlast the retries answer 503 (store-failures.ts), having written nothing.
    */
   private async transact(items: TransactItem[], onConditionFailed: (index: number) => Error): Promise<void> {
     for (let attempt = 0; ; attempt++) {
@@ -365,7 +367,8 @@ export class DynamoResourceStore implements ResourceStore {
         const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
         if (failed >= 0) throw onConditionFailed(failed);
         const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
-        if (!conflicted || attempt + 1 >= TRANSACTION_ATTEMPTS) throw error;
+        if (!conflicted) throw error;
+        if (attempt + 1 >= TRANSACTION_ATTEMPTS) throw retryableStoreFailure(error) ?? error;
         await backoff(attempt + 1, 15, 400);
       }
     }

@@ -2,6 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type Dynamo
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { itemAttributes, keys, SETTINGS, SETTINGS_APPLICATION, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
 import type { SettingsStore } from '../tenancy/ports/settings-store';
+import { retryableStoreFailure } from './store-failures';
 import type { SettingsProgress, VersionedSettings } from '../contracts/settings';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
@@ -51,7 +52,8 @@ export class DynamoSettingsStore implements SettingsStore {
       return true;
     } catch (error) {
       if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((reason) => reason.Code === 'ConditionalCheckFailed')) return false;
-      throw error;
+      // Another save raced this one: its admin retries, and reads the version that won.
+      throw retryableStoreFailure(error) ?? error;
     }
   }
 

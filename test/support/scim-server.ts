@@ -96,6 +96,12 @@ export function expectScimError(response: ScimTestResponse, status: number, scim
   expect(response.body.detail.length).toBeGreaterThan(10);
 }
 
+/** A failure a retry may cure: 429 or 503 with a Retry-After in seconds (RFC 9110 §10.2.3), as an RFC 7644 §3.12 error. */
+export function expectRetryLater(response: ScimTestResponse, status: 429 | 503) {
+  expectScimError(response, status);
+  expect(response.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+}
+
 let sequence = 0;
 
 /** A name no other test, file or run uses. */
