@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { BULK_RESPONSE_SCHEMA, parseBulkRequest, type BulkOperation, type BulkOutcome, type BulkResponse } from '../scim/bulk';
 import { ScimError } from '../scim/errors';
-import { assertBodyNesting } from '../scim/json-limits';
+import { assertBodyShape } from '../scim/json-limits';
 import { runBulk } from '../directory/bulk';
 import { parseRoute, pathMatcher, type RouteSpec } from '../contracts/routes';
 import type { ResourceRoutes } from './resource-routes';
@@ -50,7 +50,7 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
     // A POST creates: its location is known once it has, from the route's Location header.
     const location = candidates.length > 0 && operation.method !== 'POST' ? `${request.baseUrl}${path}` : undefined;
     try {
-      assertBodyNesting(operation.data, "The operation's data");
+      assertBodyShape(operation.data, "The operation's data");
       if (candidates.length === 0) throw ScimError.notFound(`No SCIM endpoint at ${path}: bulk operations address /Users, /Groups, /Users/{id} and /Groups/{id}.`);
       if (!target) {
         const allowed = candidates.map((candidate) => candidate.method);

@@ -4,7 +4,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Principal, TokenVerifier } from '../tenancy/token-verifier';
 import { ScimError } from '../scim/errors';
-import { assertBodyNesting } from '../scim/json-limits';
+import { assertBodyShape } from '../scim/json-limits';
 import { isOperationData } from '../scim/bulk';
 import { logger } from '../runtime/logger';
 import type { ProvisioningClient } from '../contracts/table-design';
@@ -107,6 +107,8 @@ function baseUrl(event: ScimEvent): string {
   return `${protocol}://${host}${prefix}${SCIM_BASE_PATH}`;
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 function normalizedRequest(maxBodyBytes: number): MiddlewareObj<ScimEvent> {
   return {
     before: (request) => {
@@ -117,6 +119,16 @@ function normalizedRequest(maxBodyBytes: number): MiddlewareObj<ScimEvent> {
         const bytes = event.isBase64Encoded ? Math.floor((event.body.length * 3) / 4) : Buffer.byteLength(event.body);
         if (bytes > maxBodyBytes) {
           throw ScimError.payloadTooLarge(`The request body is ${bytes} bytes; the largest accepted is ${maxBodyBytes} bytes.`);
+        }
+        // Bytes handed over as they came (the local server does so when they are not UTF-8): decoded
+        // strictly, so that nothing is stored as U+FFFD in place of what the client meant.
+        if (event.isBase64Encoded) {
+          try {
+            event.body = STRICT_UTF8.decode(Buffer.from(event.body, 'base64'));
+            event.isBase64Encoded = false;
+          } catch {
+            throw ScimError.invalidSyntax('The request body is not valid UTF-8, which JSON requires (RFC 8259 §8.1); send it encoded as UTF-8.');
+          }
         }
       } else {
         event.body = undefined;
@@ -155,12 +167,16 @@ function jsonBody(): MiddlewareObj<ScimEvent> {
       } else {
         // Media types compare case-insensitively (RFC 9110 §8.3.1); the body parser's test does not.
         const [mediaType, ...parameters] = contentType.split(';');
+        const charset = parameters.map((parameter) => /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i.exec(parameter)?.[1]).find((value) => value !== undefined);
+        if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+          throw ScimError.unsupportedMediaType(`The body is declared as charset=${charset}; JSON is exchanged as UTF-8 (RFC 8259 §8.1): send it so, with charset=utf-8 or none.`);
+        }
         headers['content-type'] = [mediaType.trim().toLowerCase(), ...parameters].join(';');
       }
       await parser.before!(request);
       // A Bulk operation's data is checked when that operation runs, so that it fails alone (RFC 7644 §3.7.3).
       const opaque = request.event.resource === BULK_RESOURCE ? isOperationData : undefined;
-      assertBodyNesting(request.event.body, 'The request body', opaque);
+      assertBodyShape(request.event.body, 'The request body', opaque);
     },
   };
 }

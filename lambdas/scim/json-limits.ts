@@ -61,12 +61,22 @@ export function nestingBeyond(value: unknown, limit: number, opaque?: (path: Pat
   return found;
 }
 
-/** A request body nested beyond MAX_BODY_NESTING: 400 invalidSyntax before anything reads it. */
-export function assertBodyNesting(body: unknown, what: string, opaque?: (path: Path) => boolean): void {
+/**
+ * What no SCIM message holds, refused with 400 invalidSyntax before anything reads it: nesting
+ * beyond MAX_BODY_NESTING, and a `__proto__` member, which JSON.parse keeps as a name but every
+ * later copy of the object would turn into its prototype.
+ */
+export function assertBodyShape(body: unknown, what: string, opaque?: (path: Path) => boolean): void {
   const where = nestingBeyond(body, MAX_BODY_NESTING, opaque);
   if (where !== undefined) {
     throw ScimError.invalidSyntax(`${what} nests objects and arrays more than ${MAX_BODY_NESTING} levels deep (at ${where}); SCIM resources need far fewer.`);
   }
+  let prototypeAt: string | undefined;
+  walk(body, ({ value, path }) => {
+    if (prototypeAt !== undefined || (opaque && path.length > 0 && opaque(path))) return false;
+    if (isContainer(value) && !Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, '__proto__')) prototypeAt = printPath([...path, '__proto__']);
+  });
+  if (prototypeAt !== undefined) throw ScimError.invalidSyntax(`${what} has a member named "__proto__" (at ${prototypeAt}), which no SCIM attribute is.`);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
@@ -99,8 +100,10 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
     handlers.set(name, module.handler);
   }
 
-  const server = createServer(async (request, response) => {
+  // Node would answer a request without Host (RFC 9112 §3.2) with an empty 400 of its own.
+  const server = createServer({ requireHostHeader: false }, async (request, response) => {
     try {
+      if (request.headers.host === undefined) return gatewayError(response, 400, 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).');
       const url = new URL(request.url ?? '/', 'http://local');
       const path = url.pathname;
       // Like API Gateway, a literal path segment wins over a {parameter}: /Users/.search is not user ".search".
@@ -133,8 +136,9 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
         multiValueQueryStringParameters: Object.keys(query.multi).length > 0 ? query.multi : null,
         pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
         stageVariables: null,
-        body: body.length > 0 ? body.toString('utf8') : null,
-        isBase64Encoded: false,
+        // As API Gateway does for bytes it cannot pass as text: base64, for the handler to judge.
+        body: body.length > 0 ? (isUtf8(body) ? body.toString('utf8') : body.toString('base64')) : null,
+        isBase64Encoded: body.length > 0 && !isUtf8(body),
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',

@@ -32,3 +32,21 @@ describe('preparedIdentifier', () => {
     expect(preparedIdentifier('ada 😀')).toEqual({ value: 'ada 😀' });
   });
 });
+
+describe('what else reads as another name', () => {
+  it.each(['\u034f', '\ufe0f', '\u3164'])('refuses the default-ignorable U+%s', (character) => {
+    expect(preparedIdentifier(`bo${character}b`)).toEqual({ fault: expect.stringContaining('invisible') });
+  });
+
+  it.each([['mathematical bold', '𝐚𝐥𝐢𝐜𝐞'], ['a ligature', 'ﬁle'], ['a superscript', 'x²']])('refuses %s, a compatibility form', (_what, name) => {
+    expect(preparedIdentifier(name)).toEqual({ fault: expect.stringContaining('styled or composed form') });
+  });
+
+  it('maps every space to U+0020, so a no-break space is a space', () => {
+    expect(caseIgnoringForm('Équipe\u00a0Paris')).toBe(caseIgnoringForm('équipe paris'));
+  });
+
+  it('keeps letters with accents, CJK and Hangul syllables', () => {
+    for (const name of ['José.García@example.com', '山田太郎', '김민준', 'Zoë', 'ʻOkina']) expect(preparedIdentifier(name)).toEqual({ value: name });
+  });
+});
