@@ -30,6 +30,12 @@ function numberContext(name: string): number | undefined {
   return number;
 }
 
+/** `-c scim:<name>=<text>`, if given and not empty. */
+function stringContext(name: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(`scim:${name}`);
+  return value === undefined || String(value) === '' ? undefined : String(value);
+}
+
 // No env: the template stays account- and region-agnostic, so synth needs no credentials.
 new ScimStack(app, 'ServerlessScim', {
   manageApiGatewayAccountLoggingRole: String(app.node.tryGetContext('scim:manageApiGatewayAccountLoggingRole')) !== 'false',
@@ -37,6 +43,7 @@ new ScimStack(app, 'ServerlessScim', {
   webAcl: String(app.node.tryGetContext('scim:webAcl')) !== 'false',
   wafRateLimit: numberContext('wafRateLimit'),
   functionConcurrency: numberContext('functionConcurrency'),
+  alarmEmail: stringContext('alarmEmail'),
 });
 
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

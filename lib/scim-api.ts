@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
   AccessLogFormat,
@@ -48,6 +48,8 @@ export interface ScimApiProps {
  */
 export class ScimApi extends Construct {
   readonly api: RestApi;
+  /** The stage's access log: one JSON line per request, the gateway's own refusals (401, 429, WAF) included. */
+  readonly accessLogs: LogGroup;
   readonly webAcl?: ScimWebAcl;
   /** The SCIM base URL, `https://…/{stage}/scim/v2`. */
   readonly baseUrl: string;
@@ -55,9 +57,12 @@ export class ScimApi extends Construct {
   constructor(scope: Construct, id: string, props: ScimApiProps) {
     super(scope, id);
 
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention });
+    const accessLogs = (this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention }));
 
     this.api = new RestApi(this, 'Api', {
+      // API Gateway's metrics are keyed by API name: the construct id would be the same in every
+      // deployment of the stack in an account, and their dashboards and alarms would add them up.
+      restApiName: Stack.of(this).stackName,
       description: 'SCIM 2.0 service provider (RFC 7644)',
       // The callers are a few IdP servers, not browsers worldwide; edge-optimized only adds a CloudFront hop.
       endpointTypes: [EndpointType.REGIONAL],
@@ -72,6 +77,8 @@ export class ScimApi extends Construct {
         dataTraceEnabled: false,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogFields())),
+        // X-Ray traces from the gateway through the functions (which trace actively) to DynamoDB and Secrets Manager.
+        tracingEnabled: true,
       },
     });
 
@@ -182,5 +189,12 @@ function accessLogFields() {
     // The type, not the message: for a request with an unusable Authorization header the
     // message quotes a hash of that header.
     errorType: AccessLogField.contextErrorResponseType(),
+    // The tenant the token authorizer named, for allowed requests and for dead tokens it denied
+    // (lambdas/http/token-authorizer.ts); "-" for a missing or wrong token. The functions' request
+    // lines carry the same requestId and tenant.
+    tenant: AccessLogField.contextAuthorizer('tenant'),
+    authorizerStatus: AccessLogField.contextAuthorizerStatus(),
+    authorizerLatency: AccessLogField.contextAuthorizerLatency(),
+    xrayTraceId: AccessLogField.contextXrayTraceId(),
   };
 }

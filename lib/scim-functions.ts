@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -48,6 +48,8 @@ export class ScimFunctions extends Construct {
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
   readonly authorizer: NodejsFunction;
   readonly cleanup: NodejsFunction;
+  /** Where stream records the cleanup could not apply after every retry end up. */
+  readonly cleanupDeadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: ScimFunctionsProps) {
     super(scope, id);
@@ -59,7 +61,9 @@ export class ScimFunctions extends Construct {
     const extensions = extensionsEnvironment(props.schemaExtensions);
     this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props, extensions)])) as Record<FunctionName, NodejsFunction>;
     this.authorizer = this.authorizerFunction(props);
-    this.cleanup = this.cleanupFunction(props);
+    const { fn, deadLetters } = this.cleanupFunction(props);
+    this.cleanup = fn;
+    this.cleanupDeadLetters = deadLetters;
   }
 
   /** API Gateway's token authorizer: reads tenants' secrets and nothing else, no table. */
@@ -103,7 +107,7 @@ export class ScimFunctions extends Construct {
    * only resource deletions and new memberships; failed records are retried alone, halving the
    * batch on errors, and what still fails lands in a dead-letter queue instead of blocking the shard.
    */
-  private cleanupFunction(props: ScimFunctionsProps): NodejsFunction {
+  private cleanupFunction(props: ScimFunctionsProps): { fn: NodejsFunction; deadLetters: Queue } {
     // Deleting a 100,000-member group removes 100,000 items; a crash resumes on the stream's retry.
     const fn = this.nodeFunction('cleanup', 'SCIM membership cleanup (table stream)', streamFunctions.cleanup.entry, Duration.minutes(5), props, {});
     this.grantTable(fn, props);
@@ -133,7 +137,7 @@ export class ScimFunctions extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Lambda event source mappings for DynamoDB streams need dynamodb:ListStreams, which IAM only grants on "*".',
     });
-    return fn;
+    return { fn, deadLetters };
   }
 
   private grantTable(fn: NodejsFunction, props: ScimFunctionsProps) {
@@ -206,6 +210,9 @@ export function scimNodeFunction(parent: Construct, name: string, props: ScimNod
     reservedConcurrentExecutions: props.reservedConcurrentExecutions,
     role,
     logGroup,
+    // X-Ray segments for each invocation, joined to API Gateway's trace. Subsegments for the SDK
+    // calls, annotated with tenant and operation, need Powertools Tracer, not yet a dependency.
+    tracing: Tracing.ACTIVE,
     environment: {
       ...environment,
       NODE_OPTIONS: '--enable-source-maps',
@@ -224,6 +231,10 @@ export function scimNodeFunction(parent: Construct, name: string, props: ScimNod
       // ES module builds (SDK v3, Powertools, zod) tree-shake; their CommonJS builds do not.
       mainFields: ['module', 'main'],
     },
+  });
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permission (X-Ray IAM reference).',
   });
 
   return fn;

@@ -11,6 +11,7 @@ import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { TABLE_NAME_OUTPUT } from './stack-outputs';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
+import { ScimOperations } from './scim-operations';
 import { ScimTable } from './scim-table';
 import { WAF_EVALUATION_WINDOW_SECONDS } from './scim-web-acl';
 import { TenantTokens } from './tenant-tokens';
@@ -61,6 +62,8 @@ export interface ScimStackProps extends StackProps {
    * and sets no cap (Lambda's reserved concurrency 0 would stop the functions). @default 50
    */
   readonly functionConcurrency?: number;
+  /** Subscribes this e-mail address to the alarm topic; SNS sends it a confirmation first. @default no subscription */
+  readonly alarmEmail?: string;
 }
 
 /** Least privilege per function: discovery serves static documents and never touches the table. */
@@ -82,6 +85,8 @@ export class ScimStack extends Stack {
   readonly api: RestApi;
   /** Undefined with `webAcl: false`. */
   readonly webAcl?: CfnWebACL;
+  /** Alarms, their topic, the dashboard and the saved queries. */
+  readonly operations: ScimOperations;
 
   constructor(scope: Construct, id: string, props: ScimStackProps = {}) {
     super(scope, id, props);
@@ -96,7 +101,7 @@ export class ScimStack extends Stack {
     }));
 
     const functionConcurrency = props.functionConcurrency ?? 50;
-    const { functions, authorizer, cleanup } = new ScimFunctions(this, 'Functions', {
+    const { functions, authorizer, cleanup, cleanupDeadLetters } = new ScimFunctions(this, 'Functions', {
       table,
       tenantTokens,
       tableAccess,
@@ -122,6 +127,25 @@ export class ScimStack extends Stack {
     this.api = api.api;
     this.webAcl = api.webAcl?.webAcl;
 
+    const operations = (this.operations = new ScimOperations(this, 'Operations', {
+      stage: api.api.deploymentStage,
+      accessLogs: api.accessLogs,
+      requestFunctions: functions,
+      functions: {
+        ...functions,
+        authorizer,
+        cleanup,
+        rotation: tenantTokens.rotationFunction,
+        tokenExpiry: tenantTokens.expiryFunction,
+      },
+      errorsExpected: ['authorizer'],
+      table,
+      streamConsumers: [cleanup],
+      deadLetterQueues: [cleanupDeadLetters],
+      tokenExpiry: { alarm: tenantTokens.expiryAlarm, report: tenantTokens.expiryFunction, prefix: tenantTokens.prefix },
+      alarmEmail: props.alarmEmail,
+    }));
+
     new CfnOutput(this, 'ScimBaseUrl', {
       description: `SCIM base URL (${SCIM_BASE_PATH}) to configure in the IdP`,
       value: api.baseUrl,
@@ -139,8 +163,16 @@ export class ScimStack extends Stack {
       value: table.tableName,
     });
     new CfnOutput(this, 'TokenExpiryAlarmName', {
-      description: "Fires 30 days before an enabled tenant's token expires; add an action to be told",
+      description: "Fires 30 days before an enabled tenant's token expires; it notifies the alarm topic",
       value: tenantTokens.expiryAlarm.alarmName,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'Every alarm notifies this SNS topic; subscribe to it (or set alarmEmail)',
+      value: operations.alarmTopic.topicArn,
+    });
+    new CfnOutput(this, 'DashboardName', {
+      description: 'The CloudWatch dashboard of this deployment',
+      value: operations.dashboard.dashboardName,
     });
   }
 

@@ -2,7 +2,7 @@
  * The one route table. The CDK stack builds API Gateway resources from it, the local
  * server dispatches with it, and each handler must implement exactly its routes.
  */
-import { directoryStreamFilter } from './table-design';
+import { directoryStreamFilter, type ResourceTypeName } from './table-design';
 
 export const SCIM_BASE_PATH = '/scim/v2';
 
@@ -18,11 +18,14 @@ export interface FunctionSpec {
   /** Source of the Lambda entry point, relative to the project root; it exports `handler`. */
   readonly entry: string;
   readonly routes: Readonly<Record<string, RouteSpec>>;
+  /** The resource type its routes serve, when they serve one. */
+  readonly resourceType?: ResourceTypeName;
 }
 
 export const scimFunctions = {
   users: {
     entry: 'lambdas/users/handler.ts',
+    resourceType: 'User',
     routes: {
       list: 'GET /Users',
       search: 'POST /Users/.search',
@@ -35,6 +38,7 @@ export const scimFunctions = {
   },
   groups: {
     entry: 'lambdas/groups/handler.ts',
+    resourceType: 'Group',
     routes: {
       list: 'GET /Groups',
       search: 'POST /Groups/.search',
@@ -116,6 +120,29 @@ export function allRoutes(): Array<ParsedRoute & { function: FunctionName; name:
       return routePaths(route.path).map((path) => ({ ...route, path, function: fn, name, resource: SCIM_BASE_PATH + path, alias: path !== route.path }));
     }),
   );
+}
+
+/** What a request does, in the route table's words. */
+export interface Operation {
+  /** `{function}.{route}`: `users.create`, `groups.patch`, `bulk.bulk`. */
+  readonly name: string;
+  readonly resourceType?: ResourceTypeName;
+}
+
+let operations: Map<string, Operation> | undefined;
+
+/**
+ * The operation a method on an API Gateway resource (`/scim/v2/Users/{id}`, aliases included)
+ * runs; undefined for a method no route has (answered 405).
+ */
+export function operationOf(method: string, resource: string): Operation | undefined {
+  operations ??= new Map(
+    allRoutes().map((route) => {
+      const resourceType = (scimFunctions[route.function] as FunctionSpec).resourceType;
+      return [`${route.method} ${route.resource}`, { name: `${route.function}.${route.name}`, ...(resourceType ? { resourceType } : {}) }];
+    }),
+  );
+  return operations.get(`${method} ${resource}`);
 }
 
 /** API Gateway decodes %-escapes (but leaves '+' alone); a value that is not valid escaping is kept as sent. */

@@ -243,7 +243,7 @@ export class ResourceService {
     return ScimError.forbidden(
       `Seat limit reached: ${inUse} of ${policy.seatLimit} seats are taken by active users, so this user cannot be ${what}. ` +
         'Deactivate or unassign a user in the identity provider, or raise the seat limit of this application, then retry.',
-    );
+    ).withCode('seat_limit');
   }
 
   /** Active users of the tenant. */

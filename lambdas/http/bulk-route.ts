@@ -3,7 +3,8 @@ import { BULK_RESPONSE_SCHEMA, parseBulkRequest, type BulkOperation, type BulkOu
 import { ScimError } from '../scim/errors';
 import { assertBodyShape } from '../scim/json-limits';
 import { runBulk } from '../directory/bulk';
-import { parseRoute, pathMatcher, type RouteSpec } from '../contracts/routes';
+import { BULK_OPERATION_LOG_MESSAGE, type BulkOperationLogFields } from '../contracts/request-log';
+import { SCIM_BASE_PATH, operationOf, parseRoute, pathMatcher, type RouteSpec } from '../contracts/routes';
 import type { ResourceRoutes } from './resource-routes';
 import { toScimError, type RouteRun, type ScimRequest } from './scim-handler';
 
@@ -37,8 +38,32 @@ export interface BulkRouteOptions {
 export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): RouteRun {
   const table = targets.map((target) => {
     const route = parseRoute(target.route);
-    return { method: route.method, match: pathMatcher(route.path), run: target.run };
+    return { method: route.method, match: pathMatcher(route.path), run: target.run, operation: operationOf(route.method, SCIM_BASE_PATH + route.path) };
   });
+
+  /**
+   * Each operation's line: what happened to which resource. Its path and data come from the body,
+   * so only the id is logged, and not when no resource has it (404): that may be anything.
+   */
+  const logOperation = (request: ScimRequest, target: (typeof table)[number] & { params: Record<string, string> }, outcome: BulkOutcome, error?: ScimError, cause?: unknown) => {
+    const resourceId = outcome.status === 404 ? undefined : (target.params.id ?? outcome.id);
+    const fields: BulkOperationLogFields = {
+      operation: target.operation?.name,
+      method: target.method,
+      resourceType: target.operation?.resourceType,
+      resourceId,
+      status: outcome.status,
+      scimType: error?.scimType,
+      code: error?.code,
+      tenant: request.tenant,
+      requestId: request.requestId,
+    };
+    if (outcome.status >= 500) {
+      options.log.error(BULK_OPERATION_LOG_MESSAGE, { ...fields, error: cause instanceof Error ? { name: cause.name, message: cause.message, stack: cause.stack } : String(cause) });
+    } else {
+      options.log.info(BULK_OPERATION_LOG_MESSAGE, { ...fields });
+    }
+  };
 
   const execute = async (request: ScimRequest, operation: BulkOperation): Promise<BulkOutcome> => {
     const path = operation.path.startsWith('/') ? operation.path : `/${operation.path}`;
@@ -69,22 +94,24 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
         header: (name) => (name.toLowerCase() === 'if-match' ? operation.version : undefined),
         body: operation.data,
         baseUrl: request.baseUrl,
+        requestId: request.requestId,
         remainingMs: request.remainingMs,
       });
       const body = response.body as { id?: unknown } | undefined;
-      return {
+      const outcome: BulkOutcome = {
         status: response.status,
         id: typeof body?.id === 'string' ? body.id : undefined,
         location: response.headers?.Location ?? location,
         version: response.headers?.ETag,
       };
+      logOperation(request, target, outcome);
+      return outcome;
     } catch (error) {
       const failure = toScimError(error);
-      if (failure.status >= 500) {
-        const cause = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
-        options.log.error('bulk operation failed', { method: operation.method, status: failure.status, error: cause });
-      }
-      return { status: failure.status, location, response: failure.toBody() };
+      const outcome: BulkOutcome = { status: failure.status, location, response: failure.toBody() };
+      // Without a target the path named no endpoint (404, 405): nothing to say of a resource.
+      if (target) logOperation(request, target, outcome, failure, error);
+      return outcome;
     }
   };
 
@@ -97,7 +124,7 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
     // The request's own log line says 200 whatever its operations did; this says what they did.
     const statuses: Record<string, number> = {};
     for (const operation of Operations) statuses[operation.status] = (statuses[operation.status] ?? 0) + 1;
-    options.log.info('bulk operations', { tenant: request.tenant, operations: bulk.Operations.length, statuses });
+    options.log.info('bulk operations', { tenant: request.tenant, requestId: request.requestId, operations: bulk.Operations.length, statuses });
     const body: BulkResponse = { schemas: [BULK_RESPONSE_SCHEMA], Operations };
     return { status: 200, body };
   };

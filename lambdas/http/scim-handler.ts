@@ -2,7 +2,9 @@ import middy, { type MiddlewareObj, type Request } from '@middy/core';
 import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { Principal, TokenVerifier } from '../tenancy/token-verifier';
+import { presentedToken, type Principal, type TokenVerifier } from '../tenancy/token-verifier';
+import { tenantOfToken } from '../tenancy/tenant-secret';
+import { assertTenant } from '../contracts/tenancy';
 import { ScimError } from '../scim/errors';
 import { assertBodyShape } from '../scim/json-limits';
 import { isOperationData } from '../scim/bulk';
@@ -10,7 +12,8 @@ import { logger } from '../runtime/logger';
 import type { ProvisioningClient } from '../contracts/table-design';
 import { provisioningClientOf } from './provisioning-client';
 import { authorizedPrincipal } from './token-authorizer';
-import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, parseRoute, routePaths, scimFunctions, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
+import { REQUEST_LOG_MESSAGE, type RequestLogFields } from '../contracts/request-log';
+import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, operationOf, parseRoute, routePaths, scimFunctions, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
 
 export interface ScimRequest {
   readonly tenant: string;
@@ -26,6 +29,8 @@ export interface ScimRequest {
   readonly body: unknown;
   /** Absolute SCIM base URL as the client addressed us (scheme, host, stage, `/scim/v2`). */
   readonly baseUrl: string;
+  /** API Gateway's id of the request, which its access log and the request's log line carry. */
+  readonly requestId?: string;
   /** Milliseconds the function may still run; work that cannot end by then should not start. */
   remainingMs(): number;
 }
@@ -93,6 +98,7 @@ function toScimRequest(event: ScimEvent, context: Context | undefined): ScimRequ
     header: (name) => headers[name.toLowerCase()],
     body: event.body,
     baseUrl: baseUrl(event),
+    requestId: event.requestContext?.requestId,
     remainingMs: () => context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY,
   };
 }
@@ -181,38 +187,88 @@ function jsonBody(): MiddlewareObj<ScimEvent> {
   };
 }
 
-/** The middleware that turns results and errors into API Gateway responses. */
+/**
+ * The middleware that turns results and errors into API Gateway responses, and writes each
+ * request's log line (contracts/request-log.ts).
+ */
 function scimResponses(logger: Logger): MiddlewareObj<ScimEvent, APIGatewayProxyResult | ScimResponse> {
   const started = new WeakMap<object, number>();
-  const log = (request: ScimRequestContext, status: number, error?: unknown) => {
+  const log = (request: ScimRequestContext, status: number, outcome: { created?: unknown; error?: ScimError; cause?: unknown }) => {
     const event = request.event;
-    const fields = {
+    const userAgent = headerOf(event, 'user-agent');
+    const operation = operationOf(event.httpMethod, event.resource);
+    const fields: RequestLogFields = {
+      operation: operation?.name,
       method: event.httpMethod,
       resource: event.resource,
+      resourceType: operation?.resourceType,
+      resourceId: operation?.resourceType ? (event.pathParameters?.id ?? createdId(status, outcome.created)) : undefined,
       status,
-      tenant: event.principal?.tenant,
-      userAgent: (event.headers as Record<string, string | undefined> | undefined)?.['user-agent'],
+      scimType: outcome.error?.scimType,
+      code: outcome.error?.code,
+      tenant: loggedTenant(event),
+      client: provisioningClientOf(userAgent),
+      userAgent,
       durationMs: Date.now() - (started.get(request) ?? Date.now()),
-      requestId: request.context?.awsRequestId,
+      requestId: event.requestContext?.requestId,
     };
-    if (status >= 500) logger.error('request failed', { ...fields, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
-    else logger.info('request', fields);
+    if (status >= 500) {
+      const { cause } = outcome;
+      logger.error(REQUEST_LOG_MESSAGE, { ...fields, error: cause instanceof Error ? { name: cause.name, message: cause.message, stack: cause.stack } : String(cause) });
+    } else {
+      logger.info(REQUEST_LOG_MESSAGE, { ...fields });
+    }
   };
   return {
     before: (request) => {
       started.set(request, Date.now());
+      // The function's name and Lambda request id on every line: the stack's metric filters count by function.
+      if (request.context) logger.addContext(request.context);
     },
     after: (request) => {
       const result = request.response as ScimResponse;
       request.response = toHttp(result.status, result.body, result.headers);
-      log(request as ScimRequestContext, result.status);
+      log(request as ScimRequestContext, result.status, { created: result.body });
     },
     onError: (request) => {
       const error = toScimError(request.error);
       request.response = toHttp(error.status, error.toBody(), error.headers);
-      log(request as ScimRequestContext, error.status, request.error);
+      log(request as ScimRequestContext, error.status, { error, cause: request.error });
     },
   };
+}
+
+/** The id a 201 answers with: the resource the request created. */
+function createdId(status: number, body: unknown): string | undefined {
+  const id = status === 201 ? (body as { id?: unknown } | undefined)?.id : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function headerOf(event: ScimEvent, name: string): string | undefined {
+  const headers = (event.headers ?? {}) as Record<string, string | undefined>;
+  return headers[name] ?? Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+/**
+ * Who the request came from: the authenticated tenant, else (a 401, or a refusal before the
+ * token was checked) the tenant the token's prefix names. Never the token: its prefix is the
+ * tenant's name, which is not secret; the rest is.
+ */
+function loggedTenant(event: ScimEvent): string | undefined {
+  if (event.principal) return event.principal.tenant;
+  const authorized = (event.requestContext?.authorizer as { tenant?: unknown } | null | undefined)?.tenant;
+  if (typeof authorized === 'string') return isTenant(authorized) ? authorized : undefined;
+  const token = presentedToken(headerOf(event, 'authorization'));
+  return token === undefined ? undefined : tenantOfToken(token);
+}
+
+function isTenant(name: string): boolean {
+  try {
+    assertTenant(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function toHttp(status: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {

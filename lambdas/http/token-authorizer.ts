@@ -42,7 +42,12 @@ export function tokenAuthorizer(verifier: TokenVerifier, log: Logger = logger) {
     if (authentication.reason === 'missing' || authentication.reason === 'unknown') throw new Error(UNAUTHORIZED);
     // The operator's answer to "why does the IdP get 401?": API Gateway's response cannot say which.
     log.warn('token refused', { tenant: authentication.tenant, reason: authentication.reason });
-    return { principalId: authentication.tenant ?? 'refused', policyDocument: policy('Deny', resource) };
+    // The tenant in the context too: the stage's access log records `$context.authorizer.tenant` for denied requests as well.
+    return {
+      principalId: authentication.tenant ?? 'refused',
+      policyDocument: policy('Deny', resource),
+      ...(authentication.tenant ? { context: { tenant: authentication.tenant } satisfies AuthorizerContext } : {}),
+    };
   };
 }
 

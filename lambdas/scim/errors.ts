@@ -15,6 +15,25 @@ export type ScimType =
   | 'invalidCursor'
   | 'expiredCursor';
 
+/** What an error's status alone says, as a code, where no scimType says more. */
+const STATUS_CODES: Readonly<Record<number, string>> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+  500: 'internal_error',
+  501: 'not_implemented',
+  502: 'bad_gateway',
+  503: 'unavailable',
+  504: 'timeout',
+};
+
 export interface ScimErrorBody {
   schemas: [typeof ERROR_SCHEMA];
   status: string;
@@ -30,6 +49,7 @@ export class ScimError extends Error {
   readonly status: number;
   readonly scimType?: ScimType;
   readonly headers: Record<string, string>;
+  private reasonCode?: string;
 
   constructor(status: number, detail: string, scimType?: ScimType, headers: Record<string, string> = {}) {
     super(detail);
@@ -41,6 +61,23 @@ export class ScimError extends Error {
 
   get detail(): string {
     return this.message;
+  }
+
+  /**
+   * A short, stable reason for operators' logs and queries (`uniqueness`, `not_found`,
+   * `seat_limit`): the scimType in snake case, else the status's name, unless the thrower named a
+   * finer one. Never sent: the body has status, scimType and detail only (RFC 7644 §3.12).
+   */
+  get code(): string {
+    if (this.reasonCode) return this.reasonCode;
+    if (this.scimType) return this.scimType.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    return STATUS_CODES[this.status] ?? `status_${this.status}`;
+  }
+
+  /** Names the reason where status and scimType leave it ambiguous (a 403 for a full seat count, a 401 for an expired token). */
+  withCode(code: string): this {
+    this.reasonCode = code;
+    return this;
   }
 
   toBody(): ScimErrorBody {

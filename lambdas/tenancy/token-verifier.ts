@@ -109,7 +109,7 @@ export class TenantTokenVerifier implements TokenVerifier {
 
   async authenticate(authorization: string | undefined): Promise<Authentication> {
     const token = presentedToken(authorization);
-    if (!token) return { accepted: false, reason: 'missing', error: ScimError.unauthorized(MISSING) };
+    if (!token) return { accepted: false, reason: 'missing', error: ScimError.unauthorized(MISSING).withCode(refusalCode('missing')) };
     const tenant = tenantOfToken(token);
     if (!tenant) return refused(undefined);
 
@@ -161,7 +161,12 @@ function remember<T>(map: Map<string, T>, key: string, value: T, max: number): v
 
 function refused(check: ReturnType<typeof checkToken> | undefined, tenant?: string): Authentication {
   const reason = !check || check.accepted ? 'unknown' : check.reason;
-  return { accepted: false, reason, error: ScimError.unauthorized(refusal(check)), ...(reason === 'unknown' ? {} : { tenant }) };
+  return { accepted: false, reason, error: ScimError.unauthorized(refusal(check)).withCode(refusalCode(reason)), ...(reason === 'unknown' ? {} : { tenant }) };
+}
+
+/** The log code of a refusal: which of the operator's answers ("rotate", "enable", "check the IdP") applies. */
+function refusalCode(reason: RefusalReason): string {
+  return reason === 'disabled' ? 'tenant_disabled' : `token_${reason}`;
 }
 
 function refusal(check: ReturnType<typeof checkToken> | undefined): string {

@@ -61,6 +61,8 @@ function roleStatements(name: FunctionName): any[] {
 }
 
 const actionsOf = (statement: any): string[] => [statement.Action].flat();
+/** What active tracing adds to every function's role (test/cdk/scim-operations.test.ts checks the tracing itself). */
+const isTracing = (action: string) => action === 'xray:PutTraceSegments' || action === 'xray:PutTelemetryRecords';
 
 /** API Gateway resource logical id -> full path, rebuilt from ParentId/PathPart. */
 function resourcePaths(): Map<string, string> {
@@ -195,11 +197,16 @@ describe('tenant tokens', () => {
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(6 hours)', Targets: [{ Arn: { 'Fn::GetAtt': [expiry, 'Arn'] } }] });
     expect(json.Resources[expiry].Properties.Environment.Variables.TENANT_SECRET_PREFIX).toEqual(prefix);
     const statements = statementsOf(stack.tenantTokens.expiryFunction);
-    expect(statements.map((statement) => [actionsOf(statement), statement.Resource])).toEqual([
-      [['secretsmanager:GetSecretValue'], tenantSecrets],
-      [['secretsmanager:ListSecrets'], '*'],
-    ]);
-    const [[, alarm]] = ofType('AWS::CloudWatch::Alarm');
+    // CDK merges the tracing actions into the statement on "*" that ListSecrets needs, ahead of the others.
+    const granted = statements.map((statement) => [actionsOf(statement).filter((action) => !isTracing(action)), statement.Resource]);
+    expect(granted).toHaveLength(2);
+    expect(granted).toEqual(
+      expect.arrayContaining([
+        [['secretsmanager:GetSecretValue'], tenantSecrets],
+        [['secretsmanager:ListSecrets'], '*'],
+      ]),
+    );
+    const alarm = json.Resources[stack.getLogicalId(stack.tenantTokens.expiryAlarm.node.defaultChild as any)];
     expect(alarm.Properties).toMatchObject({
       Namespace: 'ServerlessScim',
       MetricName: 'TokenDaysToExpiry',
@@ -355,7 +362,7 @@ describe('token authorizer', () => {
       .filter(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === roleLogicalId))
       .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap(actionsOf);
-    expect(actions.filter((action) => !action.startsWith('logs:'))).toEqual(['secretsmanager:GetSecretValue']);
+    expect(actions.filter((action) => !action.startsWith('logs:') && !isTracing(action))).toEqual(['secretsmanager:GetSecretValue']);
     const secrets = statements.find((statement) => actionsOf(statement).includes('secretsmanager:GetSecretValue'));
     expect(JSON.stringify(secrets.Resource)).toMatch(/:secret:scim\/",\{"Ref":"AWS::StackName"\},"\/tenants\/\*"\]\]\}$/);
   });
@@ -533,6 +540,8 @@ describe('REST API', () => {
     const format: string = stage.Properties.AccessLogSetting.Format;
     const fields = JSON.parse(format);
     expect(fields.requestId).toBe('$context.requestId');
+    // The functions' request lines carry the same requestId and tenant (lambdas/contracts/request-log.ts).
+    expect(fields.tenant).toBe('$context.authorizer.tenant');
     expect(format).not.toMatch(/\$input|\$method\.request|header|querystring|authorization|body/i);
     expect(format).not.toContain('$context.error.message');
     const destination = JSON.stringify(stage.Properties.AccessLogSetting.DestinationArn);
