@@ -6,6 +6,8 @@ import { runBulk } from '../directory/bulk';
 import { parseRoute, pathMatcher, type RouteSpec } from '../contracts/routes';
 import type { ResourceRoutes } from './resource-routes';
 import { toScimError, type RouteRun, type ScimRequest } from './scim-handler';
+import { recordRefusal } from './refusal-trail';
+import type { ActivityTrail } from '../directory/activity';
 
 /** The routes a bulk operation may address: RFC 7644 §3.7 allows POST, PUT, PATCH and DELETE, never reads or searches. */
 const BULK_ROUTES = ['create', 'replace', 'patch', 'delete'] as const;
@@ -26,7 +28,9 @@ export interface BulkRouteOptions {
   concurrency: number;
   /** No operation starts with less time than this left, so the response leaves before API Gateway's 29 s. */
   reserveMs: number;
-  log: Pick<Logger, 'info' | 'error'>;
+  log: Pick<Logger, 'info' | 'error' | 'warn'>;
+  /** Where refused operations are recorded, as the single requests' refusals are. */
+  trail?: Pick<ActivityTrail, 'refused'>;
 }
 
 /**
@@ -83,6 +87,10 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
       if (failure.status >= 500) {
         const cause = error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error);
         options.log.error('bulk operation failed', { method: operation.method, status: failure.status, error: cause });
+      }
+      if (options.trail) {
+        const id = candidates.find((candidate) => candidate.params.id !== undefined)?.params.id;
+        await recordRefusal(options.trail, options.log, { tenant: request.tenant, client: request.client, method: operation.method, path, id, body: operation.data }, failure);
       }
       return { status: failure.status, location, response: failure.toBody() };
     }

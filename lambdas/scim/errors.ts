@@ -15,6 +15,9 @@ export type ScimType =
   | 'invalidCursor'
   | 'expiredCursor';
 
+/** Refusals the server tells apart for itself beyond status and scimType. */
+export type RefusalReason = 'seatLimit';
+
 export interface ScimErrorBody {
   schemas: [typeof ERROR_SCHEMA];
   status: string;
@@ -30,13 +33,16 @@ export class ScimError extends Error {
   readonly status: number;
   readonly scimType?: ScimType;
   readonly headers: Record<string, string>;
+  /** Why the server refused, for its own records (the activity trail, the seat-limit event); never sent to the client. */
+  readonly reason?: RefusalReason;
 
-  constructor(status: number, detail: string, scimType?: ScimType, headers: Record<string, string> = {}) {
+  constructor(status: number, detail: string, scimType?: ScimType, headers: Record<string, string> = {}, reason?: RefusalReason) {
     super(detail);
     this.name = 'ScimError';
     this.status = status;
     this.scimType = scimType;
     this.headers = headers;
+    this.reason = reason;
   }
 
   get detail(): string {
@@ -85,6 +91,10 @@ export class ScimError extends Error {
   }
   static forbidden(detail: string) {
     return new ScimError(403, detail);
+  }
+  /** Every seat of the tenant is taken: a create or activation refused (RFC 7644 §3.12 has no scimType for it). */
+  static seatLimit(detail: string) {
+    return new ScimError(403, detail, undefined, {}, 'seatLimit');
   }
   static notFound(detail: string) {
     return new ScimError(404, detail);

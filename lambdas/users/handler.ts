@@ -5,9 +5,10 @@ import { scimFunctions } from '../contracts/routes';
 import { UserEndpoint } from '../directory/users';
 
 const { config, verifier, directory } = dependencies();
-const { users, groups, memberships, access } = directory();
+const { users, groups, memberships, access, trail } = directory();
 
 export const handler = scimHandler(scimFunctions.users, resourceRoutes(new UserEndpoint(users, groups, memberships, access), config.MAX_RESPONSE_BYTES), {
   verifier: verifier(),
   maxBodyBytes: config.MAX_BODY_BYTES,
+  trail,
 });

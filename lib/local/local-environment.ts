@@ -20,6 +20,11 @@ export function localSecretsDir(dataDir: string): string {
   return joinPath(dataDir, 'secrets');
 }
 
+/** Where `npm start` (and the admin CLI's token rotations) append a data directory's provisioning events, one JSON object a line. */
+export function localEventsFile(dataDir: string): string {
+  return joinPath(dataDir, 'events.jsonl');
+}
+
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
   try {
@@ -37,6 +42,8 @@ export interface LocalScimOptions {
   dynamoDbEndpoint: string;
   tableName: string;
   secretsDir: string;
+  /** Where provisioning events are appended (localEventsFile), as the deployed stack publishes them on EventBridge. */
+  eventsFile: string;
   host?: string;
   port?: number;
   /** Schema extensions, as the deployed functions get them (readExtensionsFile). */
@@ -57,15 +64,16 @@ export interface LocalScim extends LocalApi {
 export async function startLocalScim(options: LocalScimOptions): Promise<LocalScim> {
   const extensions = extensionsEnvironment(options.schemaExtensions);
   await ensureTable(options.dynamoDbEndpoint, options.tableName);
-  const token = await localTenantAdmin(options.secretsDir).ensure(DEFAULT_TENANT);
   delete process.env.SCIM_EXTENSIONS;
   Object.assign(process.env, {
     TABLE_NAME: options.tableName,
     TENANT_SECRET_PREFIX: LOCAL_SECRET_PREFIX,
     LOCAL_SECRETS_DIR: options.secretsDir,
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    EVENTS_FILE: options.eventsFile,
     ...extensions,
   } satisfies FunctionEnvironment);
+  const token = await localTenantAdmin(options.secretsDir).ensure(DEFAULT_TENANT);
   const api = await startLocalApi({ root: options.root, host: options.host, port: options.port });
   const pollers = await Promise.all(
     Object.values(streamFunctions).map(async (fn) => {

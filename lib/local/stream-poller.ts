@@ -10,7 +10,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { localDynamoDbClientConfig } from '../../lambdas/contracts/environment';
-import { passesStreamFilter, type directoryStreamFilter, type StreamEventName } from '../../lambdas/contracts/table-design';
+import { passesStreamFilter, type StreamEventName, type StreamFilter } from '../../lambdas/contracts/table-design';
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
 
@@ -31,7 +31,7 @@ export async function startStreamPoller(
   endpoint: string,
   tableName: string,
   handler: StreamHandler,
-  filter: typeof directoryStreamFilter,
+  filter: StreamFilter,
   intervalMs = 200,
 ): Promise<StreamPoller> {
   const tables = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
