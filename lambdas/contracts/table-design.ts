@@ -19,8 +19,8 @@ import { caseIgnoringForm } from '../scim/comparison';
  * | Settings        | T#{tenant}#Settings                  | Current, Version#{n} |
  * | Seats           | T#{tenant}#Seats                     | Active           |
  * | Deleted group   | T#{tenant}#Group#{groupId}           | Deleted          |
- * | Activity        | T#{tenant}#Activity#{User,Group}#{id}, T#{tenant}#Activity#Tenant | {at}#{eventId} |
- * | Activity by name| T#{tenant}#Activity#{User,Group}Name#{v} | {at}#{eventId}, Id#{id} |
+ * | Activity        | T#{tenant}#Activity#{User,Group}#{id}, T#{tenant}#Activity#Tenant | {at}#{n}#{eventId} |
+ * | Activity by name| T#{tenant}#Activity#{User,Group}Name#{v} | {at}#{n}#{eventId}, Id#{id} |
  *
  * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
@@ -340,9 +340,13 @@ export const keys = {
   deletedGroup(tenant: string, groupId: string) {
     return itemKey(groupMembers(tenant, groupId), 'Deleted');
   },
-  /** One entry of a resource's (or the tenant's) activity trail: one Query reads the trail in time order. */
-  activity(tenant: string, subject: ActivitySubject, at: string, eventId: string) {
-    return itemKey(activityPartition(tenant, subject), `${at}#${eventId}`);
+  /**
+   * One entry of a resource's (or the tenant's) activity trail: one Query reads the trail in time
+   * order. `position` orders the events of one change, which share its time (a deactivation, then
+   * the update made with it).
+   */
+  activity(tenant: string, subject: ActivitySubject, at: string, position: number, eventId: string) {
+    return itemKey(activityPartition(tenant, subject), `${at}#${position}#${eventId}`);
   },
   activityPartition,
   /** Under a (folded) name's activity partition: a resource that held the name, so a trail is found by name. */

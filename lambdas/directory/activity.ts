@@ -55,10 +55,13 @@ export class ActivityTrail {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** The events' entries in their subjects' trails, and which resource holds which name. Idempotent. */
-  async recordEvents(events: ProvisioningEvent[]): Promise<void> {
-    const records = events.flatMap((event) => subjectsOf(event).map((subject): ActivityRecord => ({ tenant: event.detail.tenant, subject, entry: entryOf(event) })));
+  /** The events of each change (in order) in their subjects' trails, and which resource holds which name. Idempotent. */
+  async recordEvents(changes: ProvisioningEvent[][]): Promise<void> {
+    const records = changes.flatMap((events) =>
+      events.flatMap((event, position) => subjectsOf(event).map((subject): ActivityRecord => ({ tenant: event.detail.tenant, subject, entry: entryOf(event), position }))),
+    );
     await this.log.record(records);
+    const events = changes.flat();
     await mapLimited(events.flatMap(nameChanges), PARALLEL_WRITES, (change) =>
       change.held
         ? this.log.holdName(change.tenant, change.type, change.name, change.id, change.at)
@@ -85,7 +88,7 @@ export class ActivityTrail {
       client: refusal.client,
       ...(refusal.reason ? { reason: refusal.reason } : {}),
     };
-    await this.log.refused({ tenant, subject, entry });
+    await this.log.refused({ tenant, subject, entry, position: 0 });
   }
 
   /**
@@ -113,12 +116,10 @@ export class ActivityTrail {
   }
 }
 
-/** By time, then id (entries of one change share their time). */
+/** Trails merged by time; a stable sort keeps each trail's own order among entries of one time (one change's). */
 function inOrder(entries: ActivityEntry[]): ActivityEntry[] {
   const seen = new Set<string>();
-  return entries
-    .filter((entry) => !seen.has(entry.id) && seen.add(entry.id))
-    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return entries.filter((entry) => !seen.has(entry.id) && seen.add(entry.id)).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
 }
 
 /** Whose trails an event goes into: a membership's into its group's and its user's. */

@@ -56,7 +56,7 @@ export async function publishChanges(changes: ItemChange[], dependencies: Publis
   if (events.length > 0) {
     try {
       // The trail first: an event a consumer has seen is always in the trail.
-      await dependencies.trail.recordEvents(events);
+      await dependencies.trail.recordEvents(derived.map((entry) => entry.events));
       await dependencies.sink.publish(events);
     } catch {
       failAt(derived.find((entry) => entry.events.length > 0)!.index);

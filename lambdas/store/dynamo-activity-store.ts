@@ -108,8 +108,8 @@ export class DynamoActivityStore implements ActivityLog {
   }
 
   private item(record: ActivityRecord): Record<string, unknown> {
-    const { tenant, subject, entry } = record;
-    return { ...keys.activity(tenant, subject, entry.at, entry.id), [itemAttributes.tenant]: tenant, entry, [TTL]: this.expiresAt(entry.at) };
+    const { tenant, subject, entry, position } = record;
+    return { ...keys.activity(tenant, subject, entry.at, position, entry.id), [itemAttributes.tenant]: tenant, entry, [TTL]: this.expiresAt(entry.at) };
   }
 
   private expiresAt(at: string): number {

@@ -15,8 +15,8 @@ import { passesStreamFilter, type StreamEventName, type StreamFilter } from '../
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
 
 export interface StreamPoller {
-  /** Resolves once every record written so far has been handed to the handler. */
-  drain(): Promise<void>;
+  /** Resolves once every record written so far has been handed to the handler; returns how many records it read. */
+  drain(): Promise<number>;
   /** Stops handing records on until resume(), once the pass under way has ended; drain() still works. */
   pause(): Promise<void>;
   resume(): void;
@@ -94,7 +94,9 @@ export async function startStreamPoller(
 
   return {
     drain: async () => {
-      while ((await serial()) > 0);
+      let total = 0;
+      for (let read = await serial(); read > 0; read = await serial()) total += read;
+      return total;
     },
     pause: async () => {
       paused = true;

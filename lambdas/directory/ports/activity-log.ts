@@ -6,6 +6,8 @@ export interface ActivityRecord {
   tenant: string;
   subject: ActivitySubject;
   entry: ActivityEntry;
+  /** Orders entries of one change, which share its time. */
+  position: number;
 }
 
 /**
