@@ -112,6 +112,9 @@ function shown(type: ResourceTypeName, stored: StoredResource, facts: ChangeFact
   return project(facts.models[type], resourceRepresentation(type, stored), {}) as EventOf<'user.created'>['detail']['resource'];
 }
 
+/** The attributes a client may see: a change of one declared `returned: "never"` is not even named. */
+const visible = (type: ResourceTypeName, resource: ScimResource, facts: ChangeFacts) => project(facts.models[type], resource, {});
+
 const isActive = (resource: ScimResource) => resource.active !== false;
 
 function userEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[] {
@@ -140,7 +143,7 @@ function userEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[]
   const events: ProvisioningEvent[] = [];
   if (isActive(before.resource) && !isActive(after.resource)) events.push(provisioningEvent('user.deactivated', detail(after, 'user.deactivated', at, after.version)));
   if (!isActive(before.resource) && isActive(after.resource)) events.push(provisioningEvent('user.reactivated', detail(after, 'user.reactivated', at, after.version)));
-  const changed = changedAttributes(before.resource, after.resource).filter((name) => name !== 'active');
+  const changed = changedAttributes(visible('User', before.resource, facts), visible('User', after.resource, facts)).filter((name) => name !== 'active');
   if (changed.length > 0) {
     const renamed = before.resource.userName !== after.resource.userName;
     events.push(
@@ -192,7 +195,7 @@ function groupEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[
   }
   const [before, after] = [storedOf(change.oldImage!), storedOf(change.newImage!)];
   // A new version without attribute changes is a change of members, which have events of their own.
-  const changed = changedAttributes(before.resource, after.resource);
+  const changed = changedAttributes(visible('Group', before.resource, facts), visible('Group', after.resource, facts));
   if (changed.length === 0) return [];
   const renamed = before.resource.displayName !== after.resource.displayName;
   return [
