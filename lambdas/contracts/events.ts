@@ -83,6 +83,7 @@ const groupDetail = {
   resourceOmitted,
 };
 
+/** The group's and the user's names as they are when the event is made (a membership item holds ids only). */
 const membershipDetail = {
   ...common,
   group: z.object({ id: z.string(), displayName: z.string() }),

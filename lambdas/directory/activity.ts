@@ -34,6 +34,9 @@ export interface TimelineQuery {
 }
 
 const PARALLEL_WRITES = 8;
+/** What a refusal keeps of a name and a detail: enough to read, never enough to push an item past DynamoDB's 400 KB. */
+const MAX_KEPT_CHARACTERS = 1_024;
+const kept = (text: string) => (text.length <= MAX_KEPT_CHARACTERS ? text : `${text.slice(0, MAX_KEPT_CHARACTERS)}…`);
 
 /** The attribute names a resource type's entries carry its id and name under. */
 const naming = {
@@ -80,11 +83,11 @@ export class ActivityTrail {
       id: randomUUID(),
       status: refusal.status,
       ...(refusal.scimType ? { scimType: refusal.scimType } : {}),
-      detail: refusal.detail,
+      detail: kept(refusal.detail),
       method: refusal.method,
       ...(type ? { resourceType: type } : {}),
       ...(type && refusal.id !== undefined ? { [naming[type].id]: refusal.id } : {}),
-      ...(type && refusal.name ? { [naming[type].name]: refusal.name } : {}),
+      ...(type && refusal.name ? { [naming[type].name]: kept(refusal.name) } : {}),
       client: refusal.client,
       ...(refusal.reason ? { reason: refusal.reason } : {}),
     };

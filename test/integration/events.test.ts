@@ -175,7 +175,8 @@ describe('provisioning events and the activity trail', () => {
     expect(members.filter(([type]) => type === 'group.member_removed')).toEqual([['group.member_removed', users[0].id]]);
     expect(events.find((event) => event['detail-type'] === 'group.updated')!.detail).toMatchObject({ changedAttributes: ['displayName'], previousDisplayName: displayName, displayName: `${displayName} renamed` });
     expect(events.find((event) => event['detail-type'] === 'group.deleted')!.detail).toMatchObject({ memberCount: 3, displayName: `${displayName} renamed` });
-    expect(events.find((event) => event['detail-type'] === 'group.member_added')!.detail).toMatchObject({ group: { id: group.id, displayName }, user: { userName: expect.any(String) } });
+    // A membership's names are read when its event is made: the group's may already be the new one.
+    expect(events.find((event) => event['detail-type'] === 'group.member_added')!.detail).toMatchObject({ group: { id: group.id, displayName: expect.stringContaining(displayName) }, user: { userName: expect.any(String) } });
 
     // By either name, and the member's own trail has its memberships.
     const byOldName = await activity(tenant, '--group', displayName);
@@ -196,9 +197,11 @@ describe('provisioning events and the activity trail', () => {
     expectScimError(await client('PATCH', `/Users/${inactive.id}`, patchOf({ op: 'replace', path: 'active', value: true })), 403);
 
     const events = await eventsOf(tenant);
+    // Two refusals are two items of the table: their stream records need not come in request order.
     const limits = events.filter((event) => event['detail-type'] === 'tenant.seat_limit_reached').map((event) => event.detail as any);
-    expect(limits.map((detail) => detail.request)).toEqual([{ method: 'POST', userName: refused.userName }, { method: 'PATCH', id: inactive.id }]);
-    expect(limits[0].message).toBe(response.body.detail);
+    expect(limits.map((detail) => detail.request)).toHaveLength(2);
+    expect(limits.map((detail) => detail.request)).toEqual(expect.arrayContaining([{ method: 'POST', userName: refused.userName }, { method: 'PATCH', id: inactive.id }]));
+    expect(limits.find((detail) => detail.request.method === 'POST').message).toBe(response.body.detail);
     expect(events.filter((event) => event['detail-type'] === 'user.created').map((event) => event.detail.id)).toEqual([first.id, inactive.id]);
     expect(types(about(events, inactive.id))).toEqual(['user.created']);
 
