@@ -10,6 +10,7 @@ import { runAdmin } from '../../lib/admin/admin-cli';
 import { aUser, membersOp, patchOf } from '../support/builders';
 import { useScimServer } from '../support/scim-fixture';
 import { expectScimError, unique, type PublishedEvent } from '../support/scim-server';
+import { BULK_REQUEST } from '../support/urns';
 
 const ROOT = resolve(__dirname, '../..');
 const scim = useScimServer();
@@ -109,6 +110,9 @@ describe('provisioning events and the activity trail', () => {
     expectScimError(await client('POST', '/Users', aUser({ userName: user.userName.toUpperCase() })), 409, 'uniqueness');
     expectScimError(await client('PATCH', `/Users/${id}`, patchOf({ op: 'replace', path: 'nosuch[', value: 1 })), 400);
     expectScimError(await client('DELETE', `/Users/${id}`, undefined, { 'If-Match': 'W/"99"' }), 412);
+    // A refused Bulk operation is kept as its own request would be.
+    const bulk = await client('POST', '/Bulk', { schemas: [BULK_REQUEST], Operations: [{ method: 'POST', path: '/Users', bulkId: 'again', data: aUser({ userName: user.userName }) }] });
+    expect(bulk.body.Operations.map((operation: { status: string }) => operation.status)).toEqual(['409']);
     // A read that fails is no refused write.
     expect((await client('GET', '/Users/nobody')).status).toBe(404);
 
@@ -119,6 +123,7 @@ describe('provisioning events and the activity trail', () => {
       ['request.refused', 409, 'uniqueness'],
       ['request.refused', 400, 'invalidPath'],
       ['request.refused', 412, undefined],
+      ['request.refused', 409, 'uniqueness'],
     ]);
     expect(trail[1]).toMatchObject({ method: 'POST', resourceType: 'User', userName: user.userName.toUpperCase(), detail: expect.stringContaining('already exists') });
     expect(trail[3]).toMatchObject({ method: 'DELETE', userId: id });
