@@ -23,6 +23,8 @@ const elements = [
   { type: 'store-adapter', pattern: 'lambdas/store/**', partialMatch: false },
   { type: 'secrets-adapter', pattern: 'lambdas/secrets/**', partialMatch: false },
   { type: 'http-adapter', pattern: 'lambdas/http/**', partialMatch: false },
+  // Where provisioning events go: EventBridge, or a file locally.
+  { type: 'events-adapter', pattern: 'lambdas/event-sinks/**', partialMatch: false },
   // The admin library: what the CLI, the local server (and later the admin API) may call.
   { type: 'admin', pattern: 'lambdas/admin/**', partialMatch: false },
   // The read library the SaaS application's backend imports: the table read through the contracts alone.
@@ -47,11 +49,12 @@ const policies = [
   allow('tenancy', [...core, 'contracts', 'runtime', 'tenancy', 'tenancy-port']),
   allow('store-adapter', [...core, 'contracts', 'runtime', 'directory-port', 'tenancy-port', 'store-adapter']),
   allow('secrets-adapter', ['contracts', 'runtime', 'tenancy-port', 'secrets-adapter']),
+  allow('events-adapter', ['contracts', 'runtime', 'directory-port', 'events-adapter']),
   allow('http-adapter', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'http-adapter']),
   allow('admin', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'wiring', 'admin']),
   // Published to the application on its own: it may know the key design and nothing else of ours.
   allow('read-library', ['contracts', 'read-library']),
-  allow('wiring', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'wiring']),
+  allow('wiring', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'events-adapter', 'wiring']),
   // A handler is a route table plus wiring: it picks the routes' implementations and builds nothing itself.
   allow('handler', [...core, 'contracts', 'runtime', 'directory', 'tenancy', 'tenancy-port', 'http-adapter', 'wiring']),
   // lib/ sees published contracts only: never a domain's internals or an adapter.

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULT_TENANT } from '../lambdas/contracts/tenancy';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { localDataDir, localSecretsDir, startLocalScim } from '../lib/local/local-environment';
+import { localDataDir, localEventsFile, localSecretsDir, startLocalScim } from '../lib/local/local-environment';
 import { LOCAL_TABLE_NAME, localStoreDir, removeStoreMarker, writeStoreMarker } from '../lib/local/local-store';
 import { readExtensionsFile } from '../lib/scim-extensions';
 
@@ -36,6 +36,7 @@ async function main() {
       dynamoDbEndpoint: store.endpoint,
       tableName: LOCAL_TABLE_NAME,
       secretsDir: localSecretsDir(dataDir),
+      eventsFile: localEventsFile(dataDir),
       port,
       schemaExtensions,
     });
@@ -47,6 +48,7 @@ async function main() {
   writeStoreMarker(dataDir, store.endpoint, LOCAL_TABLE_NAME);
   console.log(`SCIM base URL: ${api.baseUrl}`);
   console.log(`Data directory: ${dataDir}`);
+  console.log(`Provisioning events: ${localEventsFile(dataDir)}`);
   if (schemaExtensions) console.log(`Schema extensions: ${schemaExtensions.extensions.map((extension) => extension.id).join(', ')}`);
   console.log('More tenants: npm run admin -- tenants create <name>');
   console.log(`Bearer token of tenant "${DEFAULT_TENANT}" (Okta: HTTP Header auth; Entra ID: Secret Token):`);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -10,6 +11,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../lambdas/contracts/environment';
 import { gatewayFunctions, scimFunctions, streamFunctions, type FunctionName } from '../lambdas/contracts/routes';
+import type { StreamFilter } from '../lambdas/contracts/table-design';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { extensionsEnvironment } from './scim-extensions';
 
@@ -38,11 +40,15 @@ export interface ScimFunctionsProps {
   readonly schemaExtensions?: ExtensionsDeclarationInput;
   /** Reserved concurrency of each function that serves HTTP (the SCIM functions and the authorizer); undefined for none. */
   readonly concurrency?: number;
+  /** Where provisioning events are published. */
+  readonly eventBus: IEventBus;
+  /** How long activity entries are kept, in days. */
+  readonly activityRetentionDays: number;
 }
 
 /**
  * One Lambda per entry of the route table's `scimFunctions`, the token authorizer in front of
- * them, and the table stream's cleanup consumer.
+ * them, and the table stream's consumers: cleanup, and the provisioning events.
  */
 export class ScimFunctions extends Construct {
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
@@ -50,6 +56,9 @@ export class ScimFunctions extends Construct {
   readonly cleanup: NodejsFunction;
   /** Where stream records the cleanup could not apply after every retry end up. */
   readonly cleanupDeadLetters: Queue;
+  readonly events: NodejsFunction;
+  /** Where stream records the events consumer could not publish after every retry end up. */
+  readonly eventsDeadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: ScimFunctionsProps) {
     super(scope, id);
@@ -61,9 +70,12 @@ export class ScimFunctions extends Construct {
     const extensions = extensionsEnvironment(props.schemaExtensions);
     this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props, extensions)])) as Record<FunctionName, NodejsFunction>;
     this.authorizer = this.authorizerFunction(props);
-    const { fn, deadLetters } = this.cleanupFunction(props);
-    this.cleanup = fn;
-    this.cleanupDeadLetters = deadLetters;
+    const cleanup = this.cleanupFunction(props);
+    this.cleanup = cleanup.fn;
+    this.cleanupDeadLetters = cleanup.deadLetters;
+    const events = this.eventsFunction(props);
+    this.events = events.fn;
+    this.eventsDeadLetters = events.deadLetters;
   }
 
   /** API Gateway's token authorizer: reads tenants' secrets and nothing else, no table. */
@@ -92,7 +104,12 @@ export class ScimFunctions extends Construct {
       scimFunctions[name].entry,
       Duration.seconds(28),
       props,
-      { TENANT_SECRET_PREFIX: props.tenantTokens.prefix, ...extensions } satisfies FunctionEnvironment,
+      {
+        TENANT_SECRET_PREFIX: props.tenantTokens.prefix,
+        // Refused writes are kept in the activity trail for this long.
+        ...(props.tableAccess[name] === 'readWrite' ? { ACTIVITY_RETENTION_DAYS: String(props.activityRetentionDays) } : {}),
+        ...extensions,
+      } satisfies FunctionEnvironment,
       props.concurrency,
     );
     // The authorizer checks tokens in front of every method; the function still can, should a
@@ -111,7 +128,33 @@ export class ScimFunctions extends Construct {
     // Deleting a 100,000-member group removes 100,000 items; a crash resumes on the stream's retry.
     const fn = this.nodeFunction('cleanup', 'SCIM membership cleanup (table stream)', streamFunctions.cleanup.entry, Duration.minutes(5), props, {});
     this.grantTable(fn, props);
-    const deadLetters = new Queue(this, 'CleanupDeadLetters', {
+    return { fn, deadLetters: this.consumeStream(fn, 'CleanupDeadLetters', streamFunctions.cleanup.filter, props) };
+  }
+
+  /**
+   * Provisioning events (lambdas/directory/event-publisher.ts): publishes each committed change on
+   * the bus and keeps the activity trail. It may put events on that bus and nothing else of
+   * EventBridge; it reads the table (facts, member counts) and writes the trail.
+   */
+  private eventsFunction(props: ScimFunctionsProps): { fn: NodejsFunction; deadLetters: Queue } {
+    const fn = this.nodeFunction('events', 'SCIM provisioning events and activity trail (table stream)', streamFunctions.events.entry, Duration.minutes(1), props, {
+      EVENT_BUS_NAME: props.eventBus.eventBusName,
+      ACTIVITY_RETENTION_DAYS: String(props.activityRetentionDays),
+      // Events carry resources without what the deployment declared returned "never".
+      ...extensionsEnvironment(props.schemaExtensions),
+    } satisfies FunctionEnvironment);
+    this.grantTable(fn, props);
+    props.eventBus.grantPutEventsTo(fn);
+    return { fn, deadLetters: this.consumeStream(fn, 'EventsDeadLetters', streamFunctions.events.filter, props) };
+  }
+
+  /**
+   * The table's stream as a function's event source, filtered by its contract: failed records are
+   * retried alone (partial batch responses), halving the batch on errors, and what still fails
+   * lands in a dead-letter queue instead of blocking the shard.
+   */
+  private consumeStream(fn: NodejsFunction, deadLettersId: string, filter: StreamFilter, props: ScimFunctionsProps): Queue {
+    const deadLetters = new Queue(this, deadLettersId, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
@@ -128,7 +171,7 @@ export class ScimFunctions extends Construct {
         reportBatchItemFailures: true,
         retryAttempts: 10,
         onFailure: new SqsDlq(deadLetters),
-        filters: streamFunctions.cleanup.filter.map((rule) =>
+        filters: filter.map((rule) =>
           FilterCriteria.filter({ eventName: FilterRule.or(...rule.eventNames), dynamodb: { [rule.image]: { [rule.attribute]: { S: FilterRule.or(...rule.values) } } } }),
         ),
       }),
@@ -137,7 +180,7 @@ export class ScimFunctions extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Lambda event source mappings for DynamoDB streams need dynamodb:ListStreams, which IAM only grants on "*".',
     });
-    return { fn, deadLetters };
+    return deadLetters;
   }
 
   private grantTable(fn: NodejsFunction, props: ScimFunctionsProps) {

@@ -1,14 +1,16 @@
-import { Aws, CfnOutput, Stack, type Duration, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { RestApi } from 'aws-cdk-lib/aws-apigateway';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/contracts/routes';
+import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../lambdas/contracts/table-design';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
-import { TABLE_NAME_OUTPUT } from './stack-outputs';
+import { EVENT_BUS_NAME_OUTPUT, TABLE_NAME_OUTPUT } from './stack-outputs';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
 import { ScimOperations } from './scim-operations';
@@ -64,6 +66,13 @@ export interface ScimStackProps extends StackProps {
   readonly functionConcurrency?: number;
   /** Subscribes this e-mail address to the alarm topic; SNS sends it a confirmation first. @default no subscription */
   readonly alarmEmail?: string;
+  /**
+   * Where provisioning events (user.created, group.member_added, …; README) are published: an
+   * existing bus of the account, or one this stack creates. @default a new bus
+   */
+  readonly eventBus?: IEventBus;
+  /** How long the activity trail keeps each entry (DynamoDB TTL, whole days). @default 400 days */
+  readonly activityRetention?: Duration;
 }
 
 /** Least privilege per function: discovery serves static documents and never touches the table. */
@@ -82,6 +91,10 @@ export class ScimStack extends Stack {
   readonly authorizerFunction: NodejsFunction;
   /** The table stream's consumer that keeps memberships consistent after deletes. */
   readonly cleanupFunction: NodejsFunction;
+  /** The table stream's consumer that publishes provisioning events and keeps the activity trail. */
+  readonly eventsFunction: NodejsFunction;
+  /** Where provisioning events are published. */
+  readonly eventBus: IEventBus;
   readonly api: RestApi;
   /** Undefined with `webAcl: false`. */
   readonly webAcl?: CfnWebACL;
@@ -93,21 +106,29 @@ export class ScimStack extends Stack {
 
     const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
     const table = (this.table = new ScimTable(this, 'Store').table);
+    const eventBus = (this.eventBus = props.eventBus ?? new EventBus(this, 'ProvisioningEvents'));
+    const activityRetentionDays = props.activityRetention?.toDays() ?? DEFAULT_ACTIVITY_RETENTION_DAYS;
+    if (!Number.isInteger(activityRetentionDays) || activityRetentionDays < 1) {
+      throw new Error(`activityRetention must be a whole number of days, at least one; got ${props.activityRetention?.toHumanString()}.`);
+    }
     const tenantTokens = (this.tenantTokens = new TenantTokens(this, 'TenantTokens', {
       logRetention,
       tokenValidity: props.tokenValidity,
       tokenOverlap: props.tokenOverlap,
       automaticRotation: props.automaticTokenRotation,
+      eventBus,
     }));
 
     const functionConcurrency = props.functionConcurrency ?? 50;
-    const { functions, authorizer, cleanup, cleanupDeadLetters } = new ScimFunctions(this, 'Functions', {
+    const { functions, authorizer, cleanup, cleanupDeadLetters, events, eventsDeadLetters } = new ScimFunctions(this, 'Functions', {
       table,
       tenantTokens,
       tableAccess,
       logRetention,
       schemaExtensions: props.schemaExtensions,
       concurrency: functionConcurrency === 0 ? undefined : functionConcurrency,
+      eventBus,
+      activityRetentionDays,
     });
 
     const throttlingRateLimit = props.throttlingRateLimit ?? 100;
@@ -124,6 +145,7 @@ export class ScimStack extends Stack {
     this.functions = functions;
     this.authorizerFunction = authorizer;
     this.cleanupFunction = cleanup;
+    this.eventsFunction = events;
     this.api = api.api;
     this.webAcl = api.webAcl?.webAcl;
 
@@ -135,13 +157,14 @@ export class ScimStack extends Stack {
         ...functions,
         authorizer,
         cleanup,
+        events,
         rotation: tenantTokens.rotationFunction,
         tokenExpiry: tenantTokens.expiryFunction,
       },
       errorsExpected: ['authorizer'],
       table,
-      streamConsumers: [cleanup],
-      deadLetterQueues: [cleanupDeadLetters],
+      streamConsumers: [cleanup, events],
+      deadLetterQueues: [cleanupDeadLetters, eventsDeadLetters],
       tokenExpiry: { alarm: tenantTokens.expiryAlarm, report: tenantTokens.expiryFunction, prefix: tenantTokens.prefix },
       alarmEmail: props.alarmEmail,
     }));
@@ -161,6 +184,10 @@ export class ScimStack extends Stack {
     new CfnOutput(this, TABLE_NAME_OUTPUT, {
       description: 'The directory table: the admin CLI finds it here; your application reads it with its own role',
       value: table.tableName,
+    });
+    new CfnOutput(this, EVENT_BUS_NAME_OUTPUT, {
+      description: 'The EventBridge bus provisioning events are published on (source serverless-scim); add rules to it',
+      value: eventBus.eventBusName,
     });
     new CfnOutput(this, 'TokenExpiryAlarmName', {
       description: "Fires 30 days before an enabled tenant's token expires; it notifies the alarm topic",

@@ -1,2 +1,4 @@
 /** Outputs of the stack that tools read back by name (the admin CLI finds the table with it). */
 export const TABLE_NAME_OUTPUT = 'TableName';
+/** The EventBridge bus the provisioning events are published on. */
+export const EVENT_BUS_NAME_OUTPUT = 'EventBusName';

@@ -1,6 +1,6 @@
 import { ArnFormat, Aws, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
@@ -30,6 +30,8 @@ export interface TenantTokensProps {
    * the IdP within the overlap, which an unattended rotation cannot promise.
    */
   readonly automaticRotation?: Duration;
+  /** Where tenant.token_rotated and tenant.token_expiring are published; none without. */
+  readonly eventBus?: IEventBus;
 }
 
 /**
@@ -74,8 +76,10 @@ export class TenantTokens extends Construct {
       environment: {
         TOKEN_VALIDITY_DAYS: String((props.tokenValidity?.toMilliseconds() ?? DEFAULT_TOKEN_POLICY.validityMs) / DAY_MS),
         TOKEN_OVERLAP_DAYS: String((props.tokenOverlap?.toMilliseconds() ?? DEFAULT_TOKEN_POLICY.overlapMs) / DAY_MS),
+        ...(props.eventBus ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}),
       } satisfies FunctionEnvironment,
     });
+    props.eventBus?.grantPutEventsTo(this.rotationFunction);
     this.rotationFunction.addToRolePolicy(
       new PolicyStatement({
         actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
@@ -138,9 +142,10 @@ export class TenantTokens extends Construct {
       entry: tokenFunctions.tokenExpiry.entry,
       timeout: Duration.minutes(1),
       logRetention: props.logRetention,
-      environment: { TENANT_SECRET_PREFIX: this.prefix } satisfies FunctionEnvironment,
+      environment: { TENANT_SECRET_PREFIX: this.prefix, ...(props.eventBus ? { EVENT_BUS_NAME: props.eventBus.eventBusName } : {}) } satisfies FunctionEnvironment,
     });
     this.grantRead(fn);
+    props.eventBus?.grantPutEventsTo(fn);
     fn.addToRolePolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));
     Validations.of(fn.role!).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -5,9 +5,13 @@ import { schemaRegistry } from '../scim/extensions';
 import { createDocumentClient } from '../store/dynamo-client';
 import type { TenantSettingsService } from '../tenancy/tenant-settings';
 import { directoryServices } from '../wiring/dependencies';
+import type { ActivityEntry } from '../contracts/events';
+import type { TimelineQuery } from '../directory/activity';
 
 export { SettingsError, type TenantSettings, type VersionedSettings } from '../contracts/settings';
 export { SettingsConflictError, type SettingsChange } from '../tenancy/tenant-settings';
+export type { ActivityEntry } from '../contracts/events';
+export type { TimelineQuery } from '../directory/activity';
 
 /** Where the directory's table is: the embedded store at `endpoint`, or a deployed stack's table in `region`. */
 export interface TableLocation {
@@ -45,6 +49,8 @@ export interface TableAdmin {
   user(tenant: string, userNameOrId: string): Promise<UserSummary | undefined>;
   /** Who would change role if `input` were the tenant's settings (validated as `settings set` does). */
   previewSettings(tenant: string, input: unknown): Promise<RoleMove[]>;
+  /** A user's or group's activity (by any name it held, or its id), or the tenant's own: the most recent `limit` entries, oldest first. */
+  activity(tenant: string, query: TimelineQuery): Promise<ActivityEntry[]>;
   close(): void;
 }
 
@@ -76,6 +82,7 @@ export function tableAdmin(location: TableLocation): TableAdmin {
       const { version } = await directory.settings.get(assertTenant(tenant));
       return directory.access.preview(tenant, settings, version + 1);
     },
+    activity: (tenant, query) => directory.trail.timeline(assertTenant(tenant), query),
     close: () => client.destroy(),
   };
 }

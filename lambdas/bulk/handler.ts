@@ -9,7 +9,7 @@ import { GroupEndpoint } from '../directory/groups';
 import { UserEndpoint } from '../directory/users';
 
 const { config, verifier, directory } = dependencies();
-const { users, groups, memberships, access } = directory();
+const { users, groups, memberships, access, trail } = directory();
 const userEndpoint = new UserEndpoint(users, groups, memberships, access, logger);
 const groupEndpoint = new GroupEndpoint(groups, users, memberships, access, logger);
 
@@ -23,9 +23,9 @@ export const handler = scimHandler(
         ...bulkTargets(scimFunctions.groups, resourceRoutes(groupEndpoint, config.MAX_RESPONSE_BYTES)),
       ],
       // Creates are independent single-item writes; 16 at a time keeps 1,000 of them well inside 29 s.
-      { maxOperations: MAX_OPERATIONS, concurrency: 16, reserveMs: 5_000, log: logger },
+      { maxOperations: MAX_OPERATIONS, concurrency: 16, reserveMs: 5_000, log: logger, trail },
     ),
   },
   // Advertised as bulk.maxPayloadSize: the body limit every route has (RFC 7644 §3.7.4).
-  { verifier: verifier(), maxBodyBytes: config.MAX_BODY_BYTES },
+  { verifier: verifier(), maxBodyBytes: config.MAX_BODY_BYTES, trail },
 );

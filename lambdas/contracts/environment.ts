@@ -15,6 +15,9 @@ export const FUNCTION_ENVIRONMENT = [
   'MAX_RESPONSE_BYTES',
   'MAX_BODY_BYTES',
   'SCIM_EXTENSIONS',
+  'EVENT_BUS_NAME',
+  'EVENTS_FILE',
+  'ACTIVITY_RETENTION_DAYS',
 ] as const;
 
 export type FunctionEnvironmentName = (typeof FUNCTION_ENVIRONMENT)[number];

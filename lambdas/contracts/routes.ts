@@ -2,7 +2,7 @@
  * The one route table. The CDK stack builds API Gateway resources from it, the local
  * server dispatches with it, and each handler must implement exactly its routes.
  */
-import { directoryStreamFilter, type ResourceTypeName } from './table-design';
+import { directoryStreamFilter, eventStreamFilter, type ResourceTypeName } from './table-design';
 
 export const SCIM_BASE_PATH = '/scim/v2';
 
@@ -74,6 +74,8 @@ export type FunctionName = keyof typeof scimFunctions;
 /** Functions fed by the table's stream (Lambda event source mapping in AWS, a poller locally). */
 export const streamFunctions = {
   cleanup: { entry: 'lambdas/cleanup/handler.ts', filter: directoryStreamFilter },
+  /** Provisioning events on EventBridge and the activity trail. */
+  events: { entry: 'lambdas/events/handler.ts', filter: eventStreamFilter },
 } as const;
 
 /**

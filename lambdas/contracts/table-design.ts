@@ -18,6 +18,9 @@ import { caseIgnoringForm } from '../scim/comparison';
  * | Counter         | T#{tenant}#Count#{Users or Groups}   | 1#{id[0:2]}, 2#{id[0:4]} |
  * | Settings        | T#{tenant}#Settings                  | Current, Version#{n} |
  * | Seats           | T#{tenant}#Seats                     | Active           |
+ * | Deleted group   | T#{tenant}#Group#{groupId}           | Deleted          |
+ * | Activity        | T#{tenant}#Activity#{User,Group}#{id}, T#{tenant}#Activity#Tenant | {at}#{n}#{eventId} |
+ * | Activity by name| T#{tenant}#Activity#{User,Group}Name#{v} | {at}#{n}#{eventId}, Id#{id} |
  *
  * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
@@ -37,7 +40,7 @@ import { caseIgnoringForm } from '../scim/comparison';
 export const tableKeys = {
   partitionKey: 'pk',
   sortKey: 'sk',
-  /** Epoch seconds after which DynamoDB's TTL removes an item (leases). */
+  /** Epoch seconds after which DynamoDB's TTL removes an item (leases, activity, deleted groups' counts). */
   timeToLive: 'expiresAt',
 } as const;
 
@@ -99,6 +102,8 @@ export const MEMBER_OF = 'MemberOf';
 export const SETTINGS = 'Settings';
 /** The progress of applying the current settings to the users: each step it records hands the next to the stream. */
 export const SETTINGS_APPLICATION = 'SettingsApplication';
+/** A write the server refused (4xx), kept in the activity trail; the events consumer sees the seat-limit ones. */
+export const REFUSAL = 'Refusal';
 
 /** A User or Group item as the stream shows it (unmarshalled), as far as its consumers read it. */
 export interface ResourceItemImage {
@@ -113,16 +118,31 @@ export interface MembershipItemImage {
   itemType: typeof MEMBERSHIP | typeof MEMBER_OF;
   groupId: string;
   userId: string;
+  /** When it was written (ISO 8601); absent on items written before it was recorded. */
+  at?: string;
 }
 
 /** One membership's two items: under its group and under its user (see the table above). */
-export function membershipItems(tenant: string, groupId: string, userId: string) {
-  const attributes = { tenant, groupId, userId };
+export function membershipItems(tenant: string, groupId: string, userId: string, at: string) {
+  const attributes = { tenant, groupId, userId, at };
   return [
     { ...keys.membership(tenant, groupId, userId), ...attributes, [itemAttributes.itemType]: MEMBERSHIP },
     { ...keys.memberOf(tenant, userId, groupId), ...attributes, [itemAttributes.itemType]: MEMBER_OF },
   ];
 }
+
+/**
+ * One rule of a stream function's event source filter: records of these events whose image holds
+ * one of these values in this attribute. Lambda allows five rules per event source mapping.
+ */
+export interface StreamFilterRule {
+  readonly eventNames: readonly StreamEventName[];
+  readonly image: 'OldImage' | 'NewImage';
+  readonly attribute: string;
+  readonly values: readonly string[];
+}
+
+export type StreamFilter = readonly StreamFilterRule[];
 
 /**
  * The stream contract: the changes the directory's stream consumer is handed, as an event source
@@ -138,18 +158,32 @@ export const directoryStreamFilter = [
   { eventNames: ['MODIFY'], image: 'NewImage', attribute: itemAttributes.resourceType, values: ['Group'] },
   // Lambda allows five filters per event source mapping.
   { eventNames: ['INSERT', 'MODIFY'], image: 'NewImage', attribute: itemAttributes.itemType, values: [SETTINGS, SETTINGS_APPLICATION] },
-] as const;
+] as const satisfies StreamFilter;
+
+/**
+ * What the provisioning events consumer is handed: every committed change of a user or a group,
+ * memberships written or removed, saved settings (the Current item, whose old image holds the
+ * version it replaced), and refused writes (a seat limit reached is a tenant event). Activity
+ * items carry no item kind, so what the consumer writes never comes back to it.
+ */
+export const eventStreamFilter = [
+  { eventNames: ['INSERT', 'MODIFY'], image: 'NewImage', attribute: itemAttributes.resourceType, values: ['User', 'Group'] },
+  { eventNames: ['REMOVE'], image: 'OldImage', attribute: itemAttributes.resourceType, values: ['User', 'Group'] },
+  { eventNames: ['INSERT'], image: 'NewImage', attribute: itemAttributes.itemType, values: [MEMBERSHIP, REFUSAL] },
+  { eventNames: ['REMOVE'], image: 'OldImage', attribute: itemAttributes.itemType, values: [MEMBERSHIP] },
+  { eventNames: ['INSERT', 'MODIFY'], image: 'NewImage', attribute: itemAttributes.itemType, values: [SETTINGS] },
+] as const satisfies StreamFilter;
 
 export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
 
 /** Whether a change passes `filter` (images unmarshalled). */
 export function passesStreamFilter(
-  filter: typeof directoryStreamFilter,
+  filter: StreamFilter,
   change: { eventName: StreamEventName; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> },
 ): boolean {
   return filter.some((rule) => {
     const image = rule.image === 'OldImage' ? change.oldImage : change.newImage;
-    return (rule.eventNames as readonly string[]).includes(change.eventName) && (rule.values as readonly unknown[]).includes(image?.[rule.attribute]);
+    return rule.eventNames.includes(change.eventName) && rule.values.includes(image?.[rule.attribute] as string);
   });
 }
 
@@ -299,7 +333,49 @@ export const keys = {
   seats(tenant: string) {
     return itemKey(`T#${tenant}#Seats`, 'Active');
   },
+  /**
+   * How many members a deleted group had, counted once before its memberships are removed, so that
+   * every reader of the deletion (cleanup, events) agrees on it. Outside the `Member#` range.
+   */
+  deletedGroup(tenant: string, groupId: string) {
+    return itemKey(groupMembers(tenant, groupId), 'Deleted');
+  },
+  /**
+   * One entry of a resource's (or the tenant's) activity trail: one Query reads the trail in time
+   * order. `position` orders the events of one change, which share its time (a deactivation, then
+   * the update made with it).
+   */
+  activity(tenant: string, subject: ActivitySubject, at: string, position: number, eventId: string) {
+    return itemKey(activityPartition(tenant, subject), `${at}#${position}#${eventId}`);
+  },
+  activityPartition,
+  /** Under a (folded) name's activity partition: a resource that held the name, so a trail is found by name. */
+  activityName(tenant: string, type: ResourceTypeName, foldedName: string, id: string) {
+    return itemKey(activityPartition(tenant, { type, name: foldedName }), `${ACTIVITY_NAME_PREFIX}${id}`);
+  },
 };
+
+/**
+ * Whose trail an activity entry is in: a resource by id; a name, for refused creates (which have no
+ * id) and for the pointers to the resources that held it; or the tenant (settings, tokens, seats).
+ */
+export type ActivitySubject = { type: ResourceTypeName; id: string } | { type: ResourceTypeName; name: string } | { type: 'Tenant' };
+
+/** Sort keys of pointers in a name's partition; entries' sort keys start with a year's digit, so they sort apart. */
+export const ACTIVITY_NAME_PREFIX = 'Id#';
+
+/** Sort-key bounds of a trail's entries from `since` on (pointers left out). */
+export function activityRange(since?: string) {
+  return { from: since ?? '0', to: '9\uffff' };
+}
+
+/** How long activity entries are kept unless the deployment says otherwise (stack property activityRetention). */
+export const DEFAULT_ACTIVITY_RETENTION_DAYS = 400;
+
+function activityPartition(tenant: string, subject: ActivitySubject) {
+  if (subject.type === 'Tenant') return `T#${tenant}#Activity#Tenant`;
+  return 'id' in subject ? `T#${tenant}#Activity#${subject.type}#${subject.id}` : `T#${tenant}#Activity#${subject.type}Name#${keyValue(subject.name)}`;
+}
 
 export const SETTINGS_VERSION_PREFIX = 'Version#';
 

@@ -6,8 +6,11 @@ import type { ResourceService } from './resources';
 
 /** A change to one table item, as the table's stream reports it (images already unmarshalled). */
 export interface ItemChange {
+  /** The stream record's sequence number: unique, and the same when the record is handed over again. */
   id: string;
   eventName: StreamEventName;
+  /** When the change was made, as the stream says (to the second). */
+  at?: string;
   oldImage?: Record<string, unknown>;
   newImage?: Record<string, unknown>;
 }
@@ -43,6 +46,8 @@ export async function cleanUp(changes: ItemChange[], dependencies: CleanupDepend
     const settingsOf = savedSettings(change);
     try {
       if (removed?.resourceType === 'Group') {
+        // Counted before the first removal, for the group.deleted event (see memberCountAtDeletion).
+        await dependencies.memberships.memberCountAtDeletion(removed.tenant, removed.id);
         await dependencies.memberships.removeAllOfGroup(removed.tenant, removed.id);
       } else if (removed?.resourceType === 'User') {
         await dependencies.memberships.removeAllOfUser(removed.tenant, removed.id);

@@ -1,5 +1,6 @@
 import { PROVISIONING_GROUP_SCHEMA, PROVISIONING_USER_SCHEMA } from '../scim/schemas';
-import type { Access } from '../contracts/table-design';
+import { entityTag } from '../scim/etag';
+import type { Access, ResourceTypeName } from '../contracts/table-design';
 import type { StoredResource } from './ports/resource-store';
 
 /** The extension's attributes from the item's access (absent until the role is computed). */
@@ -30,4 +31,32 @@ export function provisioningExtension(type: string, stored: StoredResource): { s
   };
   if (type === 'User') return { schema: PROVISIONING_USER_SCHEMA, attributes: { ...attributes, ...accessAttributes(stored.access) } };
   return { schema: PROVISIONING_GROUP_SCHEMA, attributes };
+}
+
+/**
+ * The client-facing form of a resource (RFC 7643 §3.1): schemas, id, attributes, what is read from
+ * elsewhere (`extra`), the provisioning extension, meta. `location` and `versionTag` where the caller
+ * knows them (the HTTP routes); events carry it without.
+ */
+export function resourceRepresentation(
+  type: ResourceTypeName,
+  stored: StoredResource,
+  shown: { extra?: Record<string, unknown>; location?: string; versionTag?: string } = {},
+): Record<string, unknown> {
+  const { schemas, ...attributes } = stored.resource;
+  const provisioning = provisioningExtension(type, stored);
+  return {
+    schemas,
+    id: stored.id,
+    ...attributes,
+    ...shown.extra,
+    [provisioning.schema]: provisioning.attributes,
+    meta: {
+      resourceType: type,
+      created: stored.created,
+      lastModified: stored.lastModified,
+      ...(shown.location !== undefined ? { location: shown.location } : {}),
+      version: entityTag(stored.version, shown.versionTag),
+    },
+  };
 }

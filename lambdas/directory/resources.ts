@@ -240,10 +240,10 @@ export class ResourceService {
   /** What an IdP admin reads in the failed push (Okta shows it on the task): the limit, the seats in use, what to do. */
   private async seatLimitError(tenant: string, policy: SeatPolicy, what: 'created' | 'activated'): Promise<ScimError> {
     const inUse = await this.store.seatsInUse(tenant);
-    return ScimError.forbidden(
+    return ScimError.seatLimit(
       `Seat limit reached: ${inUse} of ${policy.seatLimit} seats are taken by active users, so this user cannot be ${what}. ` +
         'Deactivate or unassign a user in the identity provider, or raise the seat limit of this application, then retry.',
-    ).withCode('seat_limit');
+    );
   }
 
   /** Active users of the tenant. */

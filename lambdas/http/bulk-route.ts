@@ -7,6 +7,8 @@ import { BULK_OPERATION_LOG_MESSAGE, type BulkOperationLogFields } from '../cont
 import { SCIM_BASE_PATH, operationOf, parseRoute, pathMatcher, type RouteSpec } from '../contracts/routes';
 import type { ResourceRoutes } from './resource-routes';
 import { toScimError, type RouteRun, type ScimRequest } from './scim-handler';
+import { recordRefusal } from './refusal-trail';
+import type { ActivityTrail } from '../directory/activity';
 
 /** The routes a bulk operation may address: RFC 7644 §3.7 allows POST, PUT, PATCH and DELETE, never reads or searches. */
 const BULK_ROUTES = ['create', 'replace', 'patch', 'delete'] as const;
@@ -27,7 +29,9 @@ export interface BulkRouteOptions {
   concurrency: number;
   /** No operation starts with less time than this left, so the response leaves before API Gateway's 29 s. */
   reserveMs: number;
-  log: Pick<Logger, 'info' | 'error'>;
+  log: Pick<Logger, 'info' | 'error' | 'warn'>;
+  /** Where refused operations are recorded, as the single requests' refusals are. */
+  trail?: Pick<ActivityTrail, 'refused'>;
 }
 
 /**
@@ -111,6 +115,10 @@ export function bulkRoute(targets: BulkTarget[], options: BulkRouteOptions): Rou
       const outcome: BulkOutcome = { status: failure.status, location, response: failure.toBody() };
       // Without a target the path named no endpoint (404, 405): nothing to say of a resource.
       if (target) logOperation(request, target, outcome, failure, error);
+      if (options.trail) {
+        const id = candidates.find((candidate) => candidate.params.id !== undefined)?.params.id;
+        await recordRefusal(options.trail, options.log, { tenant: request.tenant, client: request.client, method: operation.method, path, id, body: operation.data }, failure);
+      }
       return outcome;
     }
   };

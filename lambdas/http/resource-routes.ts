@@ -8,7 +8,8 @@ import { resourceLocation, withLocations } from '../scim/references';
 import type { ResourceModel } from '../scim/schemas';
 import { excludesWholeType, searchParameters, type ParameterLookup } from '../scim/search';
 import type { Rendered, ResourceEndpoint, Wanted } from '../directory/endpoint';
-import { provisioningExtension } from '../directory/provisioning';
+import { provisioningExtension, resourceRepresentation } from '../directory/provisioning';
+import type { ResourceTypeName } from '../contracts/table-design';
 import type { RouteRun, ScimRequest, ScimResponse } from './scim-handler';
 
 export interface ResourceRoutes {
@@ -39,24 +40,13 @@ function etagOf(rendered: Rendered): string {
 
 /** The client-facing form of a resource: schemas, id, attributes, meta (RFC 7643 §3.1). */
 export function representation(endpoint: ResourceEndpoint, rendered: Rendered, baseUrl: string): Record<string, unknown> {
-  const { stored, extra } = rendered;
-  const { schemas, ...attributes } = stored.resource;
+  const { stored, extra, versionTag } = rendered;
   const model = endpoint.model;
-  const provisioning = provisioningExtension(model.type.name, stored);
-  return {
-    schemas,
-    id: stored.id,
-    ...attributes,
-    ...(extra && withLocations(model, extra, baseUrl)),
-    [provisioning.schema]: provisioning.attributes,
-    meta: {
-      resourceType: model.type.name,
-      created: stored.created,
-      lastModified: stored.lastModified,
-      location: resourceLocation(baseUrl, model.type, stored.id),
-      version: etagOf(rendered),
-    },
-  };
+  return resourceRepresentation(model.type.name as ResourceTypeName, stored, {
+    extra: extra && withLocations(model, extra, baseUrl),
+    location: resourceLocation(baseUrl, model.type, stored.id),
+    versionTag,
+  });
 }
 
 /**

@@ -13,6 +13,8 @@ import type { ProvisioningClient } from '../contracts/table-design';
 import { provisioningClientOf } from './provisioning-client';
 import { authorizedPrincipal } from './token-authorizer';
 import { REQUEST_LOG_MESSAGE, type RequestLogFields } from '../contracts/request-log';
+import { recordRefusal } from './refusal-trail';
+import type { ActivityTrail } from '../directory/activity';
 import { SCIM_BASE_PATH, SCIM_CONTENT_TYPE, operationOf, parseRoute, routePaths, scimFunctions, type FunctionSpec, type HttpMethod, type RouteSpec } from '../contracts/routes';
 
 export interface ScimRequest {
@@ -48,6 +50,8 @@ export interface HandlerDependencies {
   verifier: TokenVerifier;
   maxBodyBytes: number;
   logger?: Logger;
+  /** Where refused writes are recorded; none for functions that write nothing (discovery). */
+  trail?: Pick<ActivityTrail, 'refused'>;
 }
 
 type ScimEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown; principal?: Principal };
@@ -76,8 +80,10 @@ export function scimHandler<F extends FunctionSpec>(spec: F, implementations: Ro
     return route.run(toScimRequest(event, context));
   };
 
-  return middy<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>()
-    .use(scimResponses(log))
+  const handler = middy<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>().use(scimResponses(log));
+  // Used after scimResponses, so its onError runs first (middy runs them in reverse) and sees the error.
+  if (dependencies.trail) handler.use(refusals(dependencies.trail, log));
+  return handler
     .use(normalizedRequest(dependencies.maxBodyBytes))
     .use(authentication(dependencies.verifier))
     .use(jsonBody())
@@ -183,6 +189,29 @@ function jsonBody(): MiddlewareObj<ScimEvent> {
       // A Bulk operation's data is checked when that operation runs, so that it fails alone (RFC 7644 §3.7.3).
       const opaque = request.event.resource === BULK_RESOURCE ? isOperationData : undefined;
       assertBodyShape(request.event.body, 'The request body', opaque);
+    },
+  };
+}
+
+/** Refused writes of an authenticated tenant into its activity trail (a 401 has no tenant). */
+function refusals(trail: Pick<ActivityTrail, 'refused'>, log: Logger): MiddlewareObj<ScimEvent, APIGatewayProxyResult | ScimResponse> {
+  return {
+    onError: async (request) => {
+      const event = request.event;
+      if (!event.principal) return;
+      await recordRefusal(
+        trail,
+        log,
+        {
+          tenant: event.principal.tenant,
+          client: provisioningClientOf((event.headers as Record<string, string | undefined>)['user-agent']),
+          method: event.httpMethod as HttpMethod,
+          path: event.resource.startsWith(SCIM_BASE_PATH) ? event.resource.slice(SCIM_BASE_PATH.length) : event.resource,
+          id: event.pathParameters?.id ?? undefined,
+          body: event.body,
+        },
+        toScimError(request.error),
+      );
     },
   };
 }

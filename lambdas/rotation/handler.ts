@@ -11,12 +11,12 @@ const rotationEventSchema = z.object({
   Step: z.enum(ROTATION_STEPS as [RotationStep, ...RotationStep[]]),
 });
 
-const { store, policy } = tokenDependencies();
+const { store, policy, publish } = tokenDependencies();
 
 /** Secrets Manager's rotation function for tenants' tokens; the steps live in lambdas/tenancy/token-rotation.ts. */
 export async function handler(event: unknown): Promise<void> {
   const { SecretId, ClientRequestToken, Step } = rotationEventSchema.parse(event);
   // Names and version ids only: never a value.
   logger.info('rotation step', { secretId: SecretId, versionId: ClientRequestToken, step: Step });
-  await runRotationStep(store, policy, { secretId: SecretId, versionId: ClientRequestToken, step: Step }, Date.now());
+  await runRotationStep(store, policy, { secretId: SecretId, versionId: ClientRequestToken, step: Step }, Date.now(), publish);
 }

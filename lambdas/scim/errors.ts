@@ -15,6 +15,9 @@ export type ScimType =
   | 'invalidCursor'
   | 'expiredCursor';
 
+/** The code of a refusal at the tenant's seat limit: the activity trail and the seat-limit event know it by this. */
+export const SEAT_LIMIT_CODE = 'seat_limit';
+
 /** What an error's status alone says, as a code, where no scimType says more. */
 const STATUS_CODES: Readonly<Record<number, string>> = {
   400: 'bad_request',
@@ -122,6 +125,10 @@ export class ScimError extends Error {
   }
   static forbidden(detail: string) {
     return new ScimError(403, detail);
+  }
+  /** Every seat of the tenant is taken: a create or activation refused (RFC 7644 §3.12 has no scimType for it). */
+  static seatLimit(detail: string) {
+    return new ScimError(403, detail).withCode(SEAT_LIMIT_CODE);
   }
   static notFound(detail: string) {
     return new ScimError(404, detail);

@@ -1,10 +1,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { MembershipStore } from '../directory/ports/membership-store';
 import { batchGet, batchWrite, queryPages } from './batches';
 import { keys, MEMBER_PREFIX, membershipItems, tableKeys } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
+
+/** A deleted group's count is needed while the stream retries its deletion (at most a day), and a while after for redriven records. */
+const DELETED_GROUP_COUNT_SECONDS = 30 * 24 * 60 * 60;
 
 type WriteRequest = Record<string, unknown>;
 
@@ -15,7 +18,8 @@ export class DynamoMembershipStore implements MembershipStore {
   ) {}
 
   async add(tenant: string, groupId: string, userIds: string[]): Promise<void> {
-    await this.write([...new Set(userIds)].flatMap((userId) => membershipItems(tenant, groupId, userId).map((Item) => ({ PutRequest: { Item } }))));
+    const at = new Date().toISOString();
+    await this.write([...new Set(userIds)].flatMap((userId) => membershipItems(tenant, groupId, userId, at).map((Item) => ({ PutRequest: { Item } }))));
   }
 
   /**
@@ -61,6 +65,41 @@ export class DynamoMembershipStore implements MembershipStore {
       }
     }
     return byUser;
+  }
+
+  async memberCountAtDeletion(tenant: string, groupId: string): Promise<number> {
+    const kept = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.deletedGroup(tenant, groupId), ConsistentRead: true }));
+    if (kept.Item) return kept.Item.memberCount as number;
+    let memberCount = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const output = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: `${PK} = :pk AND begins_with(${SK}, :prefix)`,
+          ExpressionAttributeValues: { ':pk': keys.groupMembers(tenant, groupId), ':prefix': MEMBER_PREFIX },
+          Select: 'COUNT',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      memberCount += output.Count ?? 0;
+      startKey = output.LastEvaluatedKey;
+    } while (startKey);
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.deletedGroup(tenant, groupId), memberCount, [tableKeys.timeToLive]: Math.ceil(Date.now() / 1000) + DELETED_GROUP_COUNT_SECONDS },
+          ConditionExpression: `attribute_not_exists(${PK})`,
+        }),
+      );
+      return memberCount;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Another reader counted first, possibly before removals this count saw.
+      return this.memberCountAtDeletion(tenant, groupId);
+    }
   }
 
   async removeAllOfGroup(tenant: string, groupId: string): Promise<number> {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AWSCURRENT, AWSPENDING, unfinishedRotation, type SecretDescription, type SecretStore } from './ports/secret-store';
 import { parseTenantSecret, previousTokenEnd, serializeTenantSecret, withoutPrevious, type TenantSecret } from './tenant-secret';
 import { assertTenant, DAY_MS, tenantOfSecretName, tenantSecretId, tenantSecretPrefix } from '../contracts/tenancy';
+import { eventId, provisioningEvent, type TenantEvent } from '../contracts/events';
 
 /** A refusal the operator can act on; the admin CLI prints its message alone. */
 export class TenantAdminError extends Error {
@@ -20,6 +21,37 @@ export interface TenantStatus {
   previous?: { endsAt: string };
   /** Why the tenant's secret could not be read, when it could not. */
   problem?: string;
+}
+
+export interface TokenExpiry {
+  tenant: string;
+  days: number;
+  /** Absent when the secret could not be read (`problem`). */
+  expiresAt?: string;
+  problem?: string;
+}
+
+/**
+ * tenant.token_expiring for each readable token expiring within `belowDays`. The report runs
+ * several times a day; its events share one id per tenant, token and day, so a consumer that
+ * deduplicates is told once a day.
+ */
+export function expiringTokenEvents(report: TokenExpiry[], belowDays: number, now: number): TenantEvent[] {
+  const at = new Date(now).toISOString();
+  return report.flatMap(({ tenant, days, expiresAt }) =>
+    expiresAt !== undefined && days < belowDays
+      ? [
+          provisioningEvent('tenant.token_expiring', {
+            eventId: eventId('tenant.token_expiring', tenant, expiresAt, at.slice(0, 10)),
+            tenant,
+            at,
+            sequence: String(now),
+            expiresAt,
+            daysLeft: Math.floor(days * 100) / 100,
+          }),
+        ]
+      : [],
+  );
 }
 
 export interface TenantAdminOptions {
@@ -123,11 +155,13 @@ export class TenantAdmin {
    * Days until each enabled tenant's current token expires, for the expiry alarm. A tenant whose
    * secret cannot be read counts as expired (0 days): its IdP is as cut off as if it were.
    */
-  async daysToExpiry(): Promise<Array<{ tenant: string; days: number; problem?: string }>> {
+  async daysToExpiry(): Promise<TokenExpiry[]> {
     return (await this.list())
       .filter((status) => status.problem || (!status.disabled && status.current))
       .map((status) =>
-        status.problem ? { tenant: status.tenant, days: 0, problem: status.problem } : { tenant: status.tenant, days: (Date.parse(status.current!.expiresAt) - this.now()) / DAY_MS },
+        status.problem
+          ? { tenant: status.tenant, days: 0, problem: status.problem }
+          : { tenant: status.tenant, days: (Date.parse(status.current!.expiresAt) - this.now()) / DAY_MS, expiresAt: status.current!.expiresAt },
       );
   }
 

@@ -1,6 +1,10 @@
 import { AWSCURRENT, AWSPENDING, ROTATION_STEPS, versionWithStage, type RotationStep, type SecretStore } from './ports/secret-store';
-import { checkToken, parseTenantSecret, tenantOfToken, serializeTenantSecret, withNewToken } from './tenant-secret';
+import { checkToken, parseTenantSecret, previousTokenEnd, tenantOfToken, serializeTenantSecret, withNewToken } from './tenant-secret';
 import { type TokenPolicy } from '../contracts/tenancy';
+import { eventId, provisioningEvent, type TenantEvent } from '../contracts/events';
+
+/** Where the tenancy domain's events go (the directory's EventSink, wired by the handler). */
+export type PublishTenantEvents = (events: TenantEvent[]) => Promise<void>;
 
 export interface RotationRequest {
   secretId: string;
@@ -14,14 +18,18 @@ export interface RotationRequest {
  * (Secrets Manager retries, and an interrupted rotation is resumed from its first step), so
  * each one first looks at what an earlier run already did.
  */
-export async function runRotationStep(store: SecretStore, policy: TokenPolicy, request: RotationRequest, now: number): Promise<void> {
+export async function runRotationStep(store: SecretStore, policy: TokenPolicy, request: RotationRequest, now: number, publish?: PublishTenantEvents): Promise<void> {
   const { secretId, versionId, step } = request;
   const description = await store.describe(secretId);
   if (!description) throw new Error(`rotation: no secret ${secretId}`);
   const stages = description.versions[versionId];
   // Secrets Manager makes the version, labelled AWSPENDING, before it calls the first step.
   if (!stages) throw new Error(`rotation: version ${versionId} of ${secretId} is not part of a rotation`);
-  if (stages.includes(AWSCURRENT)) return;
+  if (stages.includes(AWSCURRENT)) {
+    // A finishSecret retried after the stage moved (its event may not have gone out): the same event, the same id.
+    if (step === 'finishSecret' && publish) await publishRotated(store, secretId, versionId, now, publish);
+    return;
+  }
   if (!stages.includes(AWSPENDING)) throw new Error(`rotation: version ${versionId} of ${secretId} is not AWSPENDING`);
 
   switch (step) {
@@ -33,13 +41,31 @@ export async function runRotationStep(store: SecretStore, policy: TokenPolicy, r
     case 'testSecret':
       return testSecret(store, secretId, description.name, versionId, now);
     case 'finishSecret':
-      return finishSecret(store, secretId, versionId, versionWithStage(description.versions, AWSCURRENT));
+      await finishSecret(store, secretId, versionId, versionWithStage(description.versions, AWSCURRENT));
+      if (publish) await publishRotated(store, secretId, versionId, now, publish);
+      return;
   }
 }
 
+/** tenant.token_rotated, once the new version is current; its id is the version's, so a retried step repeats it. */
+async function publishRotated(store: SecretStore, secretId: string, versionId: string, now: number, publish: PublishTenantEvents) {
+  const secret = parseTenantSecret(await store.value(secretId, { versionId }));
+  if (!secret?.current) return;
+  await publish([
+    provisioningEvent('tenant.token_rotated', {
+      eventId: eventId('tenant.token_rotated', secretId, versionId),
+      tenant: secret.tenant,
+      at: secret.current.issuedAt,
+      sequence: String(Date.parse(secret.current.issuedAt) || now),
+      expiresAt: secret.current.expiresAt,
+      ...(secret.previous ? { previousTokenEndsAt: new Date(previousTokenEnd(secret.previous)).toISOString() } : {}),
+    }),
+  ]);
+}
+
 /** All four steps in order, as Secrets Manager runs them; locally this is the rotation function. */
-export async function runRotation(store: SecretStore, policy: TokenPolicy, secretId: string, versionId: string, now: () => number): Promise<void> {
-  for (const step of ROTATION_STEPS) await runRotationStep(store, policy, { secretId, versionId, step }, now());
+export async function runRotation(store: SecretStore, policy: TokenPolicy, secretId: string, versionId: string, now: () => number, publish?: PublishTenantEvents): Promise<void> {
+  for (const step of ROTATION_STEPS) await runRotationStep(store, policy, { secretId, versionId, step }, now(), publish);
 }
 
 async function createSecret(store: SecretStore, policy: TokenPolicy, secretId: string, versionId: string, now: number) {

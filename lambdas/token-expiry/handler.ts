@@ -1,15 +1,16 @@
 import { tokenDependencies } from '../wiring/dependencies';
 import { logger } from '../runtime/logger';
-import { TenantAdmin } from '../tenancy/tenants';
+import { expiringTokenEvents, TenantAdmin } from '../tenancy/tenants';
 import { tokenExpiryMetric } from '../contracts/tenancy';
 
-const { store, prefix } = tokenDependencies();
+const { store, prefix, publish } = tokenDependencies();
 const tenants = new TenantAdmin(store, prefix());
 
 /**
  * Runs on a schedule: publishes each enabled tenant's days until its token expires, per
  * deployment (`Prefix`) and per tenant, in CloudWatch's embedded metric format, which needs no
- * API call and no permission. The deployment's alarm watches the minimum.
+ * API call and no permission. The deployment's alarm watches the minimum. Tokens expiring within
+ * the alarm's threshold are also published as tenant.token_expiring.
  */
 export async function handler(): Promise<{ tenants: number }> {
   const report = await tenants.daysToExpiry();
@@ -25,5 +26,6 @@ export async function handler(): Promise<{ tenants: number }> {
     if (problem) logger.warn('tenant secret unreadable', { tenant, problem });
     else if (days < alarmBelowDays) logger.warn('token expires soon', { tenant, days: Math.floor(days) });
   }
+  if (publish) await publish(expiringTokenEvents(report, alarmBelowDays, Date.now()));
   return { tenants: report.length };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FunctionEnvironmentName } from '../contracts/environment';
 import { parseExtensionsJson } from '../scim/extensions';
 import { DAY_MS, DEFAULT_TOKEN_POLICY } from '../contracts/tenancy';
+import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../contracts/table-design';
 
 /** What every function that touches tokens reads: the verifier, the rotation, the expiry report. */
 const tokenEnvironmentSchema = z.object({
@@ -15,6 +16,10 @@ const tokenEnvironmentSchema = z.object({
   TOKEN_VALIDITY_DAYS: z.coerce.number().positive().max(3650).default(DEFAULT_TOKEN_POLICY.validityMs / DAY_MS),
   /** How long a replaced token keeps working after a rotation, so the IdP admin can paste the new one. */
   TOKEN_OVERLAP_DAYS: z.coerce.number().min(0).max(365).default(DEFAULT_TOKEN_POLICY.overlapMs / DAY_MS),
+  /** The EventBridge bus provisioning events are published on (the events consumer and the token functions). */
+  EVENT_BUS_NAME: z.string().min(1).optional(),
+  /** Local runs only: events are appended to this JSON-lines file instead (npm start's data directory). */
+  EVENTS_FILE: z.string().min(1).optional(),
 });
 
 /**
@@ -32,6 +37,8 @@ const environmentSchema = tokenEnvironmentSchema.extend({
     .transform((value) => value === 'true'),
   /** Largest response body, in bytes: Lambda answers at most 6 MB, and headers need room. */
   MAX_RESPONSE_BYTES: z.coerce.number().int().positive().default(5_500_000),
+  /** How long activity entries are kept (stack property activityRetention). */
+  ACTIVITY_RETENTION_DAYS: z.coerce.number().int().positive().max(36_500).default(DEFAULT_ACTIVITY_RETENTION_DAYS),
   /** Largest request body accepted, in bytes. */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
   /** The deployment's schema extensions as JSON (lambdas/scim/extensions.ts), from scim-extensions.json. */

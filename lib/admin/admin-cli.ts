@@ -6,7 +6,7 @@ import { DAY_MS } from '../../lambdas/contracts/tenancy';
 import { SettingsConflictError, SettingsError, tableAdmin, type TableAdmin, type TenantSettings } from '../../lambdas/admin/table-admin';
 import { localTenantAdmin, stackTenantAdmin, TenantAdminError, type TenantAdmin, type TenantStatus } from '../../lambdas/admin/tenant-admin';
 import { TABLE_NAME_OUTPUT } from '../stack-outputs';
-import { localDataDir, localSecretsDir } from '../local/local-environment';
+import { localDataDir, localEventsFile, localSecretsDir } from '../local/local-environment';
 import { openLocalTable } from '../local/local-store';
 
 export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>] | --data-dir <dir>] <command>
@@ -24,6 +24,9 @@ export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>
   users show <tenant> <userName or id>
                                one user as JSON: active, role, roles, roleReason, groups
   seats <tenant>               seats in use and the limit, as JSON
+  activity <tenant> [--user <userName or id> | --group <displayName or id>] [--since <ISO time>] [--limit N]
+                               a timeline, one JSON object a line, oldest first: the tenant's own
+                               (settings, tokens, seats), or a user's or group's (also a deleted one's)
 
 Against a deployed stack (--stack or SCIM_STACK), with your AWS credentials; otherwise against
 the data directory of npm start (--data-dir or SCIM_DATA_DIR, default .scim-data).
@@ -50,13 +53,16 @@ interface AdminContext {
   /** The second operand, for commands that take one (`users show <tenant> <userName>`). */
   second: string;
   file?: string;
+  /** `activity`'s filters. */
+  query: { user?: string; group?: string; since?: string; limit?: string };
   io: AdminIo;
 }
 
 /** Where the CLI acts: a deployed stack's secrets, or a local data directory. */
 export function tenantAdminFor(options: Target, environment: NodeJS.ProcessEnv): { admin: TenantAdmin; where: string } {
   if (options.stack) return { admin: stackTenantAdmin(options.stack, options.region), where: `stack ${options.stack}` };
-  return { admin: localTenantAdmin(localSecretsDir(options.dataDir), environment), where: `data directory ${options.dataDir}` };
+  // Locally the rotation runs here, and publishes tenant.token_rotated where npm start keeps its events.
+  return { admin: localTenantAdmin(localSecretsDir(options.dataDir), { ...environment, EVENTS_FILE: localEventsFile(options.dataDir) }), where: `data directory ${options.dataDir}` };
 }
 
 /** The directory's table: a deployed stack's (named by its output), or the data directory's. */
@@ -91,7 +97,17 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { stack: { type: 'string' }, region: { type: 'string' }, 'data-dir': { type: 'string' }, file: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        stack: { type: 'string' },
+        region: { type: 'string' },
+        'data-dir': { type: 'string' },
+        file: { type: 'string' },
+        user: { type: 'string' },
+        group: { type: 'string' },
+        since: { type: 'string' },
+        limit: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     io.err(`${(error as Error).message}\n\n${USAGE}`);
@@ -111,7 +127,9 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     (action.takesName ? name === undefined : name !== undefined) ||
     (action.takesSecond === true) !== (second !== undefined) ||
     extra.length > 0 ||
-    (action.needsFile === true) !== (values.file !== undefined)
+    (action.needsFile === true) !== (values.file !== undefined) ||
+    (!action.takesFilters && [values.user, values.group, values.since, values.limit].some((value) => value !== undefined)) ||
+    (values.user !== undefined && values.group !== undefined)
   ) {
     io.err(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
     return 2;
@@ -130,6 +148,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     name: name ?? '',
     second: second ?? '',
     file: values.file,
+    query: { user: values.user, group: values.group, since: values.since, limit: values.limit },
     io,
   };
   try {
@@ -145,7 +164,11 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
   }
 }
 
-type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; run: (context: AdminContext) => Promise<void> };
+type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; takesFilters?: boolean; run: (context: AdminContext) => Promise<void> };
+
+/** How many entries `activity` prints unless --limit says otherwise, and the most it prints. */
+const ACTIVITY_LIMIT = 100;
+const MAX_ACTIVITY_LIMIT = 10_000;
 
 const actions: Record<string, Action> = {
   'tenants create': {
@@ -262,6 +285,19 @@ const actions: Record<string, Action> = {
       const admin = await table();
       const [used, { settings }] = await Promise.all([admin.seatsInUse(name), admin.settings.get(name)]);
       io.out(JSON.stringify({ tenant: name, used, limit: settings.seatLimit, policy: settings.seatPolicy }));
+    },
+  },
+  activity: {
+    takesName: true,
+    takesFilters: true,
+    run: async ({ tenants, table, name, query, io }) => {
+      const limit = query.limit === undefined ? ACTIVITY_LIMIT : Number(query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_ACTIVITY_LIMIT) throw new TenantAdminError(`--limit is a whole number from 1 to ${MAX_ACTIVITY_LIMIT}; got ${query.limit}.`);
+      if (query.since !== undefined && Number.isNaN(Date.parse(query.since))) throw new TenantAdminError(`--since is an ISO 8601 time such as 2025-01-31T00:00:00Z; got ${query.since}.`);
+      await tenants.status(name);
+      const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
+      // One entry a line, so the timeline pipes into jq or grep.
+      for (const entry of await (await table()).activity(name, { user: query.user, group: query.group, since, limit })) io.out(JSON.stringify(entry));
     },
   },
 };

@@ -20,6 +20,11 @@ export function localSecretsDir(dataDir: string): string {
   return joinPath(dataDir, 'secrets');
 }
 
+/** Where `npm start` (and the admin CLI's token rotations) append a data directory's provisioning events, one JSON object a line. */
+export function localEventsFile(dataDir: string): string {
+  return joinPath(dataDir, 'events.jsonl');
+}
+
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
   try {
@@ -37,6 +42,8 @@ export interface LocalScimOptions {
   dynamoDbEndpoint: string;
   tableName: string;
   secretsDir: string;
+  /** Where provisioning events are appended (localEventsFile), as the deployed stack publishes them on EventBridge. */
+  eventsFile: string;
   host?: string;
   port?: number;
   /** Schema extensions, as the deployed functions get them (readExtensionsFile). */
@@ -46,7 +53,7 @@ export interface LocalScimOptions {
 export interface LocalScim extends LocalApi {
   /** The default tenant's current token: made on first start, then kept across restarts. */
   token: string;
-  /** Waits until the table's stream consumers have seen every change so far. */
+  /** Waits until the table's stream consumers have seen every change so far, the changes they made themselves included. */
   drainStreams(): Promise<void>;
   /** Holds the stream consumers back (after the batch under way) until resumeStreams(), so a test can read while cleanup is pending. */
   pauseStreams(): Promise<void>;
@@ -57,15 +64,16 @@ export interface LocalScim extends LocalApi {
 export async function startLocalScim(options: LocalScimOptions): Promise<LocalScim> {
   const extensions = extensionsEnvironment(options.schemaExtensions);
   await ensureTable(options.dynamoDbEndpoint, options.tableName);
-  const token = await localTenantAdmin(options.secretsDir).ensure(DEFAULT_TENANT);
   delete process.env.SCIM_EXTENSIONS;
   Object.assign(process.env, {
     TABLE_NAME: options.tableName,
     TENANT_SECRET_PREFIX: LOCAL_SECRET_PREFIX,
     LOCAL_SECRETS_DIR: options.secretsDir,
     DYNAMODB_ENDPOINT: options.dynamoDbEndpoint,
+    EVENTS_FILE: options.eventsFile,
     ...extensions,
   } satisfies FunctionEnvironment);
+  const token = await localTenantAdmin(options.secretsDir).ensure(DEFAULT_TENANT);
   const api = await startLocalApi({ root: options.root, host: options.host, port: options.port });
   const pollers = await Promise.all(
     Object.values(streamFunctions).map(async (fn) => {
@@ -77,7 +85,8 @@ export async function startLocalScim(options: LocalScimOptions): Promise<LocalSc
     ...api,
     token,
     drainStreams: async () => {
-      await Promise.all(pollers.map((poller) => poller.drain()));
+      // One consumer's writes (cleanup's role refreshes) are records for the others: until a round reads nothing.
+      while ((await Promise.all(pollers.map((poller) => poller.drain()))).some((read) => read > 0));
     },
     pauseStreams: async () => {
       await Promise.all(pollers.map((poller) => poller.pause()));

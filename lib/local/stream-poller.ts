@@ -8,15 +8,18 @@ import {
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { localDynamoDbClientConfig } from '../../lambdas/contracts/environment';
-import { passesStreamFilter, type directoryStreamFilter, type StreamEventName } from '../../lambdas/contracts/table-design';
+import { passesStreamFilter, type StreamEventName, type StreamFilter } from '../../lambdas/contracts/table-design';
 
-type StreamHandler = (event: DynamoDBStreamEvent) => Promise<unknown>;
+type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void>;
+
+/** As the stack's event source mappings: a failed record is handed over again this many times, then skipped. */
+const RETRY_ATTEMPTS = 10;
 
 export interface StreamPoller {
-  /** Resolves once every record written so far has been handed to the handler. */
-  drain(): Promise<void>;
+  /** Resolves once every record written so far has been handed to the handler; returns how many records it read. */
+  drain(): Promise<number>;
   /** Stops handing records on until resume(), once the pass under way has ended; drain() still works. */
   pause(): Promise<void>;
   resume(): void;
@@ -31,7 +34,7 @@ export async function startStreamPoller(
   endpoint: string,
   tableName: string,
   handler: StreamHandler,
-  filter: typeof directoryStreamFilter,
+  filter: StreamFilter,
   intervalMs = 200,
 ): Promise<StreamPoller> {
   const tables = new DynamoDBClient(localDynamoDbClientConfig(endpoint));
@@ -41,6 +44,7 @@ export async function startStreamPoller(
   if (!streamArn) throw new Error(`Table ${tableName} has no stream`);
 
   const iterators = new Map<string, string | undefined>();
+  const retries = new Map<string, number>();
   let running = true;
   let paused = false;
   // Passes run one at a time, so a shard's iterator is never used twice.
@@ -72,8 +76,22 @@ export async function startStreamPoller(
       const records = output.Records ?? [];
       // The event source mapping's filter, as Lambda applies it in AWS.
       const passed = records.filter((record) => passesStreamFilter(filter, asChange(record)));
-      if (passed.length > 0) await handler({ Records: passed.map(toLambdaRecord) } as DynamoDBStreamEvent);
+      const response = passed.length > 0 ? await handler({ Records: passed.map(toLambdaRecord) } as DynamoDBStreamEvent) : undefined;
       read += records.length;
+      // Partial batch responses, as Lambda reads them: the shard resumes at the first failed record.
+      const failed = new Set((response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier));
+      const firstFailed = passed.find((record) => failed.has(record.dynamodb?.SequenceNumber ?? ''))?.dynamodb?.SequenceNumber;
+      const attempts = retries.get(shardId) ?? 0;
+      if (firstFailed !== undefined && attempts < RETRY_ATTEMPTS) {
+        retries.set(shardId, attempts + 1);
+        const again = await streams.send(
+          new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: firstFailed }),
+        );
+        iterators.set(shardId, again.ShardIterator);
+        continue;
+      }
+      if (firstFailed !== undefined) console.error(`local stream poller: records from ${firstFailed} still fail after ${RETRY_ATTEMPTS} retries; skipped`);
+      retries.delete(shardId);
       iterators.set(shardId, output.NextShardIterator);
     }
     return read;
@@ -94,7 +112,9 @@ export async function startStreamPoller(
 
   return {
     drain: async () => {
-      while ((await serial()) > 0);
+      let total = 0;
+      for (let read = await serial(); read > 0; read = await serial()) total += read;
+      return total;
     },
     pause: async () => {
       paused = true;

@@ -10,7 +10,7 @@ export async function startBenchScim(tableName: string) {
   process.env.JAVA_TOOL_OPTIONS ??= '-Xmx6g';
   const store = await startDynamoDbLocal();
   const secretsDir = await mkdtemp(join(tmpdir(), 'bench-secrets-'));
-  const api = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir });
+  const api = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir, eventsFile: join(secretsDir, 'events.jsonl') });
   return {
     store,
     api,

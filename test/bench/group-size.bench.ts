@@ -183,7 +183,7 @@ async function main() {
   try {
     store = await startDynamoDbLocal();
     const tableName = `bench-${randomUUID()}`;
-    scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir });
+    scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir, eventsFile: join(secretsDir, 'events.jsonl') });
     const client = new Client(scim);
     // Newer local environments run the table's stream consumers (asynchronous membership
     // cleanup) in this process; draining them keeps their backlog out of the timed requests.

@@ -234,8 +234,8 @@ describe('tenant tokens', () => {
 });
 
 describe('functions', () => {
-  test('one per scimFunctions entry, the token authorizer, the stream cleanup consumer and the two token functions, and no others', () => {
-    const others = [stack.authorizerFunction, stack.cleanupFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction].map((fn) =>
+  test('one per scimFunctions entry, the token authorizer, the two stream consumers and the two token functions, and no others', () => {
+    const others = [stack.authorizerFunction, stack.cleanupFunction, stack.eventsFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction].map((fn) =>
       stack.getLogicalId(fn.node.defaultChild as CfnFunction),
     );
     expect(ofType('AWS::Lambda::Function').map(([logicalId]) => logicalId).sort()).toEqual([...functionNames.map(functionLogicalId), ...others].sort());
@@ -245,16 +245,15 @@ describe('functions', () => {
     expect(json.Resources[functionLogicalId(name)].Properties.ReservedConcurrentExecutions).toBe(50);
   });
 
-  test('the stream consumer and the token functions, which no request reaches, reserve nothing', () => {
-    for (const fn of [stack.cleanupFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction]) {
+  test('the stream consumers and the token functions, which no request reaches, reserve nothing', () => {
+    for (const fn of [stack.cleanupFunction, stack.eventsFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction]) {
       expect(json.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties.ReservedConcurrentExecutions).toBeUndefined();
     }
   });
 
   test('the cleanup consumer reads the table stream, filtered, retrying failed records alone, with a dead-letter queue', () => {
     const cleanupId = stack.getLogicalId(stack.cleanupFunction.node.defaultChild as CfnFunction);
-    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping');
-    expect(mapping.Properties.FunctionName.Ref).toBe(cleanupId);
+    const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping').filter(([, candidate]) => candidate.Properties.FunctionName.Ref === cleanupId);
     expect(mapping.Properties.EventSourceArn['Fn::GetAtt'][0]).toBe('ScimTable');
     expect(mapping.Properties).toMatchObject({ BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON' });
     expect(mapping.Properties.DestinationConfig.OnFailure.Destination).toBeDefined();
@@ -286,6 +285,8 @@ describe('functions', () => {
     expect(variables).toEqual({
       TABLE_NAME: { Ref: 'ScimTable' },
       TENANT_SECRET_PREFIX: { 'Fn::Join': ['', ['scim/', { Ref: 'AWS::StackName' }]] },
+      // The functions that write record refused writes in the activity trail, kept this many days.
+      ...(name === 'discovery' ? {} : { ACTIVITY_RETENTION_DAYS: '400' }),
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'scim',
     });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../lambdas/contracts/table-design';
+import { keys, MEMBER_PREFIX } from '../../lambdas/contracts/table-design';
 import { memberRefs, sorted } from '../support/builders';
 import { useScimServer } from '../support/scim-fixture';
 
@@ -35,7 +35,7 @@ async function groupsByMemberFilter(userId: string): Promise<string[]> {
 }
 
 
-/** Membership items of a group, read from the table itself (pk T#{tenant}#Group#{gid}). */
+/** Membership items of a group, read from the table itself (pk T#{tenant}#Group#{gid}, sk Member#{uid}). */
 async function membershipItemsOfGroup(groupId: string): Promise<number> {
   let count = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -43,8 +43,8 @@ async function membershipItemsOfGroup(groupId: string): Promise<number> {
     const output = await table.send(
       new QueryCommand({
         TableName: scim.server.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `T#${TENANT}#Group#${groupId}` },
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :member)',
+        ExpressionAttributeValues: { ':pk': `T#${TENANT}#Group#${groupId}`, ':member': MEMBER_PREFIX },
         Select: 'COUNT',
         ConsistentRead: true,
         ExclusiveStartKey: startKey,

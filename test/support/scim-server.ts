@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ERROR_SCHEMA } from '../../lambdas/scim/errors';
 import type { TenantAdmin } from '../../lambdas/tenancy/tenants';
 import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
-import { startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
+import { localEventsFile, localSecretsDir, startLocalScim, type LocalScimOptions } from '../../lib/local/local-environment';
+import { provisioningEventSchema, type ProvisioningEvent } from '../../lambdas/contracts/events';
+
+/** A line of events.jsonl: the event as an EventBridge target receives it. */
+export type PublishedEvent = ProvisioningEvent & { id: string; time: string };
 
 export interface TestScimServer {
   baseUrl: string;
@@ -17,6 +21,10 @@ export interface TestScimServer {
   /** Holds the asynchronous cleanup back until resumeStreams(): what a slow stream consumer looks like. */
   pauseStreams(): Promise<void>;
   resumeStreams(): void;
+  /** The server's data directory, as npm start's: `secrets/`, `events.jsonl`. */
+  dataDir: string;
+  /** Every provisioning event published so far (events.jsonl), each checked against the published schemas. */
+  events(): Promise<PublishedEvent[]>;
   /** This server's tenants, administered as the admin CLI does; `now` moves the administrator's clock. */
   tenants(now?: () => number): TenantAdmin;
   close(): Promise<void>;
@@ -32,7 +40,8 @@ export function dynamoDbEndpoint(): string {
 /** The real handlers over HTTP on the run's embedded store, in a table of their own. */
 export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExtensions'> = {}): Promise<TestScimServer> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const secretsDir = await mkdtemp(join(tmpdir(), 'scim-secrets-'));
+  const dataDir = await mkdtemp(join(tmpdir(), 'scim-data-'));
+  const secretsDir = localSecretsDir(dataDir);
   const tableName = `test-${randomUUID()}`;
   const endpoint = dynamoDbEndpoint();
   const api = await startLocalScim({
@@ -40,6 +49,7 @@ export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExt
     dynamoDbEndpoint: endpoint,
     tableName,
     secretsDir,
+    eventsFile: localEventsFile(dataDir),
     schemaExtensions: options.schemaExtensions,
   });
   return {
@@ -50,10 +60,21 @@ export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExt
     drainStreams: api.drainStreams,
     pauseStreams: api.pauseStreams,
     resumeStreams: api.resumeStreams,
+    dataDir,
+    events: async () => {
+      const text = await readFile(localEventsFile(dataDir), 'utf8').catch(() => '');
+      return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => {
+          const published = JSON.parse(line) as { id: string; time: string };
+          return { ...provisioningEventSchema.parse(published), id: published.id, time: published.time } as PublishedEvent;
+        });
+    },
     tenants: (now) => localTenantAdmin(secretsDir, process.env, now),
     close: async () => {
       await api.close();
-      await rm(secretsDir, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

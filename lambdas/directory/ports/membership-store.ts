@@ -18,6 +18,12 @@ export interface MembershipStore {
   groupsOf(tenant: string, userId: string): Promise<string[]>;
   /** The group ids of every user whose id lies between two ids (inclusive), by user id: one range read for a page of users. */
   groupsOfRange(tenant: string, firstUserId: string, lastUserId: string): Promise<Map<string, string[]>>;
+  /**
+   * How many members a deleted group had: counted the first time anyone asks, and kept, so every
+   * later caller gets the same number. Cleanup asks before it removes any membership, so the count
+   * is taken before the first removal, whichever of cleanup and the events consumer asks first.
+   */
+  memberCountAtDeletion(tenant: string, groupId: string): Promise<number>;
   /** Removes every membership of a deleted group; resumable, returns how many were removed. */
   removeAllOfGroup(tenant: string, groupId: string): Promise<number>;
   /** Removes every membership of a deleted user; returns the groups they were in. */
