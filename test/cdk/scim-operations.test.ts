@@ -98,16 +98,20 @@ describe('alarms', () => {
     expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
   });
 
-  test("the cleanup's dead-letter queue alarms as soon as it holds a message", () => {
-    const queue = ofType(json, 'AWS::SQS::Queue');
-    expect(queue).toHaveLength(1);
-    const [alarm] = alarmsOn(json, 'ApproximateNumberOfMessagesVisible', { name: 'QueueName', value: { 'Fn::GetAtt': [queue[0][0], 'QueueName'] } });
-    expect(alarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  test("each stream consumer's dead-letter queue (cleanup, events) alarms as soon as it holds a message", () => {
+    const queues = ofType(json, 'AWS::SQS::Queue');
+    expect(queues.map(([id]) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual(['FunctionsCleanupDeadLetters', 'FunctionsEventsDeadLetters']);
+    for (const [id] of queues) {
+      const [alarm] = alarmsOn(json, 'ApproximateNumberOfMessagesVisible', { name: 'QueueName', value: { 'Fn::GetAtt': [id, 'QueueName'] } });
+      expect(alarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [topicRef()] });
+    }
   });
 
-  test('the stream consumer alarms 30 minutes behind', () => {
-    const [alarm] = alarmsOn(json, 'IteratorAge', { name: 'FunctionName', value: fnRef(stack.cleanupFunction) });
-    expect(alarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 30 * 60 * 1000, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+  test('each stream consumer alarms 30 minutes behind', () => {
+    for (const consumer of [stack.cleanupFunction, stack.eventsFunction]) {
+      const [alarm] = alarmsOn(json, 'IteratorAge', { name: 'FunctionName', value: fnRef(consumer) });
+      expect(alarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 30 * 60 * 1000, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
+    }
   });
 
   test('tokens expiring within 30 days: the tenant tokens\' alarm, with the topic', () => {
