@@ -26,12 +26,13 @@ function resourceTypeOf(path: string): ResourceTypeName | undefined {
 }
 
 /**
- * Records a refused write (4xx on POST, PUT, PATCH or DELETE; searches are reads) in the activity
+ * Records a refused write (4xx but 429 on POST, PUT, PATCH or DELETE; searches are reads) in the activity
  * trail: its status, scimType and detail. A failure to record is logged and never changes the
  * answer the client gets.
  */
 export async function recordRefusal(trail: Pick<ActivityTrail, 'refused'>, log: RefusalLog, write: RefusedWrite, error: ScimError): Promise<void> {
-  if (!WRITES.has(write.method) || error.status < 400 || error.status >= 500 || write.path.endsWith('/.search')) return;
+  // A 429 says "later", not "no": nothing was decided about the request, and a throttled table is no place for one more write.
+  if (!WRITES.has(write.method) || error.status < 400 || error.status >= 500 || error.status === 429 || write.path.endsWith('/.search')) return;
   const resourceType = resourceTypeOf(write.path);
   const body = write.body as Record<string, unknown> | undefined;
   const name = write.method === 'POST' && resourceType && typeof body === 'object' && body !== null ? body[resourceType === 'User' ? 'userName' : 'displayName'] : undefined;
