@@ -31,6 +31,8 @@ const elements = [
   { type: 'read-library', pattern: 'lambdas/read/**', partialMatch: false },
   // Wiring: configuration and dependency construction, then one handler per function (every other folder).
   { type: 'wiring', pattern: 'lambdas/wiring/**', partialMatch: false },
+  // The admin API's function: the admin library behind API Gateway.
+  { type: 'admin-handler', pattern: 'lambdas/admin-api/**', partialMatch: false },
   { type: 'handler', pattern: 'lambdas/*/**', partialMatch: false },
   // The CDK app, the local server, the admin CLI.
   { type: 'infrastructure', pattern: ['lib/**', 'bin/**'], partialMatch: false },
@@ -57,6 +59,9 @@ const policies = [
   allow('wiring', [...core, 'contracts', 'runtime', 'directory', 'directory-port', 'tenancy', 'tenancy-port', 'store-adapter', 'secrets-adapter', 'events-adapter', 'wiring']),
   // A handler is a route table plus wiring: it picks the routes' implementations and builds nothing itself.
   allow('handler', [...core, 'contracts', 'runtime', 'directory', 'tenancy', 'tenancy-port', 'http-adapter', 'wiring']),
+  // Its own element so that only this handler reaches the admin library (secrets create/delete,
+  // tenant deletion); the SCIM handlers never do. It builds the library's dependencies and nothing else.
+  allow('admin-handler', ['contracts', 'runtime', 'admin', 'wiring']),
   // lib/ sees published contracts only: never a domain's internals or an adapter.
   allow('infrastructure', ['contracts', 'admin', 'infrastructure']),
   { from: { element: { types: { anyOf: ['infrastructure'] } } }, allow: { to: { element: { types: { anyOf: ['core'] } }, file: { categories: { anyOf: ['published'] } } } } },

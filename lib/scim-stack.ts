@@ -7,9 +7,11 @@ import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { ADMIN_BASE_PATH } from '../lambdas/contracts/admin-routes';
 import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/contracts/routes';
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../lambdas/contracts/table-design';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
+import { AdminApi } from './admin-api';
 import { EVENT_BUS_NAME_OUTPUT, TABLE_NAME_OUTPUT } from './stack-outputs';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
@@ -73,6 +75,10 @@ export interface ScimStackProps extends StackProps {
   readonly eventBus?: IEventBus;
   /** How long the activity trail keeps each entry (DynamoDB TTL, whole days). @default 400 days */
   readonly activityRetention?: Duration;
+  /** Steady-state requests per second to the admin API (its own stage, apart from the SCIM API's). @default 10 */
+  readonly adminThrottlingRateLimit?: number;
+  /** @default 20 requests */
+  readonly adminThrottlingBurstLimit?: number;
 }
 
 /** Least privilege per function: discovery serves static documents and never touches the table. */
@@ -96,6 +102,8 @@ export class ScimStack extends Stack {
   /** Where provisioning events are published. */
   readonly eventBus: IEventBus;
   readonly api: RestApi;
+  /** The admin API (AWS IAM only): tenants, tokens, settings, for the SaaS team's backend. */
+  readonly adminApi: AdminApi;
   /** Undefined with `webAcl: false`. */
   readonly webAcl?: CfnWebACL;
   /** Alarms, their topic, the dashboard and the saved queries. */
@@ -149,6 +157,18 @@ export class ScimStack extends Stack {
     this.api = api.api;
     this.webAcl = api.webAcl?.webAcl;
 
+    const adminApi = (this.adminApi = new AdminApi(this, 'Admin', {
+      table,
+      tenantTokens,
+      scimBaseUrl: api.baseUrl,
+      stageName: props.stageName ?? 'prod',
+      throttlingRateLimit: props.adminThrottlingRateLimit ?? 10,
+      throttlingBurstLimit: props.adminThrottlingBurstLimit ?? 20,
+      logRetention,
+      // RestApi's CfnAccount, there only when the SCIM API manages the region's logging role.
+      accountLoggingRole: api.api.node.tryFindChild('Account'),
+    }));
+
     const operations = (this.operations = new ScimOperations(this, 'Operations', {
       stage: api.api.deploymentStage,
       accessLogs: api.accessLogs,
@@ -158,6 +178,7 @@ export class ScimStack extends Stack {
         authorizer,
         cleanup,
         events,
+        admin: adminApi.function,
         rotation: tenantTokens.rotationFunction,
         tokenExpiry: tenantTokens.expiryFunction,
       },
@@ -172,6 +193,10 @@ export class ScimStack extends Stack {
     new CfnOutput(this, 'ScimBaseUrl', {
       description: `SCIM base URL (${SCIM_BASE_PATH}) to configure in the IdP`,
       value: api.baseUrl,
+    });
+    new CfnOutput(this, 'AdminApiUrl', {
+      description: `Admin API base URL (${ADMIN_BASE_PATH}; AWS IAM, SigV4): grant callers with grantAdminInvoke; see docs/admin-api.openapi.json`,
+      value: adminApi.baseUrl,
     });
     new CfnOutput(this, 'TenantSecretPrefix', {
       description: "Tenants' token secrets are <prefix>/tenants/<tenant>/token (values are never output)",
@@ -201,6 +226,14 @@ export class ScimStack extends Stack {
       description: 'The CloudWatch dashboard of this deployment',
       value: operations.dashboard.dashboardName,
     });
+  }
+
+  /**
+   * Lets the SaaS team's backend role call the admin API: execute-api:Invoke on its routes, which
+   * it signs with SigV4 (README, "Admin API"). Nothing else opens it.
+   */
+  grantAdminInvoke(grantee: IGrantable): Grant {
+    return this.adminApi.grantInvoke(grantee);
   }
 
   /**

@@ -135,6 +135,39 @@ export class TenantTokens extends Construct {
     this.acknowledgePrefix(grantee);
   }
 
+  /**
+   * Lets a function run tenants as the admin CLI does (lambdas/admin/tenant-admin.ts): create, read,
+   * update and delete their secrets under this deployment's prefix, and start rotations with the
+   * stack's rotation function, which RotateSecret needs lambda:InvokeFunction on when it names it.
+   */
+  grantManage(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: [
+          'secretsmanager:CreateSecret',
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+          'secretsmanager:PutSecretValue',
+          'secretsmanager:UpdateSecretVersionStage',
+          'secretsmanager:RotateSecret',
+          'secretsmanager:DeleteSecret',
+        ],
+        resources: [this.secretsArn],
+      }),
+    );
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.rotationFunction.functionArn] }));
+    // Listing tenants: ListSecrets supports no resource-level permission (acknowledged on the role below).
+    grantee.grantPrincipal.addToPrincipalPolicy(new PolicyStatement({ actions: ['secretsmanager:ListSecrets'], resources: ['*'] }));
+    this.acknowledgePrefix(grantee);
+    const role = (grantee as { role?: Construct }).role;
+    if (role) {
+      Validations.of(role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'secretsmanager:ListSecrets supports no resource-level permission; it lists names only, and every other secret action is limited to the tenants prefix.',
+      });
+    }
+  }
+
   /** Every six hours, each enabled tenant's days to expiry as a metric (embedded metric format: no API call). */
   private expiryReport(props: TenantTokensProps): NodejsFunction {
     const fn = scimNodeFunction(this, 'expiry', {

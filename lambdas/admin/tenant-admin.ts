@@ -3,7 +3,7 @@ import { loadTokenConfig } from '../wiring/config';
 import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX, stackSecretPrefix, tenantSecretId } from '../contracts/tenancy';
 import { tokenDependencies } from '../wiring/dependencies';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
-import { TenantAdmin } from '../tenancy/tenants';
+import { TenantAdmin, type TenantAdminOptions } from '../tenancy/tenants';
 
 export { TenantAdmin, TenantAdminError, type TenantStatus } from '../tenancy/tenants';
 
@@ -12,9 +12,16 @@ export { TenantAdmin, TenantAdminError, type TenantStatus } from '../tenancy/ten
  * New tenants rotate with the function and schedule the stack gave its default tenant.
  */
 export function stackTenantAdmin(stack: string, region?: string): TenantAdmin {
-  const prefix = stackSecretPrefix(stack);
-  const client = new SecretsManagerClient(region ? { region } : {});
-  return new TenantAdmin(new SecretsManagerStore(client, tenantSecretId(prefix, DEFAULT_TENANT)), prefix);
+  return prefixTenantAdmin(stackSecretPrefix(stack), { region });
+}
+
+/**
+ * The same, from inside the stack (the admin API's function), which knows its secret prefix rather
+ * than its name; `rotationTimeoutMs` keeps a rotation's wait inside API Gateway's 29 seconds.
+ */
+export function prefixTenantAdmin(prefix: string, options: { region?: string } & Pick<TenantAdminOptions, 'rotationTimeoutMs'> = {}): TenantAdmin {
+  const client = new SecretsManagerClient(options.region ? { region: options.region } : {});
+  return new TenantAdmin(new SecretsManagerStore(client, tenantSecretId(prefix, DEFAULT_TENANT)), prefix, { rotationTimeoutMs: options.rotationTimeoutMs });
 }
 
 /**

@@ -18,6 +18,7 @@ export const FUNCTION_ENVIRONMENT = [
   'EVENT_BUS_NAME',
   'EVENTS_FILE',
   'ACTIVITY_RETENTION_DAYS',
+  'SCIM_BASE_URL',
 ] as const;
 
 export type FunctionEnvironmentName = (typeof FUNCTION_ENVIRONMENT)[number];

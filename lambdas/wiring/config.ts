@@ -56,11 +56,20 @@ const environmentSchema = tokenEnvironmentSchema.extend({
     }),
 });
 
+/** The admin API's function: the table, the tenants' secrets, and what IdPs are told to call. */
+const adminEnvironmentSchema = environmentSchema.extend({
+  TENANT_SECRET_PREFIX: z.string().regex(/^[A-Za-z0-9/_+=.@-]+$/),
+  /** The SCIM base URL (`GET /connection` shows it to whoever configures the IdP). */
+  SCIM_BASE_URL: z.url(),
+});
+
 export type Config = z.infer<typeof environmentSchema>;
 export type TokenConfig = z.infer<typeof tokenEnvironmentSchema>;
+export type AdminConfig = z.infer<typeof adminEnvironmentSchema>;
 
 /** Fails to compile when the schema reads a variable that lambdas/contracts/environment.ts does not publish. */
 export type PublishedVariables<Name extends FunctionEnvironmentName = keyof Config> = Name;
+export type PublishedAdminVariables<Name extends FunctionEnvironmentName = keyof AdminConfig> = Name;
 
 function parse<T extends z.ZodType>(schema: T, environment: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = schema.safeParse(environment);
@@ -73,6 +82,10 @@ function parse<T extends z.ZodType>(schema: T, environment: NodeJS.ProcessEnv): 
 
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
   return parse(environmentSchema, environment);
+}
+
+export function loadAdminConfig(environment: NodeJS.ProcessEnv = process.env): AdminConfig {
+  return parse(adminEnvironmentSchema, environment);
 }
 
 /** For the functions that only handle tokens (no table). */

@@ -10,6 +10,8 @@ import { cdkApp } from '../support/cdk-app';
  */
 const EXPECTED_ACKNOWLEDGEMENTS = [
   'AwsSolutions-APIG2',
+  // The admin API only (lib/admin-api.ts): every method requires AWS IAM, so no web ACL in front of it.
+  'AwsSolutions-APIG3',
   'AwsSolutions-COG4',
   'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
   'AwsSolutions-IAM5[Resource::*]',
@@ -74,5 +76,11 @@ test('with the web ACL turned off (managed centrally), only its absence is ackno
   const report = new AwsSolutionsChecks().validateScope(central);
   expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
   const ids = new Set(acknowledgements(centralStack).map((ack) => ack.id));
-  expect([...ids].filter((id) => !EXPECTED_ACKNOWLEDGEMENTS.includes(id))).toEqual(['AwsSolutions-APIG3']);
+  expect([...ids].filter((id) => !EXPECTED_ACKNOWLEDGEMENTS.includes(id))).toEqual([]);
+  expect(acknowledgements(centralStack.api).map((ack) => ack.id)).toContain('AwsSolutions-APIG3');
+});
+
+test('the SCIM API acknowledges no missing web ACL while it has one; the IAM-only admin API does', () => {
+  expect(acknowledgements(stack.api).map((ack) => ack.id)).not.toContain('AwsSolutions-APIG3');
+  expect(acknowledgements(stack.adminApi.api).map((ack) => ack.id)).toContain('AwsSolutions-APIG3');
 });

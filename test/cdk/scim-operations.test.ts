@@ -58,6 +58,7 @@ describe('alarms', () => {
     cleanup: stack.cleanupFunction,
     rotation: stack.tenantTokens.rotationFunction,
     tokenExpiry: stack.tenantTokens.expiryFunction,
+    admin: stack.adminApi.function,
   });
 
   test('every alarm in the stack notifies the topic, and tells it when it is OK again', () => {
@@ -77,7 +78,7 @@ describe('alarms', () => {
     expect(alarmMetrics(alarm).map((metric) => metric.MetricName).sort()).toEqual(['5XXError', 'Count']);
   });
 
-  test.each(['users', 'groups', 'bulk', 'discovery', 'cleanup', 'rotation', 'tokenExpiry'])('%s: an errors alarm', (name) => {
+  test.each(['users', 'groups', 'bulk', 'discovery', 'cleanup', 'rotation', 'tokenExpiry', 'admin'])('%s: an errors alarm', (name) => {
     const fn = allFunctions()[name as keyof ReturnType<typeof allFunctions>];
     expect(alarmsOn(json, 'Errors', { name: 'FunctionName', value: fnRef(fn) })).toHaveLength(1);
   });
@@ -271,7 +272,8 @@ describe('tracing', () => {
 
 test('every log group the stack makes expires its events', () => {
   const logGroups = ofType(json, 'AWS::Logs::LogGroup');
-  expect(logGroups.length).toBe(Object.keys(json.Resources).filter((id) => json.Resources[id].Type === 'AWS::Lambda::Function').length + 2);
+  // One per function, and each REST API's (SCIM, admin) access and execution logs.
+  expect(logGroups.length).toBe(Object.keys(json.Resources).filter((id) => json.Resources[id].Type === 'AWS::Lambda::Function').length + 4);
   for (const [id, group] of logGroups) expect({ id, retention: group.Properties.RetentionInDays }).toEqual({ id, retention: expect.any(Number) });
 });
 

@@ -24,6 +24,9 @@ const probes = [
   { name: 'the events adapter importing a domain service', path: 'lambdas/event-sinks/probe.ts', code: "import { publishChanges } from '../directory/event-publisher';\nexport const probe = publishChanges;\n", refusedBy: 'boundaries/dependencies' },
   { name: 'the events adapter reading its port, the contracts and the AWS SDK', path: 'lambdas/event-sinks/probe.ts', code: "import { PutEventsCommand } from '@aws-sdk/client-eventbridge';\nimport type { EventSink } from '../directory/ports/event-sink';\nimport { EVENT_SOURCE } from '../contracts/events';\nexport const probe: Array<EventSink | unknown> = [PutEventsCommand, EVENT_SOURCE];\n", refusedBy: undefined },
   { name: 'a domain reading the core, its ports and the contracts', path: 'lambdas/directory/probe.ts', code: "import { ScimError } from '../scim/errors';\nimport type { ResourceStore } from './ports/resource-store';\nimport { keys } from '../contracts/table-design';\nexport const probe: Array<ResourceStore | unknown> = [ScimError, keys];\n", refusedBy: undefined },
+  { name: 'a SCIM handler reaching the admin library (secrets create and delete)', path: 'lambdas/users/probe.ts', code: "import { prefixTenantAdmin } from '../admin/tenant-admin';\nexport const probe = prefixTenantAdmin;\n", refusedBy: 'boundaries/dependencies' },
+  { name: 'the admin API handler building the admin library from the wiring', path: 'lambdas/admin-api/probe.ts', code: "import { prefixTenantAdmin } from '../admin/tenant-admin';\nimport { loadAdminConfig } from '../wiring/config';\nexport const probe = [prefixTenantAdmin, loadAdminConfig];\n", refusedBy: undefined },
+  { name: 'the admin API handler building a store itself', path: 'lambdas/admin-api/probe.ts', code: "import { SecretsManagerStore } from '../secrets/secrets-manager-store';\nexport const probe = SecretsManagerStore;\n", refusedBy: 'boundaries/dependencies' },
 ];
 
 describe('the lint step enforces the architecture', () => {
