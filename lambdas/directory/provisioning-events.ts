@@ -116,17 +116,23 @@ const visible = (type: ResourceTypeName, resource: ScimResource, facts: ChangeFa
 
 const isActive = (resource: ScimResource) => resource.active !== false;
 
-function userEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[] {
-  const tenant = ((change.newImage ?? change.oldImage)![itemAttributes.tenant]) as string;
-  const detail = (stored: StoredResource, type: EventType, at: string, sequence: number) => ({
+/** What every user or group event's detail says of the resource, as of `stored`. */
+function resourceDetail(change: ItemChange, facts: ChangeFacts, resourceType: ResourceTypeName, stored: StoredResource, type: EventType, at: string, sequence: number) {
+  return {
     eventId: eventId(type, change.id),
-    tenant,
+    tenant: (change.newImage ?? change.oldImage)![itemAttributes.tenant] as string,
     at,
     sequence: String(sequence),
     id: stored.id,
-    userName: String(stored.resource.userName ?? ''),
     client: clientOf(stored),
-    resource: shown('User', stored, facts),
+    resource: shown(resourceType, stored, facts),
+  };
+}
+
+function userEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[] {
+  const detail = (stored: StoredResource, type: EventType, at: string, sequence: number) => ({
+    ...resourceDetail(change, facts, 'User', stored, type, at, sequence),
+    userName: String(stored.resource.userName ?? ''),
     access: stored.access ?? null,
   });
   if (change.eventName === 'INSERT') {
@@ -168,16 +174,10 @@ function userEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[]
 }
 
 function groupEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[] {
-  const tenant = ((change.newImage ?? change.oldImage)![itemAttributes.tenant]) as string;
+  const tenant = (change.newImage ?? change.oldImage)![itemAttributes.tenant] as string;
   const detail = (stored: StoredResource, type: EventType, at: string, sequence: number) => ({
-    eventId: eventId(type, change.id),
-    tenant,
-    at,
-    sequence: String(sequence),
-    id: stored.id,
+    ...resourceDetail(change, facts, 'Group', stored, type, at, sequence),
     displayName: String(stored.resource.displayName ?? ''),
-    client: clientOf(stored),
-    resource: shown('Group', stored, facts),
   });
   if (change.eventName === 'INSERT') {
     const group = storedOf(change.newImage!);

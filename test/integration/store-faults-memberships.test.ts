@@ -2,34 +2,15 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { keys, tableKeys } from '../../lambdas/contracts/table-design';
 import { aGroup, memberRefs, membersOp, sorted } from '../support/builders';
-import { tableInspector } from '../support/directory-invariants';
-import { useScimServer } from '../support/scim-fixture';
-import { expectRetryLater, type ScimTestResponse } from '../support/scim-server';
+import { useFaultyDirectory } from '../support/faulty-directory';
+import { expectRetryLater } from '../support/scim-server';
 import { failures, groupSideRequests, storeFaults, userSideRequests, type Fault } from '../support/store-faults';
 
 // Every DynamoDB client the handlers and the stream consumer build meets the faults armed below.
 jest.mock('../../lambdas/store/dynamo-client', () => jest.requireActual('../support/store-faults').faultyDynamoClient());
 
 const TENANT = 'default';
-const scim = useScimServer();
-let table: ReturnType<typeof tableInspector>;
-
-beforeAll(async () => {
-  table = tableInspector(scim.server.dynamoDbEndpoint, scim.server.tableName);
-  // The stream consumer's client would meet the faults too: it runs only when a test drains it, with none armed.
-  await scim.server.pauseStreams();
-});
-afterAll(() => table?.close());
-afterEach(() => storeFaults.clear());
-
-async function withFault(fault: Fault, request: () => Promise<ScimTestResponse>) {
-  const armed = storeFaults.inject(fault);
-  try {
-    return { response: await request(), struck: armed.struck() };
-  } finally {
-    storeFaults.clear();
-  }
-}
+const { scim, table, withFault } = useFaultyDirectory();
 
 /** Every BatchWriteItem leaves these of its items unprocessed, however often it is sent: the batch runs out of retries. */
 const unprocessed = (which: NonNullable<Fault['unprocessed']>): Fault => ({ on: ['BatchWriteItem'], unprocessed: which });

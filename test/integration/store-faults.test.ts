@@ -1,6 +1,5 @@
 import { aGroup, aUser, memberRefs, membersOp, patchOf } from '../support/builders';
-import { tableInspector } from '../support/directory-invariants';
-import { useScimServer } from '../support/scim-fixture';
+import { useFaultyDirectory } from '../support/faulty-directory';
 import { expectRetryLater, unique, type ScimTestResponse } from '../support/scim-server';
 import { failures, storeFaults, type Fault } from '../support/store-faults';
 import { BULK_REQUEST, ERROR, SEARCH } from '../support/urns';
@@ -9,26 +8,7 @@ import { BULK_REQUEST, ERROR, SEARCH } from '../support/urns';
 jest.mock('../../lambdas/store/dynamo-client', () => jest.requireActual('../support/store-faults').faultyDynamoClient());
 
 const TENANT = 'default';
-const scim = useScimServer();
-let table: ReturnType<typeof tableInspector>;
-
-beforeAll(async () => {
-  table = tableInspector(scim.server.dynamoDbEndpoint, scim.server.tableName);
-  // The stream consumer's client would meet the faults too: it runs only when a test drains it, with none armed.
-  await scim.server.pauseStreams();
-});
-afterAll(() => table?.close());
-afterEach(() => storeFaults.clear());
-
-/** The response to `request` while `fault` is armed, and how many calls it struck; disarmed on return. */
-async function withFault(fault: Fault, request: () => Promise<ScimTestResponse>) {
-  const armed = storeFaults.inject(fault);
-  try {
-    return { response: await request(), struck: armed.struck() };
-  } finally {
-    storeFaults.clear();
-  }
-}
+const { scim, table, withFault } = useFaultyDirectory();
 
 /** The same request again, with nothing armed: what an IdP's retry after Retry-After gets. */
 async function expectRetrySucceeds(request: () => Promise<ScimTestResponse>, status: number) {
