@@ -15,6 +15,9 @@ export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>
   tenants list                 every tenant, its state and its token's expiry
   tenants disable <name>       its tokens are refused (401) from now on
   tenants enable <name>        its tokens work again
+  tenants delete <name> [--force]
+                               deletes its secret (its tokens stop working) and every item of its
+                               directory; the default tenant only with --force
   tokens rotate <tenant>       prints a new token; the old one works for the overlap
   tokens revoke <tenant>       ends the overlap now: the old token stops working
   tokens show-expiry <tenant>  when the token (and any old one) stops working
@@ -53,6 +56,7 @@ interface AdminContext {
   /** The second operand, for commands that take one (`users show <tenant> <userName>`). */
   second: string;
   file?: string;
+  force: boolean;
   /** `activity`'s filters. */
   query: { user?: string; group?: string; since?: string; limit?: string };
   io: AdminIo;
@@ -106,6 +110,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
         group: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -129,6 +134,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     extra.length > 0 ||
     (action.needsFile === true) !== (values.file !== undefined) ||
     (!action.takesFilters && [values.user, values.group, values.since, values.limit].some((value) => value !== undefined)) ||
+    (values.force === true && !action.takesForce) ||
     (values.user !== undefined && values.group !== undefined)
   ) {
     io.err(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
@@ -148,6 +154,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     name: name ?? '',
     second: second ?? '',
     file: values.file,
+    force: values.force === true,
     query: { user: values.user, group: values.group, since: values.since, limit: values.limit },
     io,
   };
@@ -164,7 +171,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
   }
 }
 
-type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; takesFilters?: boolean; run: (context: AdminContext) => Promise<void> };
+type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; takesFilters?: boolean; takesForce?: boolean; run: (context: AdminContext) => Promise<void> };
 
 /** How many entries `activity` prints unless --limit says otherwise, and the most it prints. */
 const ACTIVITY_LIMIT = 100;
@@ -202,6 +209,17 @@ const actions: Record<string, Action> = {
     run: async ({ tenants: admin, name, io }) => {
       await admin.setDisabled(name, false);
       io.out(`Tenant "${name}" is enabled: its tokens work again within 5 minutes.`);
+    },
+  },
+  'tenants delete': {
+    takesName: true,
+    takesForce: true,
+    run: async ({ tenants: admin, table, name, force, io, where }) => {
+      // The secret first: from then on the tenant's IdP is refused, and its directory can go.
+      await admin.delete(name, { force });
+      io.out(`Tenant "${name}" deleted from ${where}: its secret (its tokens are refused within 5 minutes).`);
+      const items = await (await table()).deleteTenant(name);
+      io.out(`Deleted ${items} item${items === 1 ? '' : 's'} of its directory (users, groups, memberships, settings, activity).`);
     },
   },
   'tokens rotate': {
