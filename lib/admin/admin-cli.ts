@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DAY_MS } from '../../lambdas/contracts/tenancy';
-import { SettingsConflictError, SettingsError, tableAdmin, type TableAdmin, type TenantSettings } from '../../lambdas/admin/table-admin';
+import { SettingsConflictError, SettingsError, type TenantSettings } from '../../lambdas/contracts/settings';
+import type { TableAdmin } from '../../lambdas/admin/table-admin';
 import { localTenantAdmin, stackTenantAdmin, TenantAdminError, type TenantAdmin, type TenantStatus } from '../../lambdas/admin/tenant-admin';
 import { TABLE_NAME_OUTPUT } from '../stack-outputs';
-import { localDataDir, localEventsFile, localSecretsDir } from '../local/local-environment';
-import { openLocalTable } from '../local/local-store';
+import { localDataDir, localEventsFile, localSecretsDir } from '../local/local-paths';
 
 export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>] | --data-dir <dir>] <command>
 
@@ -40,7 +39,7 @@ export interface AdminIo {
   err(line: string): void;
 }
 
-interface Target {
+export interface Target {
   stack?: string;
   region?: string;
   dataDir: string;
@@ -69,9 +68,15 @@ export function tenantAdminFor(options: Target, environment: NodeJS.ProcessEnv):
   return { admin: localTenantAdmin(localSecretsDir(options.dataDir), { ...environment, EVENTS_FILE: localEventsFile(options.dataDir) }), where: `data directory ${options.dataDir}` };
 }
 
-/** The directory's table: a deployed stack's (named by its output), or the data directory's. */
-async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): Promise<void> }> {
+/**
+ * The directory's table: a deployed stack's (named by its output), or the data directory's. The
+ * table's code (the DynamoDB client, the directory) and the CloudFormation client are loaded here,
+ * on first use, so that the tenant and token commands start in well under a second.
+ */
+export async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): Promise<void> }> {
+  const { tableAdmin } = await import('../../lambdas/admin/table-admin');
   if (target.stack) {
+    const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
     const cloudFormation = new CloudFormationClient(target.region ? { region: target.region } : {});
     try {
       const output = await cloudFormation.send(new DescribeStacksCommand({ StackName: target.stack }));
@@ -83,6 +88,7 @@ async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): 
       cloudFormation.destroy();
     }
   }
+  const { openLocalTable } = await import('../local/local-store');
   const table = await openLocalTable(target.dataDir);
   const admin = tableAdmin(table);
   return {
