@@ -5,7 +5,8 @@ import { DAY_MS } from '../../lambdas/contracts/tenancy';
 import { SettingsConflictError, SettingsError, type TenantSettings } from '../../lambdas/contracts/settings';
 import type { TableAdmin } from '../../lambdas/admin/table-admin';
 import { localTenantAdmin, stackTenantAdmin, TenantAdminError, type TenantAdmin, type TenantStatus } from '../../lambdas/admin/tenant-admin';
-import { TABLE_NAME_OUTPUT } from '../stack-outputs';
+import { SCIM_BASE_URL_OUTPUT, TABLE_NAME_OUTPUT } from '../stack-outputs';
+import type { AdminApiDependencies } from '../../lambdas/admin/admin-api';
 import { localDataDir, localEventsFile, localSecretsDir } from '../local/local-paths';
 
 export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>] | --data-dir <dir>] <command>
@@ -76,17 +77,10 @@ export function tenantAdminFor(options: Target, environment: NodeJS.ProcessEnv):
 export async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): Promise<void> }> {
   const { tableAdmin } = await import('../../lambdas/admin/table-admin');
   if (target.stack) {
-    const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-    const cloudFormation = new CloudFormationClient(target.region ? { region: target.region } : {});
-    try {
-      const output = await cloudFormation.send(new DescribeStacksCommand({ StackName: target.stack }));
-      const tableName = output.Stacks?.[0]?.Outputs?.find((candidate) => candidate.OutputKey === TABLE_NAME_OUTPUT)?.OutputValue;
-      if (!tableName) throw new TenantAdminError(`Stack ${target.stack} has no ${TABLE_NAME_OUTPUT} output; deploy this version of the stack first.`);
-      const admin = tableAdmin({ tableName, region: target.region });
-      return { admin, close: async () => admin.close() };
-    } finally {
-      cloudFormation.destroy();
-    }
+    const tableName = (await stackOutputs(target.stack, target.region))[TABLE_NAME_OUTPUT];
+    if (!tableName) throw new TenantAdminError(`Stack ${target.stack} has no ${TABLE_NAME_OUTPUT} output; deploy this version of the stack first.`);
+    const admin = tableAdmin({ tableName, region: target.region });
+    return { admin, close: async () => admin.close() };
   }
   const { openLocalTable } = await import('../local/local-store');
   const table = await openLocalTable(target.dataDir);
@@ -96,6 +90,43 @@ export async function openTable(target: Target): Promise<{ admin: TableAdmin; cl
     close: async () => {
       admin.close();
       await table.close();
+    },
+  };
+}
+
+/** A deployed stack's outputs, by key. */
+async function stackOutputs(stack: string, region?: string): Promise<Record<string, string | undefined>> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const cloudFormation = new CloudFormationClient(region ? { region } : {});
+  try {
+    const output = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
+    return Object.fromEntries((output.Stacks?.[0]?.Outputs ?? []).map((candidate) => [candidate.OutputKey, candidate.OutputValue]));
+  } finally {
+    cloudFormation.destroy();
+  }
+}
+
+/** What the admin API acts on for the console: the same target as the CLI's; `close` ends the table's connections. */
+export function adminDependencies(target: Target, environment: NodeJS.ProcessEnv): AdminApiDependencies & { close(): Promise<void> } {
+  const { admin, where } = tenantAdminFor(target, environment);
+  let table: Promise<{ admin: TableAdmin; close(): Promise<void> }> | undefined;
+  return {
+    tenants: admin,
+    table: async () => {
+      // A failed open is tried again on the next call rather than remembered.
+      table ??= openTable(target).catch((error) => {
+        table = undefined;
+        throw error;
+      });
+      return (await table).admin;
+    },
+    connection: async () => {
+      if (target.stack) return { scimBaseUrl: (await stackOutputs(target.stack, target.region))[SCIM_BASE_URL_OUTPUT] ?? null, target: where };
+      const { runningScimBaseUrl } = await import('../local/local-store');
+      return { scimBaseUrl: runningScimBaseUrl(target.dataDir) ?? null, target: where };
+    },
+    close: async () => {
+      if (table) await (await table.catch(() => undefined))?.close();
     },
   };
 }
