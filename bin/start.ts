@@ -45,12 +45,15 @@ async function main() {
     await stop(1);
     return;
   }
-  writeStoreMarker(dataDir, store.endpoint, LOCAL_TABLE_NAME);
+  writeStoreMarker(dataDir, store.endpoint, LOCAL_TABLE_NAME, process.pid, api.baseUrl);
   console.log(`SCIM base URL: ${api.baseUrl}`);
   console.log(`Data directory: ${dataDir}`);
   console.log(`Provisioning events: ${localEventsFile(dataDir)}`);
   if (schemaExtensions) console.log(`Schema extensions: ${schemaExtensions.extensions.map((extension) => extension.id).join(', ')}`);
-  console.log('More tenants: npm run admin -- tenants create <name>');
+  // The admin tools find this data directory only if they are told the same one.
+  const withDataDir = dataDir === localDataDir(root, {}) ? '' : `SCIM_DATA_DIR=${dataDir} `;
+  console.log(`More tenants: ${withDataDir}npm run admin -- tenants create <name>`);
+  console.log(`Console (tenants, tokens, roles, users, activity): ${withDataDir}npm run console`);
   console.log(`Bearer token of tenant "${DEFAULT_TENANT}" (Okta: HTTP Header auth; Entra ID: Secret Token):`);
   console.log(api.token);
 }

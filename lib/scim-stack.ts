@@ -12,7 +12,7 @@ import { SCIM_BASE_PATH, type FunctionName } from '../lambdas/contracts/routes';
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../lambdas/contracts/table-design';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
 import { AdminApi } from './admin-api';
-import { EVENT_BUS_NAME_OUTPUT, TABLE_NAME_OUTPUT } from './stack-outputs';
+import { EVENT_BUS_NAME_OUTPUT, SCIM_BASE_URL_OUTPUT, TABLE_NAME_OUTPUT } from './stack-outputs';
 import { ScimApi } from './scim-api';
 import { ScimFunctions, type TableAccess } from './scim-functions';
 import { ScimOperations } from './scim-operations';
@@ -190,7 +190,7 @@ export class ScimStack extends Stack {
       alarmEmail: props.alarmEmail,
     }));
 
-    new CfnOutput(this, 'ScimBaseUrl', {
+    new CfnOutput(this, SCIM_BASE_URL_OUTPUT, {
       description: `SCIM base URL (${SCIM_BASE_PATH}) to configure in the IdP`,
       value: api.baseUrl,
     });

@@ -8,12 +8,14 @@ import { logger } from '../runtime/logger';
 const config = loadAdminConfig();
 // Lambda sets AWS_REGION; it is the runtime's, not one the stack passes.
 const region = process.env.AWS_REGION;
+const table = tableAdmin({ tableName: config.TABLE_NAME, region });
 
 export const handler = adminGatewayHandler(
   adminApi({
     tenants: prefixTenantAdmin(config.TENANT_SECRET_PREFIX, { region, rotationTimeoutMs: 20_000 }),
-    table: tableAdmin({ tableName: config.TABLE_NAME, region }),
-    connection: { scimBaseUrl: config.SCIM_BASE_URL, tenantSecretPrefix: config.TENANT_SECRET_PREFIX, tableName: config.TABLE_NAME, region },
+    table: async () => table,
+    connection: async () => ({ scimBaseUrl: config.SCIM_BASE_URL, target: `table ${config.TABLE_NAME}` }),
+    onDefect: (error, route) => logger.error('admin request failed', { route, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }),
   }),
   {
     log: (line) => logger.info('admin request', { ...line }),

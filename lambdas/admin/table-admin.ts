@@ -1,8 +1,12 @@
 import { DEFAULT_SETTINGS, parseSettings, type TenantSettings } from '../contracts/settings';
-import type { Access, Provenance } from '../contracts/table-design';
+import { couldBeId, foldCase, type Access, type Provenance } from '../contracts/table-design';
 import { assertTenant } from '../contracts/tenancy';
 import { schemaRegistry } from '../scim/extensions';
 import { createDocumentClient } from '../store/dynamo-client';
+import { deleteTenantItems } from '../store/tenant-items';
+import { mapsGroup } from '../directory/roles';
+import type { StoredResource } from '../directory/ports/resource-store';
+import { mapLimited } from '../runtime/concurrency';
 import type { TenantSettingsService } from '../tenancy/tenant-settings';
 import { directoryServices } from '../wiring/dependencies';
 import type { ActivityEntry } from '../contracts/events';
@@ -24,6 +28,8 @@ export interface TableLocation {
 export interface UserSummary {
   id: string;
   userName: string;
+  /** The primary email, else the first; absent when the user has none. */
+  email?: string;
   active: boolean;
   role: string | null;
   roles: string[];
@@ -31,6 +37,30 @@ export interface UserSummary {
   groups: Array<{ id: string; displayName: string }>;
   provisionedBy?: Provenance;
   lastChangedBy?: Provenance;
+}
+
+/** One group as the admin sees it: how many members it has and the roles its mappings give them. */
+export interface GroupSummary {
+  id: string;
+  displayName: string;
+  externalId?: string;
+  members: number;
+  /** Roles the tenant's settings map this group to, highest priority first; the first is what it gives. */
+  roles: string[];
+  provisionedBy?: Provenance;
+  lastChangedBy?: Provenance;
+}
+
+/** A page of a list, in id order; `nextCursor` (the page's last id) asks for the next one. */
+export interface AdminPage<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+export interface PageQuery {
+  /** The id after which the page starts (a previous page's nextCursor). */
+  cursor?: string;
+  limit: number;
 }
 
 /** Users moving from one role to another under settings not yet in force. */
@@ -47,6 +77,12 @@ export interface TableAdmin {
   seatsInUse(tenant: string): Promise<number>;
   /** A user by userName (any case) or id; undefined when there is none. */
   user(tenant: string, userNameOrId: string): Promise<UserSummary | undefined>;
+  /** Users in id order; `search` keeps those whose userName or an email starts with it (any case), reading the whole collection. */
+  users(tenant: string, query: PageQuery & { search?: string }): Promise<AdminPage<UserSummary>>;
+  /** Groups in id order, each with its member count and mapped roles. */
+  groups(tenant: string, query: PageQuery): Promise<AdminPage<GroupSummary>>;
+  /** Deletes every item of the tenant from the table; answers how many. */
+  deleteTenant(tenant: string): Promise<number>;
   /** Who would change role if `input` were the tenant's settings (validated as `settings set` does). */
   previewSettings(tenant: string, input: unknown): Promise<RoleMove[]>;
   /** A user's or group's activity (by any name it held, or its id), or the tenant's own: the most recent `limit` entries, oldest first. */
@@ -57,6 +93,25 @@ export interface TableAdmin {
 export function tableAdmin(location: TableLocation): TableAdmin {
   const client = createDocumentClient(location.endpoint, location.region);
   const directory = directoryServices(client, location.tableName, { uniqueExternalId: false, registry: schemaRegistry() });
+  const summary = async (tenant: string, stored: StoredResource): Promise<UserSummary> => {
+    const email = primaryEmail(stored.resource.emails);
+    return {
+      id: stored.id,
+      userName: String(stored.resource.userName),
+      ...(email ? { email } : {}),
+      active: stored.resource.active === true,
+      role: stored.access?.role ?? null,
+      roles: stored.access?.roles ?? [],
+      roleReason: stored.access?.roleReason ?? null,
+      groups: (await directory.access.groupsOf(tenant, stored.id)).map(({ id, displayName }) => ({ id, displayName })),
+      ...(stored.provisionedBy ? { provisionedBy: stored.provisionedBy } : {}),
+      ...(stored.lastChangedBy ? { lastChangedBy: stored.lastChangedBy } : {}),
+    };
+  };
+  const page = async <T>(found: { resources: StoredResource[]; more: boolean }, describe: (stored: StoredResource) => Promise<T>): Promise<AdminPage<T>> => ({
+    items: await mapLimited(found.resources, PARALLEL_READS, describe),
+    ...(found.more && found.resources.length > 0 ? { nextCursor: found.resources.at(-1)!.id } : {}),
+  });
   return {
     settings: directory.settings,
     seatsInUse: (tenant) => directory.users.seatsInUse(assertTenant(tenant)),
@@ -64,19 +119,39 @@ export function tableAdmin(location: TableLocation): TableAdmin {
       assertTenant(tenant);
       const [byName] = await directory.users.lookup(tenant, 'userName', userNameOrId);
       const stored = byName ?? (await directory.users.getMany(tenant, [userNameOrId]))[0];
-      if (!stored) return undefined;
-      return {
-        id: stored.id,
-        userName: String(stored.resource.userName),
-        active: stored.resource.active === true,
-        role: stored.access?.role ?? null,
-        roles: stored.access?.roles ?? [],
-        roleReason: stored.access?.roleReason ?? null,
-        groups: (await directory.access.groupsOf(tenant, stored.id)).map(({ id, displayName }) => ({ id, displayName })),
-        ...(stored.provisionedBy ? { provisionedBy: stored.provisionedBy } : {}),
-        ...(stored.lastChangedBy ? { lastChangedBy: stored.lastChangedBy } : {}),
-      };
+      return stored && summary(tenant, stored);
     },
+    users: async (tenant, query) => {
+      assertTenant(tenant);
+      const after = query.cursor !== undefined && couldBeId(query.cursor) ? query.cursor : undefined;
+      if (!query.search) return page(await directory.users.pageAfter(tenant, after, query.limit), (stored) => summary(tenant, stored));
+      const prefix = foldCase(query.search);
+      const matching: StoredResource[] = [];
+      await directory.users.scanAll(tenant, (batch) => {
+        for (const stored of batch) if ((after === undefined || stored.id > after) && searchable(stored).some((value) => foldCase(value).startsWith(prefix))) matching.push(stored);
+      });
+      matching.sort((a, b) => (a.id < b.id ? -1 : 1));
+      return page({ resources: matching.slice(0, query.limit), more: matching.length > query.limit }, (stored) => summary(tenant, stored));
+    },
+    groups: async (tenant, query) => {
+      assertTenant(tenant);
+      const after = query.cursor !== undefined && couldBeId(query.cursor) ? query.cursor : undefined;
+      const [{ settings }, found] = await Promise.all([directory.settings.get(tenant), directory.groups.pageAfter(tenant, after, query.limit)]);
+      return page(found, async (stored) => {
+        const group = { id: stored.id, displayName: String(stored.resource.displayName), ...(typeof stored.resource.externalId === 'string' ? { externalId: stored.resource.externalId } : {}) };
+        let members = 0;
+        for await (const ids of directory.memberships.members(tenant, stored.id)) members += ids.length;
+        const mapped = new Set(settings.groupRoles.filter((mapping) => mapsGroup(mapping, group, foldCase)).map((mapping) => mapping.role));
+        return {
+          ...group,
+          members,
+          roles: settings.roles.filter((role) => mapped.has(role)),
+          ...(stored.provisionedBy ? { provisionedBy: stored.provisionedBy } : {}),
+          ...(stored.lastChangedBy ? { lastChangedBy: stored.lastChangedBy } : {}),
+        };
+      });
+    },
+    deleteTenant: (tenant) => deleteTenantItems(client, location.tableName, tenant),
     previewSettings: async (tenant, input) => {
       const settings: TenantSettings = parseSettings(input ?? DEFAULT_SETTINGS);
       const { version } = await directory.settings.get(assertTenant(tenant));
@@ -85,4 +160,19 @@ export function tableAdmin(location: TableLocation): TableAdmin {
     activity: (tenant, query) => directory.trail.timeline(assertTenant(tenant), query),
     close: () => client.destroy(),
   };
+}
+
+/** Users (and their group lists) read at once for a page. */
+const PARALLEL_READS = 8;
+
+/** What a user search matches a prefix against: the userName and every email. */
+function searchable(stored: StoredResource): string[] {
+  const emails = Array.isArray(stored.resource.emails) ? stored.resource.emails : [];
+  return [String(stored.resource.userName), ...emails.flatMap((email) => (typeof email?.value === 'string' ? [email.value] : []))];
+}
+
+function primaryEmail(emails: unknown): string | undefined {
+  if (!Array.isArray(emails)) return undefined;
+  const values = emails.filter((email): email is { value: string; primary?: boolean } => typeof email?.value === 'string');
+  return (values.find((email) => email.primary === true) ?? values[0])?.value;
 }

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadTokenConfig } from '../wiring/config';
 import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX, stackSecretPrefix, tenantSecretId } from '../contracts/tenancy';
-import { tokenDependencies } from '../wiring/dependencies';
+import { tokenDependencies } from '../wiring/token-dependencies';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
 import { TenantAdmin, type TenantAdminOptions } from '../tenancy/tenants';
 

@@ -90,6 +90,14 @@ export class SettingsError extends Error {
   }
 }
 
+/** A change of settings refused because another came first; the caller reads again and retries. */
+export class SettingsConflictError extends Error {
+  constructor(tenant: string, expectedVersion: number) {
+    super(`The settings of tenant "${tenant}" changed since version ${expectedVersion} was read; read them again and reapply the change.`);
+    this.name = 'SettingsConflictError';
+  }
+}
+
 export function parseSettings(input: unknown): TenantSettings {
   const parsed = tenantSettingsSchema.safeParse(input);
   if (!parsed.success) {

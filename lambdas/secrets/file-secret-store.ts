@@ -116,6 +116,16 @@ export class FileSecretStore implements SecretStore {
     await this.rotation(this, secretId, versionId);
   }
 
+  async delete(secretId: string): Promise<boolean> {
+    try {
+      await unlink(this.file(secretId));
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw error;
+    }
+  }
+
   private file(secretId: string): string {
     return join(this.directory, FileSecretStore.fileName(secretId));
   }

@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
   InvalidRequestException,
@@ -91,6 +92,12 @@ export class SecretsManagerStore implements SecretStore {
   async rotate(secretId: string, versionId: string): Promise<void> {
     const { RotationLambdaARN, RotationRules } = await this.rotationSettings();
     await this.client.send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: versionId, RotationLambdaARN, RotationRules, RotateImmediately: true }));
+  }
+
+  async delete(secretId: string): Promise<boolean> {
+    // Without recovery: a deleted tenant's name can be given to a new tenant at once, and its token is gone.
+    const output = await unlessAbsent(this.client.send(new DeleteSecretCommand({ SecretId: secretId, ForceDeleteWithoutRecovery: true })));
+    return output !== undefined;
   }
 
   private rotationSettings(): Promise<{ RotationLambdaARN?: string; RotationRules?: RotationRulesType }> {

@@ -1,14 +1,8 @@
 import { assertTenant } from '../contracts/tenancy';
 import type { SettingsStore } from './ports/settings-store';
-import { DEFAULT_SETTINGS, parseSettings, type SettingsProgress, type TenantSettings, type VersionedSettings } from '../contracts/settings';
+import { DEFAULT_SETTINGS, parseSettings, SettingsConflictError, type SettingsProgress, type TenantSettings, type VersionedSettings } from '../contracts/settings';
 
-/** A change of settings refused because another came first; the caller reads again and retries. */
-export class SettingsConflictError extends Error {
-  constructor(tenant: string, expectedVersion: number) {
-    super(`The settings of tenant "${tenant}" changed since version ${expectedVersion} was read; read them again and reapply the change.`);
-    this.name = 'SettingsConflictError';
-  }
-}
+export { SettingsConflictError } from '../contracts/settings';
 
 /** What a settings change did: the version it replaced and the one it made. */
 export interface SettingsChange {

@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { AWSCURRENT, AWSPENDING, unfinishedRotation, type SecretDescription, type SecretStore } from './ports/secret-store';
 import { parseTenantSecret, previousTokenEnd, serializeTenantSecret, withoutPrevious, type TenantSecret } from './tenant-secret';
-import { assertTenant, DAY_MS, tenantOfSecretName, tenantSecretId, tenantSecretPrefix } from '../contracts/tenancy';
+import { assertTenant, DAY_MS, DEFAULT_TENANT, tenantOfSecretName, tenantSecretId, tenantSecretPrefix } from '../contracts/tenancy';
 import { eventId, provisioningEvent, type TenantEvent } from '../contracts/events';
+
+/** Why an admin action was refused: the admin API answers each with its own status. */
+export type TenantAdminRefusal = 'invalid' | 'not_found' | 'exists' | 'conflict';
 
 /** A refusal the operator can act on; the admin CLI prints its message alone. */
 export class TenantAdminError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly reason: TenantAdminRefusal = 'invalid',
+  ) {
     super(message);
     this.name = 'TenantAdminError';
   }
@@ -89,7 +95,7 @@ export class TenantAdmin {
       serializeTenantSecret({ tenant: name, disabled: false }),
       `SCIM bearer token of tenant "${name}"`,
     );
-    if (!created) throw new TenantAdminError(`Tenant "${name}" exists already. For a new token: tokens rotate ${name}`);
+    if (!created) throw new TenantAdminError(`Tenant "${name}" exists already. For a new token: tokens rotate ${name}`, 'exists');
     return this.rotate(name);
   }
 
@@ -142,6 +148,18 @@ export class TenantAdmin {
   }
 
   /**
+   * Deletes the tenant's secret: its tokens are refused from then on (within the verifiers' cache
+   * window). The default tenant is what a deployment starts with, so it goes only with `force`.
+   */
+  async delete(tenant: string, options: { force?: boolean } = {}): Promise<void> {
+    const name = this.validName(tenant);
+    if (name === DEFAULT_TENANT && !options.force) {
+      throw new TenantAdminError(`Tenant "${DEFAULT_TENANT}" is the deployment's own tenant; delete it only with --force (force=true).`, 'conflict');
+    }
+    if (!(await this.store.delete(tenantSecretId(this.prefix, name)))) throw new TenantAdminError(`No tenant "${tenant}". See: tenants list`, 'not_found');
+  }
+
+  /**
    * The default tenant as `npm start` needs it: created on first start, and given a new token
    * when it has none that still works; otherwise its current token, unchanged across restarts.
    */
@@ -175,14 +193,14 @@ export class TenantAdmin {
 
   private async described(tenant: string): Promise<SecretDescription> {
     const description = await this.store.describe(tenantSecretId(this.prefix, this.validName(tenant)));
-    if (!description) throw new TenantAdminError(`No tenant "${tenant}". See: tenants list`);
+    if (!description) throw new TenantAdminError(`No tenant "${tenant}". See: tenants list`, 'not_found');
     return description;
   }
 
   private async secret(tenant: string): Promise<TenantSecret> {
     const secretId = tenantSecretId(this.prefix, this.validName(tenant));
     const raw = await this.store.current(secretId);
-    if (raw === undefined) throw new TenantAdminError(`No tenant "${tenant}". See: tenants list`);
+    if (raw === undefined) throw new TenantAdminError(`No tenant "${tenant}". See: tenants list`, 'not_found');
     const secret = parseTenantSecret(raw);
     if (!secret || secret.tenant !== tenant) throw new Error(`secret ${secretId} does not hold tenant "${tenant}"`);
     return secret;
@@ -192,7 +210,7 @@ export class TenantAdmin {
   private async update(tenant: string, change: (secret: TenantSecret) => TenantSecret): Promise<void> {
     const description = await this.described(tenant);
     if (unfinishedRotation(description.versions)) {
-      throw new TenantAdminError(`A rotation of tenant "${tenant}" has not finished; finish it first: tokens rotate ${tenant}`);
+      throw new TenantAdminError(`A rotation of tenant "${tenant}" has not finished; finish it first: tokens rotate ${tenant}`, 'conflict');
     }
     const secretId = tenantSecretId(this.prefix, tenant);
     await this.store.put(secretId, randomUUID(), serializeTenantSecret(change(await this.secret(tenant))), [AWSCURRENT]);

@@ -1,7 +1,8 @@
-import { FileSecretStore } from '../secrets/file-secret-store';
-import { SecretsManagerStore } from '../secrets/secrets-manager-store';
-import { TenantTokenVerifier } from '../tenancy/token-verifier';
-import { loadConfig, loadTokenConfig, type TokenConfig } from './config';
+import { loadConfig } from './config';
+import { eventSink, tokenDependencies } from './token-dependencies';
+
+// The token functions and the admin's tenant commands load token-dependencies alone: no table, no directory.
+export { eventSink, tokenDependencies } from './token-dependencies';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { schemaRegistry, type SchemaRegistry } from '../scim/extensions';
 import { createDocumentClient } from '../store/dynamo-client';
@@ -13,47 +14,9 @@ import { DynamoSettingsStore } from '../store/dynamo-settings-store';
 import { TenantSettingsService } from '../tenancy/tenant-settings';
 import { groupKind } from '../directory/groups';
 import { userKind } from '../directory/users';
-import { DAY_MS } from '../contracts/tenancy';
-import { runRotation, type PublishTenantEvents } from '../tenancy/token-rotation';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { EventBridgeEventSink } from '../event-sinks/eventbridge-event-sink';
-import { FileEventSink } from '../event-sinks/file-event-sink';
-import type { EventSink } from '../directory/ports/event-sink';
 import { ActivityTrail } from '../directory/activity';
 import { DynamoActivityStore } from '../store/dynamo-activity-store';
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../contracts/table-design';
-
-/** Where events go: the file of a local run, the deployment's bus, or nowhere (a function the stack gave no bus). */
-export function eventSink(config: Pick<TokenConfig, 'EVENTS_FILE' | 'EVENT_BUS_NAME'>): EventSink | undefined {
-  if (config.EVENTS_FILE) return new FileEventSink(config.EVENTS_FILE);
-  if (config.EVENT_BUS_NAME) return new EventBridgeEventSink(new EventBridgeClient({}), config.EVENT_BUS_NAME);
-  return undefined;
-}
-
-/** What the token functions need, from the token environment alone (they have no table). */
-export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: () => number = Date.now) {
-  const policy = { validityMs: config.TOKEN_VALIDITY_DAYS * DAY_MS, overlapMs: config.TOKEN_OVERLAP_DAYS * DAY_MS };
-  const sink = eventSink(config);
-  const publish: PublishTenantEvents | undefined = sink && ((events) => sink.publish(events));
-  // Locally the rotation runs in the process that asks for it; in AWS, Secrets Manager invokes the rotation function.
-  const store = config.LOCAL_SECRETS_DIR
-    ? new FileSecretStore(config.LOCAL_SECRETS_DIR, (store, secretId, versionId) => runRotation(store, policy, secretId, versionId, now, publish))
-    : new SecretsManagerStore();
-  const prefix = () => {
-    if (!config.TENANT_SECRET_PREFIX) throw new Error('Invalid Lambda environment: TENANT_SECRET_PREFIX is required to find tenants\' tokens');
-    return config.TENANT_SECRET_PREFIX;
-  };
-  return {
-    config,
-    policy,
-    store,
-    prefix,
-    /** Publishes the tenancy domain's events (token rotated, expiring); undefined without a sink. */
-    publish,
-    /** The one token check: API Gateway's authorizer runs it in AWS, the SCIM functions when no authorizer ran (`npm start`). */
-    verifier: () => new TenantTokenVerifier(store, prefix(), { cacheMs: config.TOKEN_CACHE_SECONDS * 1000 }),
-  };
-}
 
 /** The directory's stores and services over one table; the handlers and the admin library build them alike. */
 export function directoryServices(

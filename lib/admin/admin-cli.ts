@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DAY_MS } from '../../lambdas/contracts/tenancy';
-import { SettingsConflictError, SettingsError, tableAdmin, type TableAdmin, type TenantSettings } from '../../lambdas/admin/table-admin';
+import { SettingsConflictError, SettingsError, type TenantSettings } from '../../lambdas/contracts/settings';
+import type { TableAdmin } from '../../lambdas/admin/table-admin';
 import { localTenantAdmin, stackTenantAdmin, TenantAdminError, type TenantAdmin, type TenantStatus } from '../../lambdas/admin/tenant-admin';
-import { TABLE_NAME_OUTPUT } from '../stack-outputs';
-import { localDataDir, localEventsFile, localSecretsDir } from '../local/local-environment';
-import { openLocalTable } from '../local/local-store';
+import { SCIM_BASE_URL_OUTPUT, TABLE_NAME_OUTPUT } from '../stack-outputs';
+import type { AdminApiDependencies } from '../../lambdas/admin/admin-api';
+import { localDataDir, localEventsFile, localSecretsDir } from '../local/local-paths';
 
 export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>] | --data-dir <dir>] <command>
 
@@ -15,6 +15,9 @@ export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>
   tenants list                 every tenant, its state and its token's expiry
   tenants disable <name>       its tokens are refused (401) from now on
   tenants enable <name>        its tokens work again
+  tenants delete <name> [--force]
+                               deletes its secret (its tokens stop working) and every item of its
+                               directory; the default tenant only with --force
   tokens rotate <tenant>       prints a new token; the old one works for the overlap
   tokens revoke <tenant>       ends the overlap now: the old token stops working
   tokens show-expiry <tenant>  when the token (and any old one) stops working
@@ -37,7 +40,7 @@ export interface AdminIo {
   err(line: string): void;
 }
 
-interface Target {
+export interface Target {
   stack?: string;
   region?: string;
   dataDir: string;
@@ -53,6 +56,7 @@ interface AdminContext {
   /** The second operand, for commands that take one (`users show <tenant> <userName>`). */
   second: string;
   file?: string;
+  force: boolean;
   /** `activity`'s filters. */
   query: { user?: string; group?: string; since?: string; limit?: string };
   io: AdminIo;
@@ -65,20 +69,20 @@ export function tenantAdminFor(options: Target, environment: NodeJS.ProcessEnv):
   return { admin: localTenantAdmin(localSecretsDir(options.dataDir), { ...environment, EVENTS_FILE: localEventsFile(options.dataDir) }), where: `data directory ${options.dataDir}` };
 }
 
-/** The directory's table: a deployed stack's (named by its output), or the data directory's. */
-async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): Promise<void> }> {
+/**
+ * The directory's table: a deployed stack's (named by its output), or the data directory's. The
+ * table's code (the DynamoDB client, the directory) and the CloudFormation client are loaded here,
+ * on first use, so that the tenant and token commands start in well under a second.
+ */
+export async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): Promise<void> }> {
+  const { tableAdmin } = await import('../../lambdas/admin/table-admin');
   if (target.stack) {
-    const cloudFormation = new CloudFormationClient(target.region ? { region: target.region } : {});
-    try {
-      const output = await cloudFormation.send(new DescribeStacksCommand({ StackName: target.stack }));
-      const tableName = output.Stacks?.[0]?.Outputs?.find((candidate) => candidate.OutputKey === TABLE_NAME_OUTPUT)?.OutputValue;
-      if (!tableName) throw new TenantAdminError(`Stack ${target.stack} has no ${TABLE_NAME_OUTPUT} output; deploy this version of the stack first.`);
-      const admin = tableAdmin({ tableName, region: target.region });
-      return { admin, close: async () => admin.close() };
-    } finally {
-      cloudFormation.destroy();
-    }
+    const tableName = (await stackOutputs(target.stack, target.region))[TABLE_NAME_OUTPUT];
+    if (!tableName) throw new TenantAdminError(`Stack ${target.stack} has no ${TABLE_NAME_OUTPUT} output; deploy this version of the stack first.`);
+    const admin = tableAdmin({ tableName, region: target.region });
+    return { admin, close: async () => admin.close() };
   }
+  const { openLocalTable } = await import('../local/local-store');
   const table = await openLocalTable(target.dataDir);
   const admin = tableAdmin(table);
   return {
@@ -86,6 +90,43 @@ async function openTable(target: Target): Promise<{ admin: TableAdmin; close(): 
     close: async () => {
       admin.close();
       await table.close();
+    },
+  };
+}
+
+/** A deployed stack's outputs, by key. */
+async function stackOutputs(stack: string, region?: string): Promise<Record<string, string | undefined>> {
+  const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
+  const cloudFormation = new CloudFormationClient(region ? { region } : {});
+  try {
+    const output = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack }));
+    return Object.fromEntries((output.Stacks?.[0]?.Outputs ?? []).map((candidate) => [candidate.OutputKey, candidate.OutputValue]));
+  } finally {
+    cloudFormation.destroy();
+  }
+}
+
+/** What the admin API acts on for the console: the same target as the CLI's; `close` ends the table's connections. */
+export function adminDependencies(target: Target, environment: NodeJS.ProcessEnv): AdminApiDependencies & { close(): Promise<void> } {
+  const { admin, where } = tenantAdminFor(target, environment);
+  let table: Promise<{ admin: TableAdmin; close(): Promise<void> }> | undefined;
+  return {
+    tenants: admin,
+    table: async () => {
+      // A failed open is tried again on the next call rather than remembered.
+      table ??= openTable(target).catch((error) => {
+        table = undefined;
+        throw error;
+      });
+      return (await table).admin;
+    },
+    connection: async () => {
+      if (target.stack) return { scimBaseUrl: (await stackOutputs(target.stack, target.region))[SCIM_BASE_URL_OUTPUT] ?? null, target: where };
+      const { runningScimBaseUrl } = await import('../local/local-store');
+      return { scimBaseUrl: runningScimBaseUrl(target.dataDir) ?? null, target: where };
+    },
+    close: async () => {
+      if (table) await (await table.catch(() => undefined))?.close();
     },
   };
 }
@@ -106,6 +147,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
         group: { type: 'string' },
         since: { type: 'string' },
         limit: { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -129,6 +171,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     extra.length > 0 ||
     (action.needsFile === true) !== (values.file !== undefined) ||
     (!action.takesFilters && [values.user, values.group, values.since, values.limit].some((value) => value !== undefined)) ||
+    (values.force === true && !action.takesForce) ||
     (values.user !== undefined && values.group !== undefined)
   ) {
     io.err(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
@@ -148,6 +191,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     name: name ?? '',
     second: second ?? '',
     file: values.file,
+    force: values.force === true,
     query: { user: values.user, group: values.group, since: values.since, limit: values.limit },
     io,
   };
@@ -164,7 +208,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
   }
 }
 
-type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; takesFilters?: boolean; run: (context: AdminContext) => Promise<void> };
+type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; takesFilters?: boolean; takesForce?: boolean; run: (context: AdminContext) => Promise<void> };
 
 /** How many entries `activity` prints unless --limit says otherwise, and the most it prints. */
 const ACTIVITY_LIMIT = 100;
@@ -202,6 +246,17 @@ const actions: Record<string, Action> = {
     run: async ({ tenants: admin, name, io }) => {
       await admin.setDisabled(name, false);
       io.out(`Tenant "${name}" is enabled: its tokens work again within 5 minutes.`);
+    },
+  },
+  'tenants delete': {
+    takesName: true,
+    takesForce: true,
+    run: async ({ tenants: admin, table, name, force, io, where }) => {
+      // The secret first: from then on the tenant's IdP is refused, and its directory can go.
+      await admin.delete(name, { force });
+      io.out(`Tenant "${name}" deleted from ${where}: its secret (its tokens are refused within 5 minutes).`);
+      const items = await (await table()).deleteTenant(name);
+      io.out(`Deleted ${items} item${items === 1 ? '' : 's'} of its directory (users, groups, memberships, settings, activity).`);
     },
   },
   'tokens rotate': {

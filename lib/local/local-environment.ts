@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
-import { join as joinPath, resolve } from 'node:path';
+import { join as joinPath } from 'node:path';
 import { localDynamoDbClientConfig, type FunctionEnvironment } from '../../lambdas/contracts/environment';
 import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX } from '../../lambdas/contracts/tenancy';
 import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
@@ -10,20 +10,7 @@ import { extensionsEnvironment } from '../scim-extensions';
 import { startLocalApi, type LocalApi } from './local-api';
 import { startStreamPoller } from './stream-poller';
 
-/** The data directory of `npm start` and the admin CLI: SCIM_DATA_DIR, or `.scim-data` in the project. */
-export function localDataDir(root: string, environment: NodeJS.ProcessEnv = process.env): string {
-  return resolve(environment.SCIM_DATA_DIR || resolve(root, '.scim-data'));
-}
-
-/** Where `npm start` and the admin CLI keep a data directory's secrets. */
-export function localSecretsDir(dataDir: string): string {
-  return joinPath(dataDir, 'secrets');
-}
-
-/** Where `npm start` (and the admin CLI's token rotations) append a data directory's provisioning events, one JSON object a line. */
-export function localEventsFile(dataDir: string): string {
-  return joinPath(dataDir, 'events.jsonl');
-}
+export { localDataDir, localEventsFile, localSecretsDir } from './local-paths';
 
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = new DynamoDBClient(localDynamoDbClientConfig(endpoint));

@@ -17,8 +17,19 @@ function markerFile(dataDir: string): string {
   return join(dataDir, 'store.json');
 }
 
-export function writeStoreMarker(dataDir: string, endpoint: string, tableName: string, pid = process.pid): void {
-  writeFileSync(markerFile(dataDir), JSON.stringify({ endpoint, tableName, pid }), { mode: 0o600 });
+export function writeStoreMarker(dataDir: string, endpoint: string, tableName: string, pid = process.pid, scimBaseUrl?: string): void {
+  writeFileSync(markerFile(dataDir), JSON.stringify({ endpoint, tableName, pid, scimBaseUrl }), { mode: 0o600 });
+}
+
+/** The SCIM base URL of the `npm start` serving this data directory, while one runs. */
+export function runningScimBaseUrl(dataDir: string): string | undefined {
+  try {
+    const marker = JSON.parse(readFileSync(markerFile(dataDir), 'utf8')) as { pid: number; scimBaseUrl?: string };
+    process.kill(marker.pid, 0);
+    return marker.scimBaseUrl;
+  } catch {
+    return undefined;
+  }
 }
 
 export function removeStoreMarker(dataDir: string): void {

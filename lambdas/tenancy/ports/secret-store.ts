@@ -40,6 +40,8 @@ export interface SecretStore extends SecretSource {
    * May return before the rotation finishes.
    */
   rotate(secretId: string, versionId: string): Promise<void>;
+  /** Deletes the secret and every version of it at once (no recovery window); false when there was none. */
+  delete(secretId: string): Promise<boolean>;
 }
 
 /** A step a rotation function is asked to run (Secrets Manager's rotation protocol). */
