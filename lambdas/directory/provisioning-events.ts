@@ -1,21 +1,11 @@
 import { eventId, provisioningEvent, type ActivityEntry, type EventOf, type EventType, type ProvisioningEvent } from '../contracts/events';
-import {
-  derivedAttributes,
-  itemAttributes,
-  MEMBERSHIP,
-  REFUSAL,
-  SETTINGS,
-  type Access,
-  type MembershipItemImage,
-  type Provenance,
-  type ResourceTypeName,
-} from '../contracts/table-design';
+import { itemAttributes, MEMBERSHIP, REFUSAL, SETTINGS, type MembershipItemImage, type ResourceTypeName } from '../contracts/table-design';
 import { SEAT_LIMIT_CODE } from '../scim/errors';
 import { isPlainObject, type ScimResource } from '../scim/normalize';
 import { project } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import type { ItemChange } from './cleanup';
-import type { StoredResource } from './ports/resource-store';
+import { storedResourceOf, type StoredResource } from './ports/resource-store';
 import { resourceRepresentation } from './provisioning';
 
 /**
@@ -81,18 +71,6 @@ function membershipOf(change: ItemChange): MembershipItemImage | undefined {
   return change.eventName !== 'MODIFY' && image?.[itemAttributes.itemType] === MEMBERSHIP ? (image as unknown as MembershipItemImage) : undefined;
 }
 
-function storedOf(image: Record<string, unknown>): StoredResource {
-  return {
-    id: image.id as string,
-    version: image.version as number,
-    created: image.created as string,
-    lastModified: image.lastModified as string,
-    resource: (image.resource ?? {}) as ScimResource,
-    ...(image[derivedAttributes.provisionedBy] ? { provisionedBy: image[derivedAttributes.provisionedBy] as Provenance } : {}),
-    ...(image[derivedAttributes.lastChangedBy] ? { lastChangedBy: image[derivedAttributes.lastChangedBy] as Provenance } : {}),
-    ...(image[derivedAttributes.access] ? { access: image[derivedAttributes.access] as Access } : {}),
-  };
-}
 
 /**
  * When a removal happened: the stream's time is to the second, so it is never put before the last
@@ -136,14 +114,14 @@ function userEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[]
     access: stored.access ?? null,
   });
   if (change.eventName === 'INSERT') {
-    const user = storedOf(change.newImage!);
+    const user = storedResourceOf(change.newImage!);
     return [provisioningEvent('user.created', detail(user, 'user.created', user.lastModified, user.version))];
   }
   if (change.eventName === 'REMOVE') {
-    const user = storedOf(change.oldImage!);
+    const user = storedResourceOf(change.oldImage!);
     return [provisioningEvent('user.deleted', detail(user, 'user.deleted', removedAt(change, user.lastModified), user.version + 1))];
   }
-  const [before, after] = [storedOf(change.oldImage!), storedOf(change.newImage!)];
+  const [before, after] = [storedResourceOf(change.oldImage!), storedResourceOf(change.newImage!)];
   const at = after.lastModified;
   const events: ProvisioningEvent[] = [];
   if (isActive(before.resource) && !isActive(after.resource)) events.push(provisioningEvent('user.deactivated', detail(after, 'user.deactivated', at, after.version)));
@@ -180,11 +158,11 @@ function groupEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[
     displayName: String(stored.resource.displayName ?? ''),
   });
   if (change.eventName === 'INSERT') {
-    const group = storedOf(change.newImage!);
+    const group = storedResourceOf(change.newImage!);
     return [provisioningEvent('group.created', detail(group, 'group.created', group.lastModified, group.version))];
   }
   if (change.eventName === 'REMOVE') {
-    const group = storedOf(change.oldImage!);
+    const group = storedResourceOf(change.oldImage!);
     return [
       provisioningEvent('group.deleted', {
         ...detail(group, 'group.deleted', removedAt(change, group.lastModified), group.version + 1),
@@ -192,7 +170,7 @@ function groupEvents(change: ItemChange, facts: ChangeFacts): ProvisioningEvent[
       }),
     ];
   }
-  const [before, after] = [storedOf(change.oldImage!), storedOf(change.newImage!)];
+  const [before, after] = [storedResourceOf(change.oldImage!), storedResourceOf(change.newImage!)];
   // A new version without attribute changes is a change of members, which have events of their own.
   const changed = changedAttributes(visible('Group', before.resource, facts), visible('Group', after.resource, facts));
   if (changed.length === 0) return [];

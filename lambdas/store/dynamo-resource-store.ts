@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ScimError } from '../scim/errors';
 import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../directory/ports/resource-store';
-import { SeatLimitReached, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
+import { SeatLimitReached, storedResourceOf, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
 import { backoff, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
 import { retryableStoreFailure } from './store-failures';
@@ -70,13 +70,13 @@ export class DynamoResourceStore implements ResourceStore {
 
   async get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined> {
     const output = await this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.resource(tenant, type, id), ConsistentRead: true }));
-    return output.Item ? fromItem(output.Item) : undefined;
+    return output.Item ? storedResourceOf(output.Item) : undefined;
   }
 
   async getMany(tenant: string, type: ResourceTypeName, ids: string[]): Promise<StoredResource[]> {
     const found = new Map<string, StoredResource>();
     await this.batchGet(tenant, type, ids, undefined, (item) => {
-      const stored = fromItem(item);
+      const stored = storedResourceOf(item);
       found.set(stored.id, stored);
     });
     return ids.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
@@ -106,7 +106,7 @@ export class DynamoResourceStore implements ResourceStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return output.Attributes ? fromItem(output.Attributes) : undefined;
+      return output.Attributes ? storedResourceOf(output.Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
@@ -243,7 +243,7 @@ export class DynamoResourceStore implements ResourceStore {
 
   async scan(tenant: string, type: ResourceTypeName, onBatch: (batch: StoredResource[]) => void): Promise<void> {
     await mapLimited(SLICES, SLICES.length, async (slice) => {
-      for await (const items of this.collection(tenant, type, `${PK} = :pk AND begins_with(${SK}, :slice)`, { ':slice': slice })) onBatch(items.map(fromItem));
+      for await (const items of this.collection(tenant, type, `${PK} = :pk AND begins_with(${SK}, :slice)`, { ':slice': slice })) onBatch(items.map(storedResourceOf));
     });
   }
 
@@ -268,7 +268,7 @@ export class DynamoResourceStore implements ResourceStore {
     const condition = bound.from !== undefined ? `${PK} = :pk AND ${SK} >= :bound` : bound.after !== undefined ? `${PK} = :pk AND ${SK} > :bound` : `${PK} = :pk`;
     const value = bound.from ?? bound.after;
     const resources: StoredResource[] = [];
-    for await (const items of this.collection(tenant, type, condition, value === undefined ? {} : { ':bound': value }, limit)) resources.push(...items.map(fromItem));
+    for await (const items of this.collection(tenant, type, condition, value === undefined ? {} : { ':bound': value }, limit)) resources.push(...items.map(storedResourceOf));
     return { resources: resources.slice(0, limit) };
   }
 
@@ -379,16 +379,3 @@ function uniquenessError(type: ResourceTypeName, claim: LookupKey) {
   return ScimError.uniqueness(`A ${type} with ${claim.attribute} "${claim.value}" already exists; ${claim.attribute} must be unique.`);
 }
 
-function fromItem(item: Record<string, unknown>): StoredResource {
-  return {
-    id: item.id as string,
-    version: item.version as number,
-    created: item.created as string,
-    lastModified: item.lastModified as string,
-    resource: item.resource as StoredResource['resource'],
-    ...(item[derivedAttributes.provisionedBy] ? { provisionedBy: item[derivedAttributes.provisionedBy] as Provenance } : {}),
-    ...(item[derivedAttributes.lastChangedBy] ? { lastChangedBy: item[derivedAttributes.lastChangedBy] as Provenance } : {}),
-    ...(item[derivedAttributes.access] ? { access: item[derivedAttributes.access] as Access } : {}),
-    ...(item[derivedAttributes.keyFold] === undefined ? { legacyKeys: true } : {}),
-  };
-}

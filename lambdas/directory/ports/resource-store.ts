@@ -1,4 +1,4 @@
-import type { Access, Provenance, ResourceTypeName } from '../../contracts/table-design';
+import { derivedAttributes, type Access, type Provenance, type ResourceTypeName } from '../../contracts/table-design';
 import type { ScimResource } from '../../scim/normalize';
 
 /** A resource as persisted: its canonical attributes plus what the server assigns. */
@@ -101,4 +101,19 @@ export class VersionConflict extends Error {
     super('version conflict');
     this.name = 'VersionConflict';
   }
+}
+
+/** A User or Group item as the store reads it and the table's stream hands it on (unmarshalled). */
+export function storedResourceOf(item: Record<string, unknown>): StoredResource {
+  return {
+    id: item.id as string,
+    version: item.version as number,
+    created: item.created as string,
+    lastModified: item.lastModified as string,
+    resource: (item.resource ?? {}) as ScimResource,
+    ...(item[derivedAttributes.provisionedBy] ? { provisionedBy: item[derivedAttributes.provisionedBy] as Provenance } : {}),
+    ...(item[derivedAttributes.lastChangedBy] ? { lastChangedBy: item[derivedAttributes.lastChangedBy] as Provenance } : {}),
+    ...(item[derivedAttributes.access] ? { access: item[derivedAttributes.access] as Access } : {}),
+    ...(item[derivedAttributes.keyFold] === undefined ? { legacyKeys: true } : {}),
+  };
 }
