@@ -19,6 +19,10 @@ async function activeUsers(): Promise<number> {
   return response.body.totalResults;
 }
 
+// Dozens of writes contend for one counter item and retry with backoff: 7 s alone, several times
+// that beside the rest of the suite on 2 cores.
+jest.setTimeout(120_000);
+
 describe('seats', () => {
   it('50 concurrent creates against a limit of 10: exactly 10 created, 40 refused with the limit and what to do', async () => {
     await limitSeats(10);
