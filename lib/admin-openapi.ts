@@ -288,7 +288,7 @@ export function adminOpenApiDocument(): Record<string, unknown> {
     security: [{ sigv4: [] }],
     paths,
     // OpenAPI describes the routes it has; what the API answers for any other request is stated here.
-    'x-unmatched-requests': { unknownPath: responseRef('NoRoute'), otherMethod: responseRef('MethodNotAllowed') },
+    'x-unmatched-requests': { unknownPath: { '404': responseRef('NoRoute') }, otherMethod: { '405': responseRef('MethodNotAllowed') } },
     components: {
       securitySchemes: { sigv4: { type: 'apiKey', name: 'Authorization', in: 'header', 'x-amazon-apigateway-authtype': 'awsSigv4' } },
       schemas: { ...answerSchemas(), SettingsInput: settingsInput },
