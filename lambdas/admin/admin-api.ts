@@ -41,7 +41,8 @@ export interface AdminResponse {
   body: unknown;
 }
 
-export type AdminErrorCode = 'invalid_request' | 'invalid_settings' | 'not_found' | 'exists' | 'conflict' | 'version_conflict' | 'method_not_allowed' | 'internal';
+export const ADMIN_ERROR_CODES = ['invalid_request', 'invalid_settings', 'not_found', 'exists', 'conflict', 'version_conflict', 'method_not_allowed', 'internal'] as const;
+export type AdminErrorCode = (typeof ADMIN_ERROR_CODES)[number];
 
 export function adminError(status: number, code: AdminErrorCode, message: string, extra: Record<string, unknown> = {}): AdminResponse {
   return { status, body: { error: { code, message, ...extra } } };
@@ -58,7 +59,8 @@ const PAGE_LIMIT_DEFAULT = 50;
 const limitParameter = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
 const pageQuery = z.object({ cursor: z.string().min(1).max(256).optional(), limit: limitParameter(200, PAGE_LIMIT_DEFAULT) });
 
-const schemas = {
+/** What the routes parse from their body and query; exported so that the OpenAPI document is built from them. */
+export const adminRequestSchemas = {
   createTenant: z.object({ name: z.string() }).strict(),
   deleteTenantQuery: z.object({ force: z.enum(['true', 'false']).optional() }),
   putSettings: z.object({ settings: z.unknown(), expectedVersion: z.number().int().min(0) }).strict(),
@@ -113,13 +115,13 @@ export function adminApi(dependencies: AdminApiDependencies): AdminApi {
     connection: async () => ok(await dependencies.connection()),
     listTenants: async () => ok({ tenants: await tenants.list() }),
     createTenant: async ({ body }) => {
-      const { name } = parse(schemas.createTenant, body, 'tenant');
+      const { name } = parse(adminRequestSchemas.createTenant, body, 'tenant');
       const token = await tenants.create(name);
       return ok({ tenant: await tenants.status(name), token, shownOnce: true }, 201);
     },
     getTenant: async ({ params }) => ok(await tenants.status(params.tenant)),
     deleteTenant: async ({ params, query }) => {
-      const { force } = parse(schemas.deleteTenantQuery, query, 'query');
+      const { force } = parse(adminRequestSchemas.deleteTenantQuery, query, 'query');
       // The secret first: once it is gone the tenant's IdP is refused, and the directory can follow.
       await tenants.delete(params.tenant, { force: force === 'true' });
       const items = await (await dependencies.table()).deleteTenant(params.tenant);
@@ -148,7 +150,7 @@ export function adminApi(dependencies: AdminApiDependencies): AdminApi {
     },
     putSettings: async ({ params, body }) => {
       const { tenant, table } = await onTable(params);
-      const { settings, expectedVersion } = parse(schemas.putSettings, body, 'settings request');
+      const { settings, expectedVersion } = parse(adminRequestSchemas.putSettings, body, 'settings request');
       // Computed from the stored directory before saving, so it says what the new settings change.
       const changes = await table.previewSettings(tenant, settings);
       const { after } = await table.settings.set(tenant, settings, expectedVersion);
@@ -164,7 +166,7 @@ export function adminApi(dependencies: AdminApiDependencies): AdminApi {
       return ok({ tenant, used, limit: settings.seatLimit, policy: settings.seatPolicy });
     },
     listUsers: async ({ params, query }) => {
-      const page = parse(schemas.listUsersQuery, query, 'query');
+      const page = parse(adminRequestSchemas.listUsersQuery, query, 'query');
       const { tenant, table } = await onTable(params);
       const { items, nextCursor } = await table.users(tenant, { ...page, search: page.search || undefined });
       return ok({ users: items, ...(nextCursor ? { nextCursor } : {}) });
@@ -175,13 +177,13 @@ export function adminApi(dependencies: AdminApiDependencies): AdminApi {
       return user ? ok(user) : adminError(404, 'not_found', `Tenant "${tenant}" has no user "${params.user}".`);
     },
     listGroups: async ({ params, query }) => {
-      const page = parse(schemas.listGroupsQuery, query, 'query');
+      const page = parse(adminRequestSchemas.listGroupsQuery, query, 'query');
       const { tenant, table } = await onTable(params);
       const { items, nextCursor } = await table.groups(tenant, page);
       return ok({ groups: items, ...(nextCursor ? { nextCursor } : {}) });
     },
     activity: async ({ params, query }) => {
-      const { type, since, ...filters } = parse(schemas.activityQuery, query, 'query');
+      const { type, since, ...filters } = parse(adminRequestSchemas.activityQuery, query, 'query');
       const { tenant, table } = await onTable(params);
       const entries = await table.activity(tenant, { ...filters, since: since === undefined ? undefined : new Date(since).toISOString() });
       return ok({ entries: type === undefined ? entries : entries.filter((entry) => entry.type === type || entry.type.startsWith(`${type}.`)) });

@@ -3,7 +3,7 @@
  * agree on: what a tenant may be called, where its token secret lives, how long tokens live by
  * default, and the expiry metric the stack alarms on.
  */
-const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const TENANT_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** A tenant name leads every table key and names a secret, so it is checked wherever one is built. */
 export function assertTenant(tenant: string): string {

@@ -45,10 +45,11 @@ test('every operation answers JSON and needs SigV4', () => {
   }
 });
 
-test('every $ref resolves', () => {
-  const refs = [...text.matchAll(/"\$ref": "#\/components\/schemas\/([^"]+)"/g)].map(([, name]) => name);
-  expect(refs.length).toBeGreaterThan(0);
-  for (const name of refs) expect(document.components.schemas[name]).toBeDefined();
+test('every $ref resolves, to a schema or a response', () => {
+  const refs = [...text.matchAll(/"\$ref": "#\/components\/(schemas|responses)\/([^"]+)"/g)].map(([, kind, name]) => ({ kind, name }));
+  expect(refs.map(({ kind }) => kind)).toEqual(expect.arrayContaining(['schemas', 'responses']));
+  for (const { kind, name } of refs) expect({ kind, name, found: document.components[kind][name] !== undefined }).toEqual({ kind, name, found: true });
+  expect(text.match(/"\$ref": "(?!#\/components\/(schemas|responses)\/)/)).toBeNull();
 });
 
 test('is what npm run admin-openapi generates from the route table and the settings schema', () => {
