@@ -13,7 +13,7 @@ import type { AccessService } from './access';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
 import type { Log, ResourceKind, ResourceService } from './resources';
-import { backoff, mapLimited } from '../runtime/concurrency';
+import { allSettledOrThrow, backoff, mapLimited } from '../runtime/concurrency';
 import { couldBeId, type ProvisioningClient } from '../contracts/table-design';
 
 export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
@@ -169,7 +169,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     // An id no user can have is no member to remove, and no key to write.
     remove = remove.filter(couldBeId);
     const known = await this.knownUsers(tenant, groupId, add);
-    await Promise.all([this.memberships.add(tenant, groupId, known), this.memberships.remove(tenant, groupId, remove)]);
+    await allSettledOrThrow([this.memberships.add(tenant, groupId, known), this.memberships.remove(tenant, groupId, remove)]);
     if (known.length > 0) {
       // A user deleted between our check and our write: their DELETE may have listed their
       // memberships before ours landed, so we take it back ourselves.

@@ -1,12 +1,33 @@
-/** Runs `run` over items with at most `limit` in flight, keeping the results in order. */
+/**
+ * Waits for every promise, then fails with the first failure: unlike Promise.all, nothing is still
+ * writing after the caller has answered (in Lambda, such work would freeze and resume with the
+ * next request; an IdP's retry would race it).
+ */
+export async function allSettledOrThrow<T>(promises: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const outcomes = await Promise.allSettled(promises);
+  const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) throw failure.reason;
+  return outcomes.map((outcome) => (outcome as PromiseFulfilledResult<T>).value);
+}
+
+/**
+ * Runs `run` over items with at most `limit` in flight, keeping the results in order. After a
+ * failure no new item starts, and it fails once those in flight have ended.
+ */
 export async function mapLimited<T, R>(items: readonly T[], limit: number, run: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  await Promise.all(
+  let failed = false;
+  await allSettledOrThrow(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
+      while (next < items.length && !failed) {
         const index = next++;
-        results[index] = await run(items[index]);
+        try {
+          results[index] = await run(items[index]);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     }),
   );
