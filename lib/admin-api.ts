@@ -1,12 +1,10 @@
+import { apiStageOptions } from './api-stage';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
-  AccessLogFormat,
   AuthorizationType,
   EndpointType,
   LambdaIntegration,
-  LogGroupLogDestination,
-  MethodLoggingLevel,
   RestApi,
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -87,17 +85,13 @@ export class AdminApi extends Construct {
       endpointTypes: [EndpointType.REGIONAL],
       // The SCIM API sets the region's logging role when the stack manages it; one per region.
       cloudWatchRole: false,
-      deployOptions: {
+      deployOptions: apiStageOptions({
         stageName: props.stageName,
         throttlingRateLimit: props.throttlingRateLimit,
         throttlingBurstLimit: props.throttlingBurstLimit,
-        // Errors only, no data tracing: bodies hold tokens shown once.
-        loggingLevel: MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogFields())),
-        tracingEnabled: true,
-      },
+        accessLogs,
+        accessLogFields: accessLogFields(),
+      }),
     });
     if (props.accountLoggingRole) this.api.deploymentStage.node.addDependency(props.accountLoggingRole);
 

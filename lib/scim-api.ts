@@ -1,13 +1,11 @@
+import { apiStageOptions } from './api-stage';
 import { Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
-  AccessLogFormat,
   AuthorizationType,
   EndpointType,
   IdentitySource,
   LambdaIntegration,
-  LogGroupLogDestination,
-  MethodLoggingLevel,
   RestApi,
   TokenAuthorizer,
   type MethodOptions,
@@ -67,19 +65,13 @@ export class ScimApi extends Construct {
       // The callers are a few IdP servers, not browsers worldwide; edge-optimized only adds a CloudFront hop.
       endpointTypes: [EndpointType.REGIONAL],
       cloudWatchRole: props.manageAccountLoggingRole,
-      deployOptions: {
+      deployOptions: apiStageOptions({
         stageName: props.stageName,
         throttlingRateLimit: props.throttlingRateLimit,
         throttlingBurstLimit: props.throttlingBurstLimit,
-        // Errors only: data tracing would log request and response bodies (personal data), and
-        // INFO adds per-request traces the access log already covers.
-        loggingLevel: MethodLoggingLevel.ERROR,
-        dataTraceEnabled: false,
-        accessLogDestination: new LogGroupLogDestination(accessLogs),
-        accessLogFormat: AccessLogFormat.custom(JSON.stringify(accessLogFields())),
-        // X-Ray traces from the gateway through the functions (which trace actively) to DynamoDB and Secrets Manager.
-        tracingEnabled: true,
-      },
+        accessLogs,
+        accessLogFields: accessLogFields(),
+      }),
     });
 
     // API Gateway creates the execution log group on first use with retention "never expire";
