@@ -1,4 +1,4 @@
-import { apiStageOptions } from './api-stage';
+import { apiStageOptions, requestAccessLogFields } from './api-stage';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
@@ -145,25 +145,7 @@ export class AdminApi extends Construct {
   }
 }
 
-/** Who called what and how it ended; no headers, no query strings (searches hold e-mail prefixes), no bodies. */
+/** The access log line: every API's fields, and the IAM principal that signed (the admin API's audit trail of who acted). */
 function accessLogFields() {
-  return {
-    requestId: AccessLogField.contextRequestId(),
-    extendedRequestId: AccessLogField.contextExtendedRequestId(),
-    requestTime: AccessLogField.contextRequestTimeEpoch(),
-    sourceIp: AccessLogField.contextIdentitySourceIp(),
-    userAgent: AccessLogField.contextIdentityUserAgent(),
-    // The IAM principal that signed: the admin API's audit trail of who acted.
-    caller: AccessLogField.contextIdentityUserArn(),
-    httpMethod: AccessLogField.contextHttpMethod(),
-    resourcePath: AccessLogField.contextResourcePath(),
-    status: AccessLogField.contextStatus(),
-    responseLength: AccessLogField.contextResponseLength(),
-    responseLatency: AccessLogField.contextResponseLatency(),
-    integrationStatus: AccessLogField.contextIntegrationStatus(),
-    integrationLatency: AccessLogField.contextIntegrationLatency(),
-    integrationError: AccessLogField.contextIntegrationErrorMessage(),
-    errorType: AccessLogField.contextErrorResponseType(),
-    xrayTraceId: AccessLogField.contextXrayTraceId(),
-  };
+  return { ...requestAccessLogFields(), caller: AccessLogField.contextIdentityUserArn() };
 }

@@ -1,4 +1,4 @@
-import { apiStageOptions } from './api-stage';
+import { apiStageOptions, requestAccessLogFields } from './api-stage';
 import { Stack, Validations } from 'aws-cdk-lib';
 import {
   AccessLogField,
@@ -160,33 +160,17 @@ export class ScimApi extends Construct {
   }
 }
 
-/** Who called what and how it ended; no headers (Authorization), no query strings (filters carry PII), no bodies. */
+/** The access log line: every API's fields, and what the SCIM API adds. */
 function accessLogFields() {
   return {
-    requestId: AccessLogField.contextRequestId(),
-    extendedRequestId: AccessLogField.contextExtendedRequestId(),
-    requestTime: AccessLogField.contextRequestTimeEpoch(),
-    sourceIp: AccessLogField.contextIdentitySourceIp(),
-    userAgent: AccessLogField.contextIdentityUserAgent(),
-    httpMethod: AccessLogField.contextHttpMethod(),
-    resourcePath: AccessLogField.contextResourcePath(),
+    ...requestAccessLogFields(),
     path: AccessLogField.contextPath(),
     protocol: AccessLogField.contextProtocol(),
-    status: AccessLogField.contextStatus(),
-    responseLength: AccessLogField.contextResponseLength(),
-    responseLatency: AccessLogField.contextResponseLatency(),
-    integrationStatus: AccessLogField.contextIntegrationStatus(),
-    integrationLatency: AccessLogField.contextIntegrationLatency(),
-    integrationError: AccessLogField.contextIntegrationErrorMessage(),
-    // The type, not the message: for a request with an unusable Authorization header the
-    // message quotes a hash of that header.
-    errorType: AccessLogField.contextErrorResponseType(),
     // The tenant the token authorizer named, for allowed requests and for dead tokens it denied
     // (lambdas/http/token-authorizer.ts); "-" for a missing or wrong token. The functions' request
     // lines carry the same requestId and tenant.
     tenant: AccessLogField.contextAuthorizer('tenant'),
     authorizerStatus: AccessLogField.contextAuthorizerStatus(),
     authorizerLatency: AccessLogField.contextAuthorizerLatency(),
-    xrayTraceId: AccessLogField.contextXrayTraceId(),
   };
 }
