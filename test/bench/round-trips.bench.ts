@@ -1,0 +1,227 @@
+/**
+ * Round-trip benchmark: per SCIM operation, the DynamoDB calls it makes, how many of them run one
+ * after another (rounds: what latency in AWS pays, a few ms each), the read and write capacity
+ * units they consume, and the p50 latency on the embedded store. A benchmark, not a jest test.
+ *
+ * Usage (from the project root; needs Java 17 for the embedded DynamoDB Local):
+ *
+ *   npx tsx test/bench/round-trips.bench.ts
+ *
+ * Optional environment:
+ *   BENCH_SAMPLES=15     measured requests per operation
+ *   BENCH_USERS=300      users seeded before measuring (the list page reads among them)
+ *   BENCH_ROLES=1        save settings that map the measured group to a role first, so every
+ *                        membership and user change also recomputes access
+ *   BENCH_JSON=file      also writes the figures as JSON (to compare two commits)
+ *
+ * How: the real handlers over HTTP (lib/local/local-environment.ts) on a disk-backed DynamoDB
+ * Local, as `npm start` runs them, with a proxy in between (store-proxy.ts) that records the
+ * table's calls and asks each for ReturnConsumedCapacity. The stream consumers are paused while
+ * a request is measured and drained after it, so only the request's own calls are counted.
+ * Capacity units are DynamoDB Local's figures, which follow DynamoDB's rules (4 KB read units,
+ * 1 KB write units, transactions twice).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { startLocalScim } from '../../lib/local/local-environment';
+import { createDocumentClient } from '../../lambdas/store/dynamo-client';
+import { DynamoSettingsStore } from '../../lambdas/store/dynamo-settings-store';
+import { TenantSettingsService } from '../../lambdas/tenancy/tenant-settings';
+import { DEFAULT_TENANT } from '../../lambdas/contracts/tenancy';
+import { intFromEnv } from './bench-scim';
+import { roundsOf, startStoreProxy, type StoreCall } from './store-proxy';
+
+const SAMPLES = Math.max(1, intFromEnv('BENCH_SAMPLES', 15));
+const USERS = intFromEnv('BENCH_USERS', 300, 60);
+const ROLES = process.env.BENCH_ROLES === '1';
+const TABLE = 'scim-round-trips';
+
+interface Figures {
+  operation: string;
+  calls: string;
+  rounds: number;
+  readUnits: number;
+  writeUnits: number;
+  p50: number;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+/** The calls of one request in rounds: `A+B → C` ran A and B together, then C. */
+function sequenceOf(calls: StoreCall[]): string {
+  const sorted = [...calls].sort((a, b) => a.started - b.started);
+  const level = new Map<StoreCall, number>();
+  for (const call of [...sorted].sort((a, b) => a.ended - b.ended)) {
+    let before = 0;
+    for (const [other, otherLevel] of level) if (other.ended <= call.started) before = Math.max(before, otherLevel);
+    level.set(call, before + 1);
+  }
+  const rounds: string[][] = [];
+  for (const call of sorted) (rounds[level.get(call)! - 1] ??= []).push(call.operation);
+  return rounds
+    .map((round) => {
+      const counts = new Map<string, number>();
+      for (const operation of round) counts.set(operation, (counts.get(operation) ?? 0) + 1);
+      return [...counts].map(([operation, n]) => (n > 1 ? `${operation}×${n}` : operation)).join('+');
+    })
+    .join(' → ');
+}
+
+async function main() {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const dataDir = await mkdtemp(join(tmpdir(), 'round-trips-'));
+  const store = await startDynamoDbLocal({ dataDir: join(dataDir, 'store') });
+  const proxy = await startStoreProxy(store.endpoint);
+  const scim = await startLocalScim({
+    root: resolve(__dirname, '../..'),
+    dynamoDbEndpoint: proxy.endpoint,
+    tableName: TABLE,
+    secretsDir: join(dataDir, 'secrets'),
+    eventsFile: join(dataDir, 'events.jsonl'),
+  });
+  const headers = { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' };
+  const send = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(scim.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await response.text();
+    if (response.status >= 300) throw new Error(`${method} ${path} answered ${response.status}: ${text.slice(0, 300)}`);
+    return text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+  };
+  const newUser = async (name = `user-${randomUUID()}@example.com`) =>
+    (await send('POST', '/Users', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: name, name: { givenName: 'A', familyName: 'B' }, emails: [{ value: name, type: 'work', primary: true }], active: true }))!.id as string;
+  const newGroup = async (members: string[] = []) =>
+    (await send('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `group-${randomUUID()}`, members: members.map((value) => ({ value })) }))!.id as string;
+  const patch = (operations: unknown[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: operations });
+
+  process.stderr.write(`[bench] seeding ${USERS} users\n`);
+  const users: string[] = [];
+  for (let start = 0; start < USERS; start += 16) {
+    users.push(...(await Promise.all(Array.from({ length: Math.min(16, USERS - start) }, () => newUser()))));
+  }
+  const group = await newGroup(users.slice(0, 10));
+  if (ROLES) {
+    const groupName = (await send('GET', `/Groups/${group}?attributes=displayName`))!.displayName as string;
+    const settings = new TenantSettingsService(new DynamoSettingsStore(createDocumentClient(store.endpoint), TABLE));
+    await settings.set(DEFAULT_TENANT, { roles: ['admin', 'member'], defaultRole: 'member', groupRoles: [{ group: groupName, role: 'admin' }], seatLimit: null, seatPolicy: 'reject' });
+  }
+  await scim.drainStreams();
+
+  let spare = 10;
+  const nextUser = () => users[spare++ % users.length];
+  const byName = new Map<string, string>();
+  const userNameOf = async (id: string) => byName.get(id) ?? (await send('GET', `/Users/${id}?attributes=userName`))!.userName as string;
+
+  /** Each operation: what to prepare (untimed), then the measured request. */
+  const operations: Array<{ name: string; prepare?: () => Promise<unknown>; run: (prepared: never) => Promise<unknown> }> = [
+    { name: 'POST /Users', run: () => newUser() },
+    { name: 'GET /Users/{id} (in a group)', run: () => send('GET', `/Users/${users[0]}`) },
+    {
+      name: 'GET /Users?filter=userName eq (hit)',
+      prepare: () => userNameOf(users[1]),
+      run: (name: string) => send('GET', `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`),
+    },
+    {
+      name: 'PUT /Users/{id}',
+      prepare: async () => ({ id: users[2], name: await userNameOf(users[2]) }),
+      run: ({ id, name }: { id: string; name: string }) =>
+        send('PUT', `/Users/${id}`, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: name, name: { givenName: 'C', familyName: randomUUID() }, active: true }),
+    },
+    { name: 'PATCH /Users/{id} (replace)', run: () => send('PATCH', `/Users/${users[3]}`, patch([{ op: 'replace', value: { displayName: randomUUID() } }])) },
+    { name: 'PATCH /Users/{id} active false', prepare: () => newUser(), run: (id: string) => send('PATCH', `/Users/${id}`, patch([{ op: 'replace', path: 'active', value: false }])) },
+    { name: 'POST /Groups (no members)', run: () => newGroup() },
+    {
+      name: 'PATCH /Groups add 1 member',
+      prepare: async () => nextUser(),
+      run: (id: string) => send('PATCH', `/Groups/${group}`, patch([{ op: 'add', path: 'members', value: [{ value: id }] }])),
+    },
+    {
+      name: 'PATCH /Groups remove 1 member',
+      prepare: async () => {
+        const id = nextUser();
+        await send('PATCH', `/Groups/${group}`, patch([{ op: 'add', path: 'members', value: [{ value: id }] }]));
+        return id;
+      },
+      run: (id: string) => send('PATCH', `/Groups/${group}`, patch([{ op: 'remove', path: `members[value eq "${id}"]` }])),
+    },
+    {
+      name: 'PATCH /Groups rename',
+      prepare: () => newGroup(users.slice(0, 3)),
+      run: (id: string) => send('PATCH', `/Groups/${id}`, patch([{ op: 'replace', path: 'displayName', value: `renamed-${randomUUID()}` }])),
+    },
+    { name: 'GET /Groups/{id} (10 members)', run: () => send('GET', `/Groups/${group}`) },
+    { name: 'GET /Groups/{id} excl. members', run: () => send('GET', `/Groups/${group}?excludedAttributes=members`) },
+    { name: 'GET /Users?startIndex=1&count=100', run: () => send('GET', '/Users?startIndex=1&count=100') },
+    {
+      name: 'PATCH /Groups add 50 members',
+      prepare: () => newGroup(),
+      run: (id: string) => send('PATCH', `/Groups/${id}`, patch([{ op: 'add', path: 'members', value: users.slice(20, 70).map((value) => ({ value })) }])),
+    },
+    {
+      name: 'DELETE /Users (in a group)',
+      prepare: async () => {
+        const id = await newUser();
+        await send('PATCH', `/Groups/${group}`, patch([{ op: 'add', path: 'members', value: [{ value: id }] }]));
+        return id;
+      },
+      run: (id: string) => send('DELETE', `/Users/${id}`),
+    },
+    { name: 'DELETE /Groups (3 members)', prepare: () => newGroup(users.slice(0, 3)), run: (id: string) => send('DELETE', `/Groups/${id}`) },
+  ];
+
+  const results: Figures[] = [];
+  for (const operation of operations) {
+    const latencies: number[] = [];
+    const samples: StoreCall[][] = [];
+    for (let sample = 0; sample < SAMPLES + 1; sample++) {
+      const prepared = await operation.prepare?.();
+      await scim.drainStreams();
+      await scim.pauseStreams();
+      proxy.record();
+      const started = performance.now();
+      await operation.run(prepared as never);
+      const ms = performance.now() - started;
+      const calls = proxy.take();
+      scim.resumeStreams();
+      await scim.drainStreams();
+      // The first is a warm-up.
+      if (sample === 0) continue;
+      latencies.push(ms);
+      samples.push(calls);
+    }
+    const typical = samples.find((calls) => roundsOf(calls) === median(samples.map(roundsOf)))!;
+    const mean = (pick: (call: StoreCall) => number) => samples.reduce((sum, calls) => sum + calls.reduce((s, call) => s + pick(call), 0), 0) / samples.length;
+    results.push({
+      operation: operation.name,
+      calls: sequenceOf(typical),
+      rounds: roundsOf(typical),
+      readUnits: mean((call) => call.readUnits),
+      writeUnits: mean((call) => call.writeUnits),
+      p50: median(latencies),
+    });
+    process.stderr.write(`[bench] ${operation.name} done\n`);
+  }
+
+  const width = Math.max(...results.map((row) => row.operation.length));
+  console.log(`round trips per SCIM operation (${SAMPLES} samples each, ${USERS} users${ROLES ? ', a mapped group' : ''}, disk-backed embedded store)`);
+  console.log(`${'operation'.padEnd(width)}  rounds  calls  RCU    WCU    p50 ms  calls in rounds`);
+  for (const row of results) {
+    const calls = row.calls === '' ? 0 : row.calls.split(/ → |\+/).reduce((n, part) => n + Number(part.split('×')[1] ?? 1), 0);
+    console.log(
+      `${row.operation.padEnd(width)}  ${String(row.rounds).padStart(6)}  ${String(calls).padStart(5)}  ${row.readUnits.toFixed(1).padStart(5)}  ${row.writeUnits.toFixed(1).padStart(5)}  ${row.p50.toFixed(1).padStart(6)}  ${row.calls}`,
+    );
+  }
+  if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
+
+  await scim.close();
+  await proxy.close();
+  await store.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
