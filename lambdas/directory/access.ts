@@ -1,6 +1,6 @@
 import type { SettingsProgress, TenantSettings, VersionedSettings } from '../contracts/settings';
 import { foldCase, type Access } from '../contracts/table-design';
-import { backoff, mapLimited } from '../runtime/concurrency';
+import { backoff, mapLimited, quiet } from '../runtime/concurrency';
 import type { MembershipStore } from './ports/membership-store';
 import type { StoredResource } from './ports/resource-store';
 import type { ResourceService, SeatPolicySource } from './resources';
@@ -22,6 +22,13 @@ export function seatPolicyOf(settings: SettingsSource): SeatPolicySource {
       return { seatLimit: current.seatLimit, seatPolicy: current.seatPolicy };
     },
   };
+}
+
+/** A user's groups as read alongside a write of the user (AccessService.alongside). */
+export interface AccessInputs {
+  groupIds: Promise<string[]>;
+  /** Those of them that exist. */
+  groups: Promise<StoredResource[]>;
 }
 
 /** Recomputations racing other writes retry on fresh reads; past this the stream's pass repeats it. */
@@ -67,10 +74,52 @@ export class AccessService {
    * `versions` are the group before and after the request (a PUT or PATCH may rename it too): a
    * member removed from a group that was mapped under its old name loses that role.
    */
-  async refreshMembersChanged(tenant: string, versions: StoredResource[], userIds: string[]): Promise<void> {
+  async refreshMembersChanged(tenant: string, versions: StoredResource[], userIds: string[], settings?: Promise<VersionedSettings>): Promise<void> {
     if (userIds.length === 0) return;
-    const current = await this.settings.get(tenant);
+    const current = await (settings ?? this.settings.get(tenant));
     if (mapsAny(current.settings, versions)) await this.refresh(tenant, userIds, current);
+  }
+
+  /**
+   * For a write of a user that carries its access: starts reading what the access is computed
+   * from (the settings, the user's groups and those groups) alongside the read of the user, and
+   * computes it for the user as it will be written. Parallel reads have no order, so settings read
+   * before a save and a user read after the save's pass recomputed it would write an access older
+   * than the one stored: 'stale' then, and the write reads again. Otherwise the write's condition on
+   * the user's version orders it with the pass, which recomputes any user it finds changed.
+   */
+  alongside(tenant: string, userId: string): { inputs: AccessInputs; derive: (current: StoredResource, next: StoredResource) => Promise<Access | undefined | 'stale'> } {
+    const settings = quiet(this.settings.get(tenant));
+    const groupIds = quiet(this.memberships.groupsOf(tenant, userId));
+    const groups = quiet(groupIds.then((ids) => this.groups.getMany(tenant, ids)));
+    return {
+      inputs: { groupIds, groups },
+      derive: async (current, next) => {
+        const { version, settings: mapped } = await settings;
+        if ((current.access?.settingsVersion ?? 0) > version) return 'stale';
+        if (version === 0) return undefined;
+        return accessOf(mapped, version, next, mapped.groupRoles.length > 0 ? (await groups).map(forRoles) : []);
+      },
+    };
+  }
+
+  /**
+   * A user just created: nobody can have added it to a group yet, so its access follows from the
+   * settings and its attributes alone. Read after the create, the settings are at least as new
+   * as any pass of applying them that could have missed the user.
+   */
+  async refreshCreated(tenant: string, created: StoredResource): Promise<StoredResource> {
+    const { version, settings } = await this.settings.get(tenant);
+    if (version === 0) return created;
+    const access = accessOf(settings, version, created, []);
+    const lastModified = new Date().toISOString();
+    if (await this.users.setAccess(tenant, created.id, access, created.version, lastModified)) return { ...created, access, version: created.version + 1, lastModified };
+    return (await this.refresh(tenant, [created.id])).get(created.id) ?? created;
+  }
+
+  /** The settings in force, read alongside a change that may need them. */
+  settingsOf(tenant: string): Promise<VersionedSettings> {
+    return this.settings.get(tenant);
   }
 
   /** After a group's name or externalId changed, or it was deleted: every member, a page at a time. */

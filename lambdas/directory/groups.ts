@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ScimError } from '../scim/errors';
-import { checkIfMatch, isPinned, versionTagOf, type Preconditions } from '../scim/etag';
+import { changedMeanwhile, checkIfMatch, versionTagOf, type Preconditions } from '../scim/etag';
 import { matches, matchesValue } from '../scim/filter-evaluation';
 import { conjuncts, type Filter } from '../scim/filter-syntax';
 import type { ListQuery } from '../scim/list';
@@ -10,10 +10,11 @@ import type { PatchOperation } from '../scim/patch';
 import { groupModel, resolveAttribute, type ResourceModel } from '../scim/schemas';
 import type { ResourceEndpoint, Rendered, Wanted } from './endpoint';
 import type { AccessService } from './access';
-import type { MembershipStore } from './ports/membership-store';
+import type { MembershipStore, VersionClaim } from './ports/membership-store';
+import type { VersionedSettings } from '../contracts/settings';
 import type { StoredResource } from './ports/resource-store';
 import type { Log, ResourceKind, ResourceService } from './resources';
-import { allSettledOrThrow, backoff, mapLimited } from '../runtime/concurrency';
+import { backoff, mapLimited, quiet } from '../runtime/concurrency';
 import { couldBeId, type ProvisioningClient } from '../contracts/table-design';
 
 export const groupKind = (model: ResourceModel = groupModel): ResourceKind => ({
@@ -93,10 +94,9 @@ export class GroupEndpoint implements ResourceEndpoint {
       tenant,
       stored,
       async () => {
-        const known = await this.knownUsers(tenant, stored.id, memberIds);
-        await this.memberships.add(tenant, stored.id, known);
-        await this.access.refreshMembersChanged(tenant, [stored], known);
-        return known;
+        const { added } = await this.changeMembers(tenant, stored.id, memberIds, []);
+        await this.access.refreshMembersChanged(tenant, [stored], added);
+        return added;
       },
       this.log,
     );
@@ -104,7 +104,10 @@ export class GroupEndpoint implements ResourceEndpoint {
   }
 
   async get(tenant: string, id: string, wanted: Wanted): Promise<Rendered> {
-    return this.render(tenant, await this.groups.get(tenant, id), wanted);
+    if (!wanted('members') || !couldBeId(id)) return this.render(tenant, await this.groups.get(tenant, id), wanted);
+    // Independent reads: the members of a group that turns out not to exist are never shown.
+    const [stored, memberIds] = await Promise.all([this.groups.get(tenant, id), this.memberIdsOf(tenant, id)]);
+    return this.withMembers(tenant, stored, memberIds, wanted);
   }
 
   async list(tenant: string, query: ListQuery, wanted: Wanted) {
@@ -120,7 +123,7 @@ export class GroupEndpoint implements ResourceEndpoint {
       const before = await this.groups.get(tenant, id);
       const replaced = await this.groups.replaceWith(tenant, id, resource, client, preconditions);
       // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
-      const changed = await this.applySteps(tenant, [before, replaced], [{ kind: 'reset', ids: memberIds }]);
+      const { changed } = await this.applySteps(tenant, [before, replaced], [{ kind: 'reset', ids: memberIds }]);
       return changed ? this.groups.touch(tenant, id, client) : replaced;
     });
     return this.render(tenant, stored, wanted);
@@ -130,14 +133,19 @@ export class GroupEndpoint implements ResourceEndpoint {
     // Splitting validates the member operations before anything is written.
     const { memberSteps, otherOperations } = splitMemberOperations(operations, this.model);
     const apply = async () => {
-      let stored = await this.groups.get(tenant, id);
-      const before = stored;
-      checkIfMatch(stored.version, preconditions);
-      const pinned = isPinned(preconditions);
-      if (otherOperations.length > 0) stored = await this.groups.patch(tenant, id, otherOperations, client, preconditions);
-      else if (pinned && memberSteps.length > 0) stored = await this.groups.claimVersion(tenant, stored, client);
-      const changed = memberSteps.length > 0 && (await this.applySteps(tenant, [before, stored], memberSteps));
-      return changed && otherOperations.length === 0 && !pinned ? this.groups.touch(tenant, id, client) : stored;
+      // Read alongside the group: whether the tenant maps groups to roles decides what follows.
+      const settings = memberSteps.length > 0 ? quiet(this.access.settingsOf(tenant)) : undefined;
+      const before = await this.groups.get(tenant, id);
+      checkIfMatch(before.version, preconditions);
+      const stored = otherOperations.length > 0 ? await this.groups.patch(tenant, id, otherOperations, client, preconditions, { current: before }) : before;
+      if (memberSteps.length === 0) return stored;
+      // The group's next version goes with the memberships, unless the PATCH already made one.
+      const next = otherOperations.length === 0 ? this.groups.nextVersion(stored, client, preconditions) : undefined;
+      const { changed, claimed } = await this.applySteps(tenant, [before, stored], memberSteps, next?.claim, settings);
+      if (!next) return stored;
+      if (claimed) return next.next;
+      if (next.claim.required && changed) throw changedMeanwhile();
+      return changed ? this.groups.touch(tenant, id, client) : stored;
     };
     // Adds and removes commute with one another; a replacement of the whole list must not interleave with another.
     const stored = isIncremental(memberSteps) ? await apply() : await this.underLease(tenant, id, apply);
@@ -151,10 +159,17 @@ export class GroupEndpoint implements ResourceEndpoint {
   }
 
   /**
-   * Applies member steps; true when the member set may have changed. The roles of the users it
-   * added or removed follow before it returns (a rename the same request made is the stream's).
+   * Applies member steps, with the group's next version when a claim is given. `changed`: the
+   * member set may have changed. The roles of the users it added or removed follow before it
+   * returns (a rename the same request made is the stream's).
    */
-  private async applySteps(tenant: string, versions: StoredResource[], steps: MemberStep[]): Promise<boolean> {
+  private async applySteps(
+    tenant: string,
+    versions: StoredResource[],
+    steps: MemberStep[],
+    claim?: VersionClaim,
+    settings?: Promise<VersionedSettings>,
+  ): Promise<{ changed: boolean; claimed: boolean }> {
     const groupId = versions[versions.length - 1].id;
     let add: string[];
     let remove: string[];
@@ -166,19 +181,25 @@ export class GroupEndpoint implements ResourceEndpoint {
       add = [...next].filter((userId) => !current.has(userId));
       remove = [...current].filter((userId) => !next.has(userId));
     }
-    // An id no user can have is no member to remove, and no key to write.
-    remove = remove.filter(couldBeId);
-    const known = await this.knownUsers(tenant, groupId, add);
-    await allSettledOrThrow([this.memberships.add(tenant, groupId, known), this.memberships.remove(tenant, groupId, remove)]);
-    if (known.length > 0) {
-      // A user deleted between our check and our write: their DELETE may have listed their
-      // memberships before ours landed, so we take it back ourselves.
-      const still = await this.users.existing(tenant, known);
-      const vanished = known.filter((userId) => !still.has(userId));
-      if (vanished.length > 0) await this.memberships.remove(tenant, groupId, vanished);
-    }
-    await this.access.refreshMembersChanged(tenant, versions, [...known, ...remove]);
-    return known.length > 0 || remove.length > 0;
+    const { added, removed, claimed } = await this.changeMembers(tenant, groupId, add, remove, claim);
+    if (claim?.required && !claimed) return { changed: added.length + removed.length > 0, claimed };
+    await this.access.refreshMembersChanged(tenant, versions, [...added, ...removed], settings);
+    return { changed: added.length > 0 || removed.length > 0, claimed };
+  }
+
+  /**
+   * Writes member changes. Okta treats a 400 as permanent and drops the whole push, so an id
+   * that is no user of this tenant is skipped and logged instead; an id no user can have is no
+   * member to remove, and no key to write.
+   */
+  private async changeMembers(tenant: string, groupId: string, add: string[], remove: string[], claim?: VersionClaim) {
+    const [addable, impossible] = [add.filter(couldBeId), add.filter((userId) => !couldBeId(userId))];
+    const removed = remove.filter(couldBeId);
+    const { unknown, claimed } = await this.memberships.change(tenant, groupId, { add: addable, remove: removed }, claim);
+    const skipped = [...impossible, ...unknown];
+    if (skipped.length > 0) this.log.warn('skipped unknown group members', { groupId, skipped: skipped.length, sample: skipped.slice(0, 10) });
+    const refused = new Set(skipped);
+    return { added: [...new Set(add)].filter((userId) => !refused.has(userId)), removed, claimed };
   }
 
   private async underLease<T>(tenant: string, groupId: string, run: () => Promise<T>): Promise<T> {
@@ -195,18 +216,6 @@ export class GroupEndpoint implements ResourceEndpoint {
     } finally {
       await this.memberships.releaseLease(tenant, groupId, holder);
     }
-  }
-
-  /**
-   * Member ids that are users of this tenant. Okta treats a 400 as permanent and drops the
-   * whole push, so an unknown (or other tenant's) id is skipped and logged instead.
-   */
-  private async knownUsers(tenant: string, groupId: string, userIds: string[]): Promise<string[]> {
-    if (userIds.length === 0) return [];
-    const existing = await this.users.existing(tenant, userIds);
-    const unknown = userIds.filter((userId) => !existing.has(userId));
-    if (unknown.length > 0) this.log.warn('skipped unknown group members', { groupId, skipped: unknown.length, sample: unknown.slice(0, 10) });
-    return [...new Set(userIds.filter((userId) => existing.has(userId)))];
   }
 
   private async memberIdsOf(tenant: string, groupId: string): Promise<string[]> {

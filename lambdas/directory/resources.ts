@@ -14,6 +14,7 @@ import { resolveAttribute, type ResourceModel } from '../scim/schemas';
 import { couldBeId, foldCase, legacyFold, RESOURCE_STORAGE_LIMITS, type Access, type Provenance, type ProvisioningClient, type ResourceTypeName } from '../contracts/table-design';
 import { backoff } from '../runtime/concurrency';
 import { SeatLimitReached, VersionConflict, type ResourceStore, type SeatChange, type StoredResource, type LookupKey } from './ports/resource-store';
+import type { VersionClaim } from './ports/membership-store';
 
 /** What distinguishes one resource type from another in the generic lifecycle below. */
 export interface ResourceKind {
@@ -58,6 +59,20 @@ interface Candidate {
   id: string;
   sortValue?: SortValue;
   stored?: StoredResource;
+}
+
+/**
+ * What a write derives from the resource it writes besides the resource (a user's access). Called
+ * once per attempt, so that its reads start alongside the resource's; the function it returns
+ * computes from them, or answers 'stale' when they are older than what the resource was derived
+ * from, which asks for a fresh attempt.
+ */
+export type Derive = () => (current: StoredResource, next: StoredResource) => Promise<Access | undefined | 'stale'>;
+
+export interface WriteOptions {
+  /** The resource as the caller just read it, which saves the first attempt its read. */
+  current?: StoredResource;
+  derive?: Derive;
 }
 
 /** Optimistic writes retry on a fresh read; jittered backoff keeps racing writers from starving one another. */
@@ -257,19 +272,17 @@ export class ResourceService {
     return stored;
   }
 
-  async replace(tenant: string, id: string, body: unknown, client: ProvisioningClient, preconditions?: Preconditions): Promise<StoredResource> {
-    return this.replaceWith(tenant, id, normalizeResource(this.kind.model, body), client, preconditions);
+  async replace(tenant: string, id: string, body: unknown, client: ProvisioningClient, preconditions?: Preconditions, options?: WriteOptions): Promise<StoredResource> {
+    return this.replaceWith(tenant, id, normalizeResource(this.kind.model, body), client, preconditions, options);
   }
 
   /** Replaces with an already normalised resource. */
-  async replaceWith(tenant: string, id: string, normalized: ScimResource, client: ProvisioningClient, preconditions?: Preconditions): Promise<StoredResource> {
-    return this.write(tenant, id, client, preconditions, (current) =>
-      this.kind.onReplace ? this.kind.onReplace(normalized, current.resource) : normalized,
-    );
+  async replaceWith(tenant: string, id: string, normalized: ScimResource, client: ProvisioningClient, preconditions?: Preconditions, options?: WriteOptions): Promise<StoredResource> {
+    return this.write(tenant, id, client, preconditions, (current) => (this.kind.onReplace ? this.kind.onReplace(normalized, current.resource) : normalized), options);
   }
 
-  async patch(tenant: string, id: string, operations: PatchOperation[], client: ProvisioningClient, preconditions?: Preconditions): Promise<StoredResource> {
-    return this.write(tenant, id, client, preconditions, (current) => applyPatch(this.kind.model, current.resource, operations));
+  async patch(tenant: string, id: string, operations: PatchOperation[], client: ProvisioningClient, preconditions?: Preconditions, options?: WriteOptions): Promise<StoredResource> {
+    return this.write(tenant, id, client, preconditions, (stored) => applyPatch(this.kind.model, stored.resource, operations), options);
   }
 
   /** A new version without attribute changes (the members of a group changed). */
@@ -280,13 +293,16 @@ export class ResourceService {
   }
 
   /**
-   * Claims the next version for a change made elsewhere (memberships) under If-Match: of
-   * concurrent requests that all read `current`, exactly one gets it, the others 412.
+   * The next version of `current` for a change written elsewhere (its members), and the claim
+   * that writes it with that change (MembershipStore.change). Under If-Match the claim is
+   * required: of concurrent requests that all read `current`, exactly one gets it.
    */
-  async claimVersion(tenant: string, current: StoredResource, client: ProvisioningClient): Promise<StoredResource> {
-    const stored = await this.store.touch(tenant, this.kind.type, current.id, this.provenance(client), current.version);
-    if (!stored) throw changedMeanwhile();
-    return stored;
+  nextVersion(current: StoredResource, client: ProvisioningClient, preconditions?: Preconditions): { claim: VersionClaim; next: StoredResource } {
+    const changedBy = this.provenance(client);
+    return {
+      claim: { version: current.version, changedBy, required: isPinned(preconditions) },
+      next: { ...current, version: current.version + 1, lastModified: changedBy.at, lastChangedBy: changedBy },
+    };
   }
 
   /** Sets a user's access as a new version if the user and the settings are as read (AccessService). */
@@ -333,12 +349,13 @@ export class ResourceService {
     return this.store.existing(tenant, this.kind.type, ids.filter(couldBeId));
   }
 
-  async delete(tenant: string, id: string, preconditions?: Preconditions): Promise<void> {
+  /** `memberOf`: a user's groups, read alongside, whose memberships the delete removes with the user as far as room allows. */
+  async delete(tenant: string, id: string, preconditions?: Preconditions, memberOf?: () => Promise<string[]>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.get(tenant, id);
+      const [current, groupIds] = await Promise.all([this.get(tenant, id), memberOf?.()]);
       checkIfMatch(current.version, preconditions);
       try {
-        await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource, current.legacyKeys), this.seatChange(current.resource, undefined));
+        await this.store.remove(tenant, this.kind.type, current, lookupKeys(this.kind, current.resource, current.legacyKeys), this.seatChange(current.resource, undefined), groupIds);
         return;
       } catch (error) {
         if (!(error instanceof VersionConflict) || attempt >= WRITE_ATTEMPTS) throw this.mapConflict(error);
@@ -353,10 +370,10 @@ export class ResourceService {
    * from a lookup key; any other filter, and any sortBy, reads the tenant's whole collection once
    * (16 slices in parallel), holding only ids and sort values, then reads the page.
    */
-  async list(tenant: string, query: ListQuery): Promise<ListResult> {
+  async list(tenant: string, query: ListQuery, onCandidates?: (ids: string[]) => void): Promise<ListResult> {
     if (!query.filter && query.sortBy === undefined) return this.listAll(tenant, query);
     const candidate = this.candidateOf(query);
-    const indexed = query.filter ? await this.indexedCandidates(tenant, query.filter) : undefined;
+    const indexed = query.filter ? await this.indexedCandidates(tenant, query.filter, onCandidates) : undefined;
     if (indexed) return this.arrangeCandidates(tenant, query, indexed.flatMap((stored) => candidate(stored, true) ?? []));
     const candidates: Candidate[] = [];
     await this.store.scan(tenant, this.kind.type, (batch) => {
@@ -420,17 +437,24 @@ export class ResourceService {
    * `displayName eq`, `emails[type eq "work"].value eq`, alone or and-ed with more) start from
    * a lookup key or the id, then the whole filter is checked on the few candidates.
    */
-  private async indexedCandidates(tenant: string, filter: Filter): Promise<StoredResource[] | undefined> {
+  private async indexedCandidates(tenant: string, filter: Filter, onCandidates?: (ids: string[]) => void): Promise<StoredResource[] | undefined> {
     for (const node of conjuncts(filter)) {
       if (node.kind === 'compare' && node.op === 'eq' && typeof node.value === 'string' && !node.attribute.subAttribute) {
         const resolved = resolveAttribute(this.kind.model, node.attribute);
         if (resolved && !resolved.schema && resolved.definition.name === 'id') {
-          const stored = couldBeId(node.value) ? await this.store.get(tenant, this.kind.type, node.value) : undefined;
+          if (!couldBeId(node.value)) return [];
+          onCandidates?.([node.value]);
+          const stored = await this.store.get(tenant, this.kind.type, node.value);
           return stored ? [stored] : [];
         }
       }
       const key = filterKey(this.kind, node);
-      if (key) return this.store.getMany(tenant, this.kind.type, await this.holders(tenant, key.spec, key.value));
+      if (key) {
+        const ids = (await this.holders(tenant, key.spec, key.value)).filter(couldBeId);
+        // What the caller reads about these ids (a user's groups) goes alongside their read.
+        if (ids.length > 0) onCandidates?.(ids);
+        return this.store.getMany(tenant, this.kind.type, ids);
+      }
     }
     return undefined;
   }
@@ -450,19 +474,27 @@ export class ResourceService {
     client: ProvisioningClient,
     preconditions: Preconditions | undefined,
     compute: (current: StoredResource) => ScimResource,
+    options: WriteOptions = {},
   ): Promise<StoredResource> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.get(tenant, id);
+      const derived = options.derive?.();
+      const current = attempt === 1 && options.current ? options.current : await this.get(tenant, id);
       checkIfMatch(current.version, preconditions);
       const resource = prepared(this.kind, compute(current), current.resource);
       const changedBy = this.provenance(client);
-      const next: StoredResource = {
+      let next: StoredResource = {
         ...current,
         resource,
         version: current.version + 1,
         lastModified: changedBy.at,
         lastChangedBy: changedBy,
       };
+      const access = derived && (await derived(current, next));
+      if (access === 'stale') {
+        if (attempt >= WRITE_ATTEMPTS) throw this.mapConflict(new VersionConflict());
+        continue;
+      }
+      if (access) next = { ...next, access };
       try {
         await this.store.update(
           tenant,

@@ -47,3 +47,12 @@ export function chunks<T>(items: readonly T[], size: number): T[][] {
 export function backoff(attempt: number, baseMs: number, capMs: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(capMs, baseMs * 2 ** attempt)));
 }
+
+/**
+ * A read started early, alongside others, that the caller may end up not needing: its failure
+ * is reported where it is awaited, never as an unhandled rejection when it is not.
+ */
+export function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}

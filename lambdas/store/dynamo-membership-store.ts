@@ -1,7 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { MembershipStore } from '../directory/ports/membership-store';
-import { batchGet, batchWrite, queryPages } from './batches';
+import type { MembershipChange, MembershipStore, VersionClaim } from '../directory/ports/membership-store';
+import { allSettledOrThrow, mapLimited } from '../runtime/concurrency';
+import { batchGet, queryPages } from './batches';
+import { versionUpdate } from './dynamo-resource-store';
+import { MAX_TRANSACTION_ITEMS, transactWrite, type TransactItem } from './transactions';
 import { keys, MEMBER_PREFIX, membershipItems, tableKeys } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
@@ -9,7 +12,35 @@ const { partitionKey: PK, sortKey: SK } = tableKeys;
 /** A deleted group's count is needed while the stream retries its deletion (at most a day), and a while after for redriven records. */
 const DELETED_GROUP_COUNT_SECONDS = 30 * 24 * 60 * 60;
 
-type WriteRequest = Record<string, unknown>;
+/** Transactions in flight at once for one change: enough to hide latency, few enough not to throttle a partition. */
+const PARALLEL_TRANSACTIONS = 8;
+
+/**
+ * What one membership's change writes, all or nothing: its two items, and for an addition a check
+ * that the user exists. `userId` names the unit when its check fails.
+ */
+interface Unit {
+  userId?: string;
+  items: TransactItem[];
+}
+
+/** Units packed into transactions of at most `room` items each, in order. */
+function packed(units: Unit[], room: number): Unit[][] {
+  const transactions: Unit[][] = [];
+  let current: Unit[] = [];
+  let size = 0;
+  for (const unit of units) {
+    if (size + unit.items.length > room && current.length > 0) {
+      transactions.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(unit);
+    size += unit.items.length;
+  }
+  if (current.length > 0) transactions.push(current);
+  return transactions;
+}
 
 export class DynamoMembershipStore implements MembershipStore {
   constructor(
@@ -17,27 +48,85 @@ export class DynamoMembershipStore implements MembershipStore {
     private readonly tableName: string,
   ) {}
 
-  async add(tenant: string, groupId: string, userIds: string[]): Promise<void> {
+  /**
+   * Each membership whole in one transaction with the others of its chunk (up to 100 items a
+   * transaction, chunks in parallel); with a claim, the group's next version goes with the first
+   * chunk, which then runs before the others.
+   */
+  async change(tenant: string, groupId: string, members: { add: string[]; remove: string[] }, claim?: VersionClaim): Promise<MembershipChange> {
     const at = new Date().toISOString();
-    await this.write([...new Set(userIds)].flatMap((userId) => membershipItems(tenant, groupId, userId, at).map((Item) => ({ PutRequest: { Item } }))));
+    const added = new Set(members.add);
+    const units: Unit[] = [
+      ...[...added].map((userId) => ({
+        userId,
+        items: [
+          // Atomic with the write: a user deleted between a check and the write would stay a member.
+          { ConditionCheck: { TableName: this.tableName, Key: keys.resource(tenant, 'User', userId), ConditionExpression: `attribute_exists(${PK})` } },
+          ...membershipItems(tenant, groupId, userId, at).map((Item) => ({ Put: { TableName: this.tableName, Item } })),
+        ],
+      })),
+      ...[...new Set(members.remove)].filter((userId) => !added.has(userId)).map((userId) => this.removal(tenant, groupId, userId)),
+    ];
+    const unknown: string[] = [];
+    if (units.length === 0) return { unknown, claimed: false };
+    const claimItem: TransactItem | undefined = claim && { Update: versionUpdate(this.tableName, tenant, 'Group', groupId, claim.changedBy, claim.version) };
+    const [first, ...rest] = packed(units, MAX_TRANSACTION_ITEMS - (claimItem ? 1 : 0));
+    const required = claim?.required === true;
+    // A required claim decides whether anything is written, so its chunk goes first; otherwise all at once.
+    const claiming = this.write(first, claimItem, unknown, required);
+    if (required && !(await claiming)) return { unknown, claimed: false };
+    const others = mapLimited(rest, PARALLEL_TRANSACTIONS, (chunk) => this.write(chunk, undefined, unknown, false));
+    const [claimed] = await allSettledOrThrow([claiming, others.then(() => false)]);
+    return { unknown, claimed };
   }
 
   /**
-   * Under the users first, then under the group. Batch writes are not atomic: a removal that runs
-   * out of retries leaves what is listed under the group, which is where removeAllOfGroup looks, so
-   * the stream's retry of a deleted group's cleanup finds it again (as does the IdP's retry).
+   * Writes one chunk: units whose user is gone are dropped (listed in `unknown`), a claim refused
+   * drops the claim (or, `required`, the whole chunk). True when the claim was written.
    */
-  async remove(tenant: string, groupId: string, userIds: string[]): Promise<void> {
-    const ids = [...new Set(userIds)];
-    await this.write(ids.map((userId) => ({ DeleteRequest: { Key: keys.memberOf(tenant, userId, groupId) } })));
-    await this.write(ids.map((userId) => ({ DeleteRequest: { Key: keys.membership(tenant, groupId, userId) } })));
+  private async write(units: Unit[], claimItem: TransactItem | undefined, unknown: string[], required: boolean): Promise<boolean> {
+    let pending = units;
+    let claiming = claimItem;
+    while (pending.length > 0) {
+      const items = [...(claiming ? [claiming] : []), ...pending.flatMap((unit) => unit.items)];
+      const failed = await transactWrite(this.client, items);
+      if (failed.length === 0) return claiming !== undefined;
+      if (claiming && failed.includes(0)) {
+        if (required) return false;
+        claiming = undefined;
+      }
+      const offset = claimItem && items[0] === claimItem ? 1 : 0;
+      const refused = new Set<Unit>();
+      for (const index of failed) {
+        let position = offset;
+        for (const unit of pending) {
+          if (index >= position && index < position + unit.items.length) refused.add(unit);
+          position += unit.items.length;
+        }
+      }
+      unknown.push(...[...refused].flatMap((unit) => (unit.userId ? [unit.userId] : [])));
+      pending = pending.filter((unit) => !refused.has(unit));
+    }
+    return false;
   }
 
-  /** The mirror image of remove: under the groups first, then under the user, where removeAllOfUser looks. */
+  /** A removal's two items; a removal has no condition, so it never fails one. */
+  private removal(tenant: string, groupId: string, userId: string): Unit {
+    return {
+      items: [
+        { Delete: { TableName: this.tableName, Key: keys.membership(tenant, groupId, userId) } },
+        { Delete: { TableName: this.tableName, Key: keys.memberOf(tenant, userId, groupId) } },
+      ],
+    };
+  }
+
+  async remove(tenant: string, groupId: string, userIds: string[]): Promise<void> {
+    await this.change(tenant, groupId, { add: [], remove: userIds });
+  }
+
   async removeFromGroups(tenant: string, userId: string, groupIds: string[]): Promise<void> {
-    const ids = [...new Set(groupIds)];
-    await this.write(ids.map((groupId) => ({ DeleteRequest: { Key: keys.membership(tenant, groupId, userId) } })));
-    await this.write(ids.map((groupId) => ({ DeleteRequest: { Key: keys.memberOf(tenant, userId, groupId) } })));
+    const units = [...new Set(groupIds)].map((groupId) => this.removal(tenant, groupId, userId));
+    await mapLimited(packed(units, MAX_TRANSACTION_ITEMS), PARALLEL_TRANSACTIONS, (chunk) => this.write(chunk, undefined, [], false));
   }
 
   async *members(tenant: string, groupId: string): AsyncIterable<string[]> {
@@ -155,10 +244,6 @@ export class DynamoMembershipStore implements MembershipStore {
   /** Sort keys matching a key condition, strongly consistent, a page at a time. */
   private query(condition: string, values: Record<string, string>): AsyncIterable<Array<Record<string, unknown>>> {
     return queryPages(this.client, { TableName: this.tableName, KeyConditionExpression: condition, ExpressionAttributeValues: values, ProjectionExpression: SK });
-  }
-
-  private write(requests: WriteRequest[]): Promise<void> {
-    return batchWrite(this.client, this.tableName, requests);
   }
 
 }

@@ -5,20 +5,16 @@ import {
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
+import { MAX_TRANSACTION_ITEMS, transactWrite, type TransactItem } from './transactions';
 import { ScimError } from '../scim/errors';
 import type { LookupKey, PageRequest, ResourceStore, StoredResource } from '../directory/ports/resource-store';
 import { SeatLimitReached, storedResourceOf, VersionConflict, type SeatChange } from '../directory/ports/resource-store';
-import { backoff, mapLimited } from '../runtime/concurrency';
+import { mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
-import { retryableStoreFailure } from './store-failures';
 import { SEAT_LIMIT, settingsAtVersion } from './dynamo-settings-store';
 import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, KEY_FOLD, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
-
-type TransactItem = NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']>[number];
-
-const TRANSACTION_ATTEMPTS = 6;
 
 /** Ids are v4 UUIDs in lower-case hex: their first digit splits a collection into 16 slices read in parallel. */
 const SLICES = [...'0123456789abcdef'];
@@ -90,22 +86,7 @@ export class DynamoResourceStore implements ResourceStore {
 
   async touch(tenant: string, type: ResourceTypeName, id: string, changedBy: Provenance, expectedVersion?: number): Promise<StoredResource | undefined> {
     try {
-      const output = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.resource(tenant, type, id),
-          UpdateExpression: 'SET lastModified = :now, #changedBy = :changedBy ADD version :one',
-          ConditionExpression: expectedVersion === undefined ? `attribute_exists(${PK})` : 'version = :expected',
-          ExpressionAttributeNames: { '#changedBy': derivedAttributes.lastChangedBy },
-          ExpressionAttributeValues: {
-            ':now': changedBy.at,
-            ':changedBy': changedBy,
-            ':one': 1,
-            ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const output = await this.client.send(new UpdateCommand({ ...versionUpdate(this.tableName, tenant, type, id, changedBy, expectedVersion), ReturnValues: 'ALL_NEW' }));
       return output.Attributes ? storedResourceOf(output.Attributes) : undefined;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -188,7 +169,7 @@ export class DynamoResourceStore implements ResourceStore {
     });
   }
 
-  async remove(tenant: string, type: ResourceTypeName, previous: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange): Promise<void> {
+  async remove(tenant: string, type: ResourceTypeName, previous: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange, memberOf: string[] = []): Promise<void> {
     const items: TransactItem[] = [
       {
         Delete: {
@@ -202,6 +183,13 @@ export class DynamoResourceStore implements ResourceStore {
       ...this.counted(tenant, type, previous.id, -1),
       ...this.seated(tenant, seat),
     ];
+    const room = Math.floor((MAX_TRANSACTION_ITEMS - items.length) / 2);
+    for (const groupId of memberOf.slice(0, room)) {
+      items.push(
+        { Delete: { TableName: this.tableName, Key: keys.membership(tenant, groupId, previous.id) } },
+        { Delete: { TableName: this.tableName, Key: keys.memberOf(tenant, previous.id, groupId) } },
+      );
+    }
     await this.transact(items, () => new VersionConflict());
   }
 
@@ -225,6 +213,11 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   async page(tenant: string, type: ResourceTypeName, request: PageRequest): Promise<{ resources: StoredResource[]; totalResults: number }> {
+    if (request.offset === 0) {
+      // The first page starts at the first id: no counter needed to find it, only to count.
+      const [totalResults, read] = await Promise.all([this.count(tenant, type), request.limit > 0 ? this.range(tenant, type, {}, request.limit) : { resources: [] }]);
+      return { resources: read.resources, totalResults };
+    }
     const level1 = await this.counters(tenant, type, COUNTER_LEVEL_1, '');
     const totalResults = total(level1);
     const bucket = request.limit > 0 ? locate(level1, request.offset) : undefined;
@@ -350,28 +343,10 @@ export class DynamoResourceStore implements ResourceStore {
     };
   }
 
-  /**
-   * Runs a transaction. A condition failure is mapped by the index of the item that failed;
-   * a conflict with a concurrent transaction is retried, so that the retry sees the winner's
-   * write and fails on its condition instead (50 racing creates: one 201, 49 × 409); conflicts
-   * that outlast the retries answer 503 (store-failures.ts), having written nothing.
-   */
+  /** Runs a transaction; a condition failure is mapped by the index of the (first) item that failed. */
   private async transact(items: TransactItem[], onConditionFailed: (index: number) => Error): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const failed = reasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-        if (failed >= 0) throw onConditionFailed(failed);
-        const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
-        if (!conflicted) throw error;
-        if (attempt + 1 >= TRANSACTION_ATTEMPTS) throw retryableStoreFailure(error) ?? error;
-        await backoff(attempt + 1, 15, 400);
-      }
-    }
+    const [failed] = await transactWrite(this.client, items);
+    if (failed !== undefined) throw onConditionFailed(failed);
   }
 }
 
@@ -379,3 +354,24 @@ function uniquenessError(type: ResourceTypeName, claim: LookupKey) {
   return ScimError.uniqueness(`A ${type} with ${claim.attribute} "${claim.value}" already exists; ${claim.attribute} must be unique.`);
 }
 
+
+/**
+ * The update that moves a resource to its next version for a change made elsewhere (its members),
+ * recording who made it; only from `expectedVersion` when given. One definition for a lone
+ * UpdateItem and for a transaction that writes the change with it.
+ */
+export function versionUpdate(tableName: string, tenant: string, type: ResourceTypeName, id: string, changedBy: Provenance, expectedVersion?: number) {
+  return {
+    TableName: tableName,
+    Key: keys.resource(tenant, type, id),
+    UpdateExpression: 'SET lastModified = :now, #changedBy = :changedBy ADD version :one',
+    ConditionExpression: expectedVersion === undefined ? `attribute_exists(${PK})` : 'version = :expected',
+    ExpressionAttributeNames: { '#changedBy': derivedAttributes.lastChangedBy },
+    ExpressionAttributeValues: {
+      ':now': changedBy.at,
+      ':changedBy': changedBy,
+      ':one': 1,
+      ...(expectedVersion === undefined ? {} : { ':expected': expectedVersion }),
+    },
+  };
+}

@@ -38,7 +38,7 @@ async function main() {
     const started = performance.now();
     const ids = Array.from({ length: size }, () => randomUUID());
     await seedUsers(ids);
-    for (let start = 0; start < ids.length; start += 5000) await memberships.add('default', group.id, ids.slice(start, start + 5000));
+    for (let start = 0; start < ids.length; start += 5000) await memberships.change('default', group.id, { add: ids.slice(start, start + 5000), remove: [] });
     console.log(`seeded ${size} users and memberships in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     await api.drainStreams();
     for (let sample = 0; sample < 3; sample++) {

@@ -232,7 +232,7 @@ async function main() {
     const newGroup = async (size: number, purpose: string): Promise<string> => {
       const text = await client.expect('POST', '/Groups', 201, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `bench ${purpose} ${size} #${++groupCounter}` });
       const id = (JSON.parse(text) as { id: string }).id;
-      if (size > 0) await memberships.add(TENANT, id, memberPool.slice(0, size));
+      if (size > 0) await memberships.change(TENANT, id, { add: memberPool.slice(0, size), remove: [] });
       return id;
     };
     const countMembers = async (groupId: string): Promise<number> => {

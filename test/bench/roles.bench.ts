@@ -112,7 +112,7 @@ async function main() {
     const settingsOf = (role: string) => ({ roles: ['admin', 'member', 'viewer'], defaultRole: 'viewer', groupRoles: [{ group: settingsName, role }], seatLimit: null });
     const members = await seedUsers(SETTINGS_TENANT, SETTINGS_GROUP);
     const group = await groups.create(SETTINGS_TENANT, { schemas: [GROUP], displayName: settingsName }, 'other');
-    await memberships.add(SETTINGS_TENANT, group.id, members);
+    await memberships.change(SETTINGS_TENANT, group.id, { add: members, remove: [] });
     // No settings yet: the stream has no roles to compute for the new members.
     await drain(`${SETTINGS_GROUP} new members of an unmapped tenant`);
     const roleCounts = async () => {
@@ -163,7 +163,7 @@ async function main() {
       if (created.status !== 201) throw new Error(`POST /Groups answered ${created.status}: ${created.text}`);
       groupIds[key] = (JSON.parse(created.text) as { id: string }).id;
       const begin = performance.now();
-      await memberships.add(TENANT, groupIds[key], pool.slice(0, size));
+      await memberships.change(TENANT, groupIds[key], { add: pool.slice(0, size), remove: [] });
       console.log(`seed: ${size} memberships through DynamoMembershipStore.add: ${seconds(performance.now() - begin)}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 3000)); // let the JVM settle after the write storm

@@ -39,6 +39,17 @@ type Capacity = { ReadCapacityUnits?: number; WriteCapacityUnits?: number; Capac
 
 const READ_OPERATIONS = new Set(['GetItem', 'Query', 'Scan', 'BatchGetItem', 'TransactGetItems']);
 
+/**
+ * DynamoDB charges every item of a TransactWriteItems (a ConditionCheck too) as a transactional
+ * write: 2 write units per started KB. DynamoDB Local reports 2 for a whole transaction, so the
+ * proxy counts them from the request: a Put by its item's size (its JSON, a slight overestimate),
+ * any other action as one KB (the items it touches here are smaller, resources aside).
+ */
+function transactionUnits(request: Buffer): number {
+  const { TransactItems = [] } = JSON.parse(request.toString('utf8')) as { TransactItems?: Array<{ Put?: { Item: unknown } }> };
+  return TransactItems.reduce((sum, action) => sum + 2 * Math.max(1, Math.ceil((action.Put ? Buffer.byteLength(JSON.stringify(action.Put.Item)) : 1) / 1024)), 0);
+}
+
 /** DynamoDB Local answers CapacityUnits only; the operation says which kind they are. */
 function unitsOf(operation: string, body: Buffer): { readUnits: number; writeUnits: number } {
   let parsed: { ConsumedCapacity?: Capacity | Capacity[] };
@@ -83,7 +94,11 @@ export async function startStoreProxy(target: string): Promise<StoreProxy> {
       const headers = { ...incoming.headers, 'content-length': String(body.length), host: upstream.host };
       const forwarded = httpRequest({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers }, async (response) => {
         const answer = await readAll(response);
-        if (recording && table) calls.push({ operation, started, ended: performance.now(), ...unitsOf(operation, answer) });
+        if (recording && table) {
+          const units = unitsOf(operation, answer);
+          if (operation === 'TransactWriteItems') units.writeUnits = transactionUnits(body);
+          calls.push({ operation, started, ended: performance.now(), ...units });
+        }
         outgoing.writeHead(response.statusCode ?? 500, { ...response.headers, 'content-length': String(answer.length) });
         outgoing.end(answer);
       });

@@ -6,7 +6,6 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys, tableKeys } from '../../lambdas/contracts/table-design';
 
 /**
  * Faults injected into real DynamoDB clients talking to the real embedded store: a middleware on
@@ -86,15 +85,6 @@ export const failures = {
   /** DynamoDB's own 500 (the SDK retries it). */
   internalServerError: () => new InternalServerError({ message: 'Internal server error', $metadata: { httpStatusCode: 500 } }),
 };
-
-const partitionOf = (request: WriteRequest): string => String((request.PutRequest?.Item ?? request.DeleteRequest?.Key)?.[tableKeys.partitionKey] ?? '');
-
-/** The BatchWriteItem requests that write or delete memberships as listed under their users (MemberOf items). */
-export const userSideRequests = (tenant: string) => (requests: WriteRequest[]) => requests.filter((request) => partitionOf(request) === keys.memberOfCollection(tenant));
-
-/** The BatchWriteItem requests that write or delete memberships as listed under their groups (Membership items). */
-export const groupSideRequests = (tenant: string) => (requests: WriteRequest[]) =>
-  requests.filter((request) => partitionOf(request).startsWith(keys.groupMembers(tenant, '')));
 
 const operationOf = (commandName: unknown) => String(commandName ?? '').replace(/Command$/, '');
 

@@ -1,11 +1,36 @@
+import type { Provenance } from '../../contracts/table-design';
+
+/** The group's move to its next version, written with the first memberships of a change. */
+export interface VersionClaim {
+  /** The version the change was computed from. */
+  version: number;
+  changedBy: Provenance;
+  /**
+   * The change is void unless the group is still at `version` (If-Match): nothing is written
+   * then. Otherwise a group changed meanwhile only keeps the claim from being written.
+   */
+  required: boolean;
+}
+
+export interface MembershipChange {
+  /** Users that were not added because no such user exists in the tenant. */
+  unknown: string[];
+  /** The group moved from the claim's version to the next with the memberships. */
+  claimed: boolean;
+}
+
 /**
  * Memberships are items of their own, one per (group, user) and listed under both: adding or
  * removing k members costs O(k) writes whatever the group's size, concurrent changes never
- * overwrite each other, and both directions read strongly consistently.
+ * overwrite each other, and both directions read strongly consistently. Each membership is
+ * written or removed whole: both of its items, or neither.
  */
 export interface MembershipStore {
-  /** Idempotent: adding an existing member changes nothing. */
-  add(tenant: string, groupId: string, userIds: string[]): Promise<void>;
+  /**
+   * Adds and removes members of a group. A user is added only if it exists as the membership is
+   * written (atomically: a user deleted meanwhile is never left a member). Idempotent.
+   */
+  change(tenant: string, groupId: string, members: { add: string[]; remove: string[] }, claim?: VersionClaim): Promise<MembershipChange>;
   /** Idempotent: removing a non-member succeeds. */
   remove(tenant: string, groupId: string, userIds: string[]): Promise<void>;
   /** Removes one user from several groups. */

@@ -69,8 +69,11 @@ export interface ResourceStore {
    * Throws VersionConflict when someone else wrote first, ScimError.uniqueness when a new unique key is taken.
    */
   update(tenant: string, type: ResourceTypeName, next: StoredResource, previous: StoredResource, before: LookupKey[], after: LookupKey[], seat?: SeatChange): Promise<void>;
-  /** Deletes the resource and its keys if its version is still `previous.version`; throws VersionConflict otherwise. */
-  remove(tenant: string, type: ResourceTypeName, previous: StoredResource, keys: LookupKey[], seat?: SeatChange): Promise<void>;
+  /**
+   * Deletes the resource and its keys if its version is still `previous.version`; throws VersionConflict otherwise.
+   * `memberOf`: a user's groups, whose memberships go in the same write as far as room allows (the caller removes the rest).
+   */
+  remove(tenant: string, type: ResourceTypeName, previous: StoredResource, keys: LookupKey[], seat?: SeatChange, memberOf?: string[]): Promise<void>;
   /** Active users of the tenant (the seats in use). */
   seatsInUse(tenant: string): Promise<number>;
   /** The ids holding a value, strongly consistent. */
