@@ -117,16 +117,20 @@ export class GroupEndpoint implements ResourceEndpoint {
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
     const { resource, memberIds } = splitBody(this.model, body);
-    await this.groups.get(tenant, id);
+    // An id no group can have takes no lease.
+    if (!couldBeId(id)) await this.groups.get(tenant, id);
     // Concurrent PUTs take turns, so the result is one PUT's name with that same PUT's members.
-    const stored = await this.underLease(tenant, id, async () => {
+    const { stored, members } = await this.underLease(tenant, id, async () => {
+      const settings = quiet(this.access.settingsOf(tenant));
       const before = await this.groups.get(tenant, id);
-      const replaced = await this.groups.replaceWith(tenant, id, resource, client, preconditions);
+      const replaced = await this.groups.replaceWith(tenant, id, resource, client, preconditions, { current: before });
       // RFC 7644 §3.5.1: PUT replaces the member list too (Okta's classic apps send it whole).
-      const { changed } = await this.applySteps(tenant, [before, replaced], [{ kind: 'reset', ids: memberIds }]);
-      return changed ? this.groups.touch(tenant, id, client) : replaced;
+      const next = this.groups.nextVersion(replaced, client);
+      const applied = await this.applySteps(tenant, [before, replaced], [{ kind: 'reset', ids: memberIds }], next.claim, settings);
+      const written = applied.claimed ? next.next : applied.changed ? await this.groups.touch(tenant, id, client) : replaced;
+      return { stored: written, members: applied.members };
     });
-    return this.render(tenant, stored, wanted);
+    return wanted('members') && members ? this.withMembers(tenant, stored, members, wanted) : this.render(tenant, stored, wanted);
   }
 
   async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
@@ -169,22 +173,25 @@ export class GroupEndpoint implements ResourceEndpoint {
     steps: MemberStep[],
     claim?: VersionClaim,
     settings?: Promise<VersionedSettings>,
-  ): Promise<{ changed: boolean; claimed: boolean }> {
+  ): Promise<{ changed: boolean; claimed: boolean; members?: string[] }> {
     const groupId = versions[versions.length - 1].id;
     let add: string[];
     let remove: string[];
+    let next: Set<string> | undefined;
     if (isIncremental(steps)) {
       ({ add, remove } = netChanges(steps));
     } else {
       const current = new Set(await this.memberIdsOf(tenant, groupId));
-      const next = applyMemberSteps(current, steps, (filter, userId) => matchesValue(filter, { value: userId }, membersDefinition));
+      next = applyMemberSteps(current, steps, (filter, userId) => matchesValue(filter, { value: userId }, membersDefinition));
       add = [...next].filter((userId) => !current.has(userId));
-      remove = [...current].filter((userId) => !next.has(userId));
+      remove = [...current].filter((userId) => !next!.has(userId));
     }
-    const { added, removed, claimed } = await this.changeMembers(tenant, groupId, add, remove, claim);
+    const { added, removed, skipped, claimed } = await this.changeMembers(tenant, groupId, add, remove, claim);
     if (claim?.required && !claimed) return { changed: added.length + removed.length > 0, claimed };
     await this.access.refreshMembersChanged(tenant, versions, [...added, ...removed], settings);
-    return { changed: added.length > 0 || removed.length > 0, claimed };
+    // A replacement knows the member list it leaves: the one asked for, less the ids that are no users.
+    const members = next && [...next].filter((userId) => !skipped.has(userId));
+    return { changed: added.length > 0 || removed.length > 0, claimed, ...(members ? { members } : {}) };
   }
 
   /**
@@ -199,7 +206,7 @@ export class GroupEndpoint implements ResourceEndpoint {
     const skipped = [...impossible, ...unknown];
     if (skipped.length > 0) this.log.warn('skipped unknown group members', { groupId, skipped: skipped.length, sample: skipped.slice(0, 10) });
     const refused = new Set(skipped);
-    return { added: [...new Set(add)].filter((userId) => !refused.has(userId)), removed, claimed };
+    return { added: [...new Set(add)].filter((userId) => !refused.has(userId)), removed, skipped: refused, claimed };
   }
 
   private async underLease<T>(tenant: string, groupId: string, run: () => Promise<T>): Promise<T> {
