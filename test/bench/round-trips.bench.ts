@@ -8,7 +8,8 @@
  *   npx tsx test/bench/round-trips.bench.ts
  *
  * Optional environment:
- *   BENCH_SAMPLES=15     measured requests per operation
+ *   BENCH_SAMPLES=15     measured requests per operation, after BENCH_WARMUP=3 unmeasured ones
+ *                        (the embedded store's JVM compiles its hot paths as it goes)
  *   BENCH_USERS=300      users seeded before measuring (the list page reads among them)
  *   BENCH_ROLES=1        save settings that map the measured group to a role first, so every
  *                        membership and user change also recomputes access
@@ -36,6 +37,7 @@ import { intFromEnv } from './bench-scim';
 import { roundsOf, startStoreProxy, type StoreCall } from './store-proxy';
 
 const SAMPLES = Math.max(1, intFromEnv('BENCH_SAMPLES', 15));
+const WARMUP = intFromEnv('BENCH_WARMUP', 3);
 const USERS = intFromEnv('BENCH_USERS', 300, 60);
 const ROLES = process.env.BENCH_ROLES === '1';
 const TABLE = 'scim-round-trips';
@@ -175,7 +177,7 @@ async function main() {
   for (const operation of operations) {
     const latencies: number[] = [];
     const samples: StoreCall[][] = [];
-    for (let sample = 0; sample < SAMPLES + 1; sample++) {
+    for (let sample = 0; sample < WARMUP + SAMPLES; sample++) {
       const prepared = await operation.prepare?.();
       await scim.drainStreams();
       await scim.pauseStreams();
@@ -186,8 +188,7 @@ async function main() {
       const calls = proxy.take();
       scim.resumeStreams();
       await scim.drainStreams();
-      // The first is a warm-up.
-      if (sample === 0) continue;
+      if (sample < WARMUP) continue;
       latencies.push(ms);
       samples.push(calls);
     }
