@@ -27,8 +27,8 @@ export function seatPolicyOf(settings: SettingsSource): SeatPolicySource {
 /** A user's groups as read alongside a write of the user (AccessService.alongside). */
 export interface AccessInputs {
   groupIds: Promise<string[]>;
-  /** Those of them that exist. */
-  groups: Promise<StoredResource[]>;
+  /** Those of them that exist (read on first call). */
+  groups: () => Promise<StoredResource[]>;
 }
 
 /** Recomputations racing other writes retry on fresh reads; past this the stream's pass repeats it. */
@@ -88,17 +88,24 @@ export class AccessService {
    * than the one stored: 'stale' then, and the write reads again. Otherwise the write's condition on
    * the user's version orders it with the pass, which recomputes any user it finds changed.
    */
-  alongside(tenant: string, userId: string): { inputs: AccessInputs; derive: (current: StoredResource, next: StoredResource) => Promise<Access | undefined | 'stale'> } {
+  alongside(
+    tenant: string,
+    userId: string,
+    showGroups: boolean,
+  ): { inputs: AccessInputs; derive: (current: StoredResource, next: StoredResource) => Promise<Access | undefined | 'stale'> } {
     const settings = quiet(this.settings.get(tenant));
     const groupIds = quiet(this.memberships.groupsOf(tenant, userId));
-    const groups = quiet(groupIds.then((ids) => this.groups.getMany(tenant, ids)));
+    // The groups themselves only when shown (read at once) or mapped to roles (read once that is known).
+    let read: Promise<StoredResource[]> | undefined;
+    const groups = () => (read ??= quiet(groupIds.then((ids) => this.groups.getMany(tenant, ids))));
+    if (showGroups) groups();
     return {
       inputs: { groupIds, groups },
       derive: async (current, next) => {
         const { version, settings: mapped } = await settings;
         if ((current.access?.settingsVersion ?? 0) > version) return 'stale';
         if (version === 0) return undefined;
-        return accessOf(mapped, version, next, mapped.groupRoles.length > 0 ? (await groups).map(forRoles) : []);
+        return accessOf(mapped, version, next, mapped.groupRoles.length > 0 ? (await groups()).map(forRoles) : []);
       },
     };
   }

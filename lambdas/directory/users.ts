@@ -129,12 +129,12 @@ export class UserEndpoint implements ResourceEndpoint {
   private async written(id: string, wanted: Wanted, write: (derive: Derive) => Promise<StoredResource>, tenant: string): Promise<Rendered> {
     let inputs: AccessInputs | undefined;
     const stored = await write(() => {
-      const alongside = this.access.alongside(tenant, id);
+      const alongside = this.access.alongside(tenant, id, wanted('groups'));
       inputs = alongside.inputs;
       return alongside.derive;
     });
     if (!wanted('groups') || !inputs) return { stored };
-    return this.withGroupsOf([stored], new Map([[id, await inputs.groupIds]]), await inputs.groups)[0];
+    return this.withGroupsOf([stored], new Map([[id, await inputs.groupIds]]), await inputs.groups())[0];
   }
 
   /**
