@@ -97,8 +97,11 @@ async function main() {
   }
   const readUnits = calls.reduce((sum, call) => sum + call.readUnits, 0);
   const writeUnits = calls.reduce((sum, call) => sum + call.writeUnits, 0);
-  const operations = new Map<string, number>();
-  for (const call of calls) operations.set(call.operation, (operations.get(call.operation) ?? 0) + 1);
+  const operations = new Map<string, { n: number; readUnits: number; writeUnits: number }>();
+  for (const call of calls) {
+    const entry = operations.get(call.operation) ?? { n: 0, readUnits: 0, writeUnits: 0 };
+    operations.set(call.operation, { n: entry.n + 1, readUnits: entry.readUnits + call.readUnits, writeUnits: entry.writeUnits + call.writeUnits });
+  }
 
   const perRequest = { rounds: rounds / requests, readUnits: readUnits / requests, writeUnits: writeUnits / requests, events: events / requests };
   const million = 1_000_000;
@@ -124,7 +127,10 @@ async function main() {
   const total = lines.reduce((sum, [, cost]) => sum + cost, 0);
 
   console.log(`\nworkload: ${command.join(' ')} (exit ${exitCode})`);
-  console.log(`${requests} SCIM requests in ${(hours * 60).toFixed(1)} min; table calls: ${[...operations].map(([operation, n]) => `${operation} ${n}`).join(', ')}`);
+  console.log(`${requests} SCIM requests in ${(hours * 60).toFixed(1)} min; table calls per request (calls, RRU, WRU), the stream consumers' included:`);
+  for (const [operation, { n, readUnits: reads, writeUnits: writes }] of operations) {
+    console.log(`  ${operation.padEnd(20)} ${(n / requests).toFixed(2).padStart(6)} ${(reads / requests).toFixed(2).padStart(6)} ${(writes / requests).toFixed(2).padStart(6)}`);
+  }
   console.log(`per request: ${perRequest.rounds.toFixed(2)} rounds, ${perRequest.readUnits.toFixed(2)} RRU, ${perRequest.writeUnits.toFixed(2)} WRU, ${perRequest.events.toFixed(2)} events`);
   console.log('\ncost per million SCIM operations of this workload (us-east-1 list prices):');
   for (const [what, cost, arithmetic] of lines) console.log(`  ${what.padEnd(20)} $${cost.toFixed(2).padStart(6)}   ${arithmetic}`);
