@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { tokenDependencies } from '../wiring/dependencies';
+import { publishingTokenDependencies } from '../wiring/event-sink';
 import { validated } from '../scim/validation';
 import { logger } from '../runtime/logger';
 import { ROTATION_STEPS, type RotationStep } from '../tenancy/ports/secret-store';
@@ -12,7 +12,7 @@ const rotationEventSchema = z.object({
   Step: z.enum(ROTATION_STEPS as [RotationStep, ...RotationStep[]]),
 });
 
-const { store, policy, publish } = tokenDependencies();
+const { store, policy, publish } = publishingTokenDependencies();
 
 /** Secrets Manager's rotation function for tenants' tokens; the steps live in lambdas/tenancy/token-rotation.ts. */
 export async function handler(event: unknown): Promise<void> {
