@@ -12,11 +12,10 @@
  * `detail.sequence`, a decimal integer to compare with BigInt; events of different subjects are not
  * ordered with respect to one another.
  */
-import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
+import { EVENT_SOURCE, REQUEST_REFUSED } from './event-envelope';
 
-/** EventBridge `source` of every event. */
-export const EVENT_SOURCE = 'serverless-scim';
+export { EVENT_SOURCE, REQUEST_REFUSED, eventId, provisioningEvent } from './event-envelope';
 
 export const provisioningClientSchema = z.enum(['Okta', 'Entra ID', 'OneLogin', 'JumpCloud', 'other']);
 
@@ -171,23 +170,13 @@ export type TenantEvent = EventOf<'tenant.seat_limit_reached' | 'tenant.settings
 
 export const EVENT_TYPES = provisioningEventSchema.def.options.map((option) => option.shape['detail-type'].def.values[0]) as EventType[];
 
-/** An event's id from what identifies its change (a stream record's sequence number, a secret version): the same change, the same id. */
-export function eventId(type: EventType, ...change: string[]): string {
-  return createHash('sha256').update([type, ...change].join('\n')).digest('hex').slice(0, 32);
-}
-
-/** An event of `type` with its detail, as published. */
-export function provisioningEvent<T extends EventType>(type: T, detail: EventOf<T>['detail']): EventOf<T> {
-  return { 'detail-type': type, source: EVENT_SOURCE, detail } as EventOf<T>;
-}
-
 /**
  * One entry of a trail as `activity` prints it: an event (its detail without the resource, the
  * access and the settings), or a refused write (`request.refused`, never with the request's body).
  */
 export const activityEntrySchema = z.looseObject({
   at: z.string(),
-  type: z.union([z.enum(EVENT_TYPES as [EventType, ...EventType[]]), z.literal('request.refused')]),
+  type: z.union([z.enum(EVENT_TYPES as [EventType, ...EventType[]]), z.literal(REQUEST_REFUSED)]),
   /** The event's id; for a refusal, an id of its own. */
   id: z.string(),
   /** Refusals: the HTTP status, RFC 7644 §3.12 scimType where there is one, and the error's detail. */
@@ -197,4 +186,3 @@ export const activityEntrySchema = z.looseObject({
 });
 
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
-export const REQUEST_REFUSED = 'request.refused';
