@@ -9,6 +9,9 @@
  *   npm run bench:startup                          (STARTUP_RUNS=15 by default)
  *   npm run bench:startup -- --no-source-maps      node without --enable-source-maps, for comparison
  *   npm run bench:startup -- --why                 the packages that weigh most in each bundle
+ *   npm run bench:startup -- --instructions        instructions to the bundle evaluated, counted by
+ *                                                  valgrind: the same figure on every run, where
+ *                                                  times on a busy machine are not
  *
  * Targets, for the functions that serve SCIM requests: bundle at most 1.3x and init at most 1.2x
  * the reference. The others are reported against the same figures.
@@ -24,6 +27,7 @@ const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.STARTUP_RUNS ?? 15);
 const SOURCE_MAPS = !process.argv.includes('--no-source-maps');
 const WHY = process.argv.includes('--why');
+const INSTRUCTIONS = process.argv.includes('--instructions');
 const BUNDLE_TARGET = 1.3;
 const INIT_TARGET = 1.2;
 /** The functions API Gateway calls on a SCIM request; the targets are theirs. */
@@ -134,10 +138,54 @@ function measureOnce(measure: string, file: string): Sample {
   return JSON.parse(run.stdout) as Sample;
 }
 
+/**
+ * Instructions a process executes until the bundle is evaluated, in millions. On one thread and
+ * with V8's predictable mode (no background compilation or GC, fixed seeds) the count is the same
+ * on every run; V8's threads would otherwise make it vary by a tenth.
+ */
+function instructionsOf(measure: string, file: string): number {
+  const run = spawnSync(
+    'valgrind',
+    ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, '--single-threaded', '--predictable', measure, file],
+    { env: ENVIRONMENT, encoding: 'utf8' },
+  );
+  const collected = /Collected : (\d+)/.exec(run.stderr ?? '');
+  if (run.error || run.status !== 0 || !collected) throw new Error(`valgrind could not count ${file}: ${run.error?.message ?? run.stderr}`);
+  return Number(collected[1]) / 1e6;
+}
+
 const quantile = (values: number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 };
+
+/** Wall and CPU time to each bundle evaluated: RUNS fresh processes per bundle, round-robin. */
+function measureTimes(bundles: Bundle[], measure: string, size: (b: Bundle) => object, verdict: (b: Bundle, initRatio: number) => string) {
+  const samples = new Map<string, Sample[]>(bundles.map((b) => [b.name, []]));
+  // One warm-up each: the first process to read a file pays for the disk cache.
+  for (const b of bundles) measureOnce(measure, b.file);
+  for (let run = 0; run < RUNS; run++) {
+    for (const b of bundles) samples.get(b.name)!.push(measureOnce(measure, b.file));
+  }
+  const median = (b: Bundle, figure: keyof Sample) => quantile(samples.get(b.name)!.map((sample) => sample[figure]), 0.5);
+  const [reference] = bundles;
+  console.log(`node ${process.version}${SOURCE_MAPS ? ' --enable-source-maps' : ''}, ${RUNS} runs each; init = process start to bundle evaluated (ms), cpu = CPU time until then`);
+  console.table(
+    bundles.map((b) => {
+      const initRatio = median(b, 'init') / median(reference, 'init');
+      return {
+        ...size(b),
+        'init median': median(b, 'init').toFixed(1),
+        'init p90': quantile(samples.get(b.name)!.map((sample) => sample.init), 0.9).toFixed(1),
+        'x ref ': initRatio.toFixed(2),
+        'require median': median(b, 'require').toFixed(1),
+        'cpu median': median(b, 'cpu').toFixed(1),
+        'x ref  ': (median(b, 'cpu') / median(reference, 'cpu')).toFixed(2),
+        targets: verdict(b, initRatio),
+      };
+    }),
+  );
+}
 
 async function main() {
   const outDir = mkdtempSync(join(tmpdir(), 'startup-bench-'));
@@ -158,38 +206,27 @@ async function main() {
     const measure = join(outDir, 'measure.cjs');
     writeFileSync(measure, MEASURE_SOURCE);
 
-    const samples = new Map<string, Sample[]>(bundles.map((b) => [b.name, []]));
-    // One warm-up each: the first process to read a file pays for the disk cache.
-    for (const b of bundles) measureOnce(measure, b.file);
-    for (let run = 0; run < RUNS; run++) {
-      for (const b of bundles) samples.get(b.name)!.push(measureOnce(measure, b.file));
-    }
-
     const reference = bundles[0];
-    const referenceInit = quantile(samples.get('reference')!.map((s) => s.init), 0.5);
-    const referenceCpu = quantile(samples.get('reference')!.map((s) => s.cpu), 0.5);
-    console.log(`node ${process.version}${SOURCE_MAPS ? ' --enable-source-maps' : ''}, ${RUNS} runs each; init = process start to bundle evaluated (ms), cpu = CPU time until then`);
-    const rows = bundles.map((b) => {
-      const runs = samples.get(b.name)!;
-      const init = quantile(runs.map((s) => s.init), 0.5);
-      const cpu = quantile(runs.map((s) => s.cpu), 0.5);
-      const sizeRatio = b.bytes / reference.bytes;
-      const initRatio = init / referenceInit;
-      const meets = sizeRatio <= BUNDLE_TARGET && initRatio <= INIT_TARGET;
-      return {
-        function: b.name,
-        'bundle KB': Math.round(b.bytes / 1024),
-        'x ref': sizeRatio.toFixed(2),
-        'init median': init.toFixed(1),
-        'init p90': quantile(runs.map((s) => s.init), 0.9).toFixed(1),
-        'x ref ': initRatio.toFixed(2),
-        'require median': quantile(runs.map((s) => s.require), 0.5).toFixed(1),
-        'cpu median': cpu.toFixed(1),
-        'x ref  ': (cpu / referenceCpu).toFixed(2),
-        targets: b === reference ? '' : `${meets ? 'met' : 'missed'}${SCIM_FUNCTIONS.includes(b.name) ? '' : ' (reported)'}`,
-      };
-    });
-    console.table(rows);
+    const verdict = (b: Bundle, initRatio: number) => {
+      if (b === reference) return '';
+      const meets = b.bytes / reference.bytes <= BUNDLE_TARGET && initRatio <= INIT_TARGET;
+      return `${meets ? 'met' : 'missed'}${SCIM_FUNCTIONS.includes(b.name) ? '' : ' (reported)'}`;
+    };
+    const size = (b: Bundle) => ({ function: b.name, 'bundle KB': Math.round(b.bytes / 1024), 'x ref': (b.bytes / reference.bytes).toFixed(2) });
+
+    if (INSTRUCTIONS) {
+      const counts = new Map(bundles.map((b) => [b.name, instructionsOf(measure, b.file)]));
+      const referenceCount = counts.get('reference')!;
+      console.log(`node ${process.version}${SOURCE_MAPS ? ' --enable-source-maps' : ''} --single-threaded --predictable; init = instructions to the bundle evaluated (millions)`);
+      console.table(
+        bundles.map((b) => {
+          const ratio = counts.get(b.name)! / referenceCount;
+          return { ...size(b), 'init Minstr': Math.round(counts.get(b.name)!), 'x ref ': ratio.toFixed(2), targets: verdict(b, ratio) };
+        }),
+      );
+    } else {
+      measureTimes(bundles, measure, size, verdict);
+    }
     console.log(`targets: bundle <= ${BUNDLE_TARGET}x and init <= ${INIT_TARGET}x the reference, for ${SCIM_FUNCTIONS.join(', ')}`);
 
     if (WHY) {
