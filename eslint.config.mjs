@@ -38,6 +38,12 @@ const elements = [
   { type: 'infrastructure', pattern: ['lib/**', 'bin/**'], partialMatch: false },
 ];
 
+/**
+ * zod's full build evaluates every locale at cold start (tens of milliseconds, 450 KB of each bundle);
+ * zod/mini validates the same in a few. `bin/startup-bench.ts` measures it.
+ */
+const fullZod = { name: 'zod', message: "Import zod/mini (and validate from lambdas/scim/validation.ts): the full build slows every function's cold start." };
+
 const allow = (from, to) => ({ from: { element: { types: { anyOf: [from] } } }, allow: { to: { element: { types: { anyOf: to } } } } });
 const core = ['core'];
 const policies = [
@@ -76,8 +82,10 @@ export default tseslint.config(
     settings: {
       'boundaries/elements': elements,
       // What of the core other code may read: RFC 7644 §3.12 error bodies, the extension declaration,
-      // and how values compare (the key design folds through it).
-      'boundaries/files': [{ category: 'published', pattern: ['lambdas/scim/errors.ts', 'lambdas/scim/extensions.ts', 'lambdas/scim/comparison.ts'] }],
+      // how values compare (the key design folds through it), and validation with zod's messages.
+      'boundaries/files': [
+        { category: 'published', pattern: ['lambdas/scim/errors.ts', 'lambdas/scim/extensions.ts', 'lambdas/scim/comparison.ts', 'lambdas/scim/validation.ts'] },
+      ],
       'boundaries/include': ['lambdas/**/*.ts', 'lib/**/*.ts', 'bin/**/*.ts'],
       'boundaries/dependency-nodes': ['import', 'dynamic-import', 'export'],
       'import/resolver': { typescript: { project: './tsconfig.json' } },
@@ -95,6 +103,7 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
+          paths: [fullZod],
           patterns: [
             { group: ['@aws-sdk/*', '@middy/*', 'aws-lambda', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'AWS and middy belong to the adapters and handlers.', allowTypeImports: true },
             { group: ['@aws-lambda-powertools/*'], message: 'Log through lambdas/runtime/logger.ts.' },
@@ -111,7 +120,12 @@ export default tseslint.config(
     // Runtime code never loads the CDK.
     files: ['lambdas/**'],
     ignores: ['lambdas/scim/**', 'lambdas/directory/**', 'lambdas/tenancy/**', 'lambdas/contracts/**', 'lambdas/runtime/**'],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Runtime code never loads the CDK.' }] }] },
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [fullZod], patterns: [{ group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'], message: 'Runtime code never loads the CDK.' }] },
+      ],
+    },
   },
   {
     files: ['test/**/*.ts'],

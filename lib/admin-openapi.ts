@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { adminRequestSchemas, type AdminConnection, type AdminErrorCode } from '../lambdas/admin/admin-api';
 import type { GroupSummary, RoleMove, UserSummary } from '../lambdas/admin/table-admin';
 import type { TenantStatus } from '../lambdas/admin/tenant-admin';
@@ -24,55 +24,55 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 /** The schema of an implementation type T: the compiler refuses one that stops describing it. */
 const describing =
   <T>() =>
-  <S extends z.ZodType>(schema: S & (Same<z.output<S>, T> extends true ? unknown : never)): S =>
+  <S extends z.ZodMiniType>(schema: S & (Same<z.output<S>, T> extends true ? unknown : never)): S =>
     schema;
 
-const timestamp = z.string().meta({ format: 'date-time' });
+const timestamp = z.string().check(z.meta({ format: 'date-time' }));
 const provenance = z.object({ client: provisioningClientSchema, at: timestamp });
-const roleMove = describing<RoleMove>()(z.object({ from: z.string().nullable(), to: z.string().nullable(), users: z.number().int().min(0) }));
+const roleMove = describing<RoleMove>()(z.object({ from: z.nullable(z.string()), to: z.nullable(z.string()), users: z.number().check(z.int(), z.minimum(0)) }));
 const tenantStatus = describing<TenantStatus>()(z.object({
   tenant: z.string(),
   disabled: z.boolean(),
-  current: z.object({ issuedAt: timestamp, expiresAt: timestamp }).optional().meta({ description: 'Absent while the tenant has no token (its first rotation has not finished).' }),
-  previous: z.object({ endsAt: timestamp }).optional().meta({ description: 'The replaced token and the end of its overlap, while it has one.' }),
-  problem: z.string().optional().meta({ description: "Why the tenant's secret could not be read (in GET /tenants, which lists the tenant anyway)." }),
+  current: z.optional(z.object({ issuedAt: timestamp, expiresAt: timestamp })).check(z.meta({ description: 'Absent while the tenant has no token (its first rotation has not finished).' })),
+  previous: z.optional(z.object({ endsAt: timestamp })).check(z.meta({ description: 'The replaced token and the end of its overlap, while it has one.' })),
+  problem: z.optional(z.string()).check(z.meta({ description: "Why the tenant's secret could not be read (in GET /tenants, which lists the tenant anyway)." })),
 }));
 const connection = describing<AdminConnection>()(z.object({
-  scimBaseUrl: z.string().nullable().meta({ description: 'What IdPs are given as the SCIM base URL; null when it is not known.' }),
-  target: z.string().meta({ description: '`stack <name>` or `data directory <dir>`.' }),
+  scimBaseUrl: z.nullable(z.string()).check(z.meta({ description: 'What IdPs are given as the SCIM base URL; null when it is not known.' })),
+  target: z.string().check(z.meta({ description: '`stack <name>` or `data directory <dir>`.' })),
 }));
-const versionedSettings = describing<VersionedSettings>()(z.object({ version: z.number().int().min(0), settings: tenantSettingsSchema, updatedAt: timestamp }));
+const versionedSettings = describing<VersionedSettings>()(z.object({ version: z.number().check(z.int(), z.minimum(0)), settings: tenantSettingsSchema, updatedAt: timestamp }));
 const settingsProgress = describing<SettingsProgress>()(z.object({
-  version: z.number().int().min(0),
-  done: z.number().int().min(0),
-  total: z.number().int().min(0),
+  version: z.number().check(z.int(), z.minimum(0)),
+  done: z.number().check(z.int(), z.minimum(0)),
+  total: z.number().check(z.int(), z.minimum(0)),
   at: timestamp,
-  afterId: z.string().optional(),
+  afterId: z.optional(z.string()),
   finished: z.boolean(),
 }));
 const userSummary = describing<UserSummary>()(z.object({
   id: z.string(),
   userName: z.string(),
-  email: z.string().optional().meta({ description: 'The primary email, else the first; absent when the user has none.' }),
+  email: z.optional(z.string()).check(z.meta({ description: 'The primary email, else the first; absent when the user has none.' })),
   active: z.boolean(),
-  role: z.string().nullable(),
+  role: z.nullable(z.string()),
   roles: z.array(z.string()),
-  roleReason: roleReasonSchema.nullable(),
+  roleReason: z.nullable(roleReasonSchema),
   groups: z.array(z.object({ id: z.string(), displayName: z.string() })),
-  provisionedBy: provenance.optional(),
-  lastChangedBy: provenance.optional(),
+  provisionedBy: z.optional(provenance),
+  lastChangedBy: z.optional(provenance),
 }));
 const groupSummary = describing<GroupSummary>()(z.object({
   id: z.string(),
   displayName: z.string(),
-  externalId: z.string().optional(),
-  members: z.number().int().min(0),
-  roles: z.array(z.string()).meta({ description: "Roles the tenant's settings map this group to, highest priority first; the first is what it gives." }),
-  provisionedBy: provenance.optional(),
-  lastChangedBy: provenance.optional(),
+  externalId: z.optional(z.string()),
+  members: z.number().check(z.int(), z.minimum(0)),
+  roles: z.array(z.string()).check(z.meta({ description: "Roles the tenant's settings map this group to, highest priority first; the first is what it gives." })),
+  provisionedBy: z.optional(provenance),
+  lastChangedBy: z.optional(provenance),
 }));
-const issuedToken = z.object({ tenant: tenantStatus, token: z.string().meta({ description: 'The bearer token for the IdP; shown once, never again.' }), shownOnce: z.literal(true) });
-const nextCursor = z.string().optional().meta({ description: 'Pass as `cursor` for the next page; absent on the last.' });
+const issuedToken = z.object({ tenant: tenantStatus, token: z.string().check(z.meta({ description: 'The bearer token for the IdP; shown once, never again.' })), shownOnce: z.literal(true) });
+const nextCursor = z.optional(z.string()).check(z.meta({ description: 'Pass as `cursor` for the next page; absent on the last.' }));
 
 /** Every answer body, named: operations refer to them, and they refer to one another. */
 const answers = {
@@ -80,15 +80,15 @@ const answers = {
   TenantStatus: tenantStatus,
   TenantList: z.object({ tenants: z.array(tenantStatus) }),
   IssuedToken: issuedToken,
-  TenantDeleted: z.object({ tenant: z.string(), deleted: z.object({ secret: z.literal(true), items: z.number().int().min(0).meta({ description: 'Items of its directory deleted.' }) }) }),
-  TokenRevoked: z.object({ revoked: z.boolean().meta({ description: 'False when there was no overlap left to end.' }), tenant: tenantStatus }),
+  TenantDeleted: z.object({ tenant: z.string(), deleted: z.object({ secret: z.literal(true), items: z.number().check(z.int(), z.minimum(0), z.meta({ description: 'Items of its directory deleted.' })) }) }),
+  TokenRevoked: z.object({ revoked: z.boolean().check(z.meta({ description: 'False when there was no overlap left to end.' })), tenant: tenantStatus }),
   Settings: tenantSettingsSchema,
   SettingsProgress: settingsProgress,
   RoleMove: roleMove,
-  SettingsRead: versionedSettings.extend({ progress: settingsProgress.nullable().meta({ description: 'How far the roles of the last saved version have been applied; null before any was saved.' }) }),
-  SettingsSaved: versionedSettings.extend({ changes: z.array(roleMove).meta({ description: 'Who changes role, computed before saving.' }) }),
+  SettingsRead: z.extend(versionedSettings, { progress: z.nullable(settingsProgress).check(z.meta({ description: 'How far the roles of the last saved version have been applied; null before any was saved.' })) }),
+  SettingsSaved: z.extend(versionedSettings, { changes: z.array(roleMove).check(z.meta({ description: 'Who changes role, computed before saving.' })) }),
   SettingsPreview: z.object({ changes: z.array(roleMove) }),
-  Seats: z.object({ tenant: z.string(), used: z.number().int().min(0), limit: tenantSettingsSchema.shape.seatLimit, policy: tenantSettingsSchema.shape.seatPolicy }),
+  Seats: z.object({ tenant: z.string(), used: z.number().check(z.int(), z.minimum(0)), limit: tenantSettingsSchema.shape.seatLimit, policy: tenantSettingsSchema.shape.seatPolicy }),
   UserSummary: userSummary,
   UserPage: z.object({ users: z.array(userSummary), nextCursor }),
   GroupSummary: groupSummary,
@@ -107,7 +107,7 @@ function answerSchemas(): Record<string, Schema> {
 
 /** What a client sends: the settings before defaults are applied. */
 const settingsInput = component(z.toJSONSchema(tenantSettingsSchema, { io: 'input', target: 'draft-2020-12' }) as Schema);
-const requestSchema = (schema: z.ZodType) => component(z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Schema);
+const requestSchema = (schema: z.ZodMiniType) => component(z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' }) as Schema);
 
 function withProperty(schema: Schema, name: string, property: Schema): Schema {
   const properties = schema.properties as Record<string, Schema>;
@@ -185,7 +185,7 @@ const OF_A_TENANT: ErrorName[] = ['BadRequest', 'NotFound'];
 
 interface Operation {
   summary: string;
-  query?: z.ZodType;
+  query?: z.ZodMiniType;
   body?: Schema;
   status: 200 | 201;
   answer: AnswerName;
@@ -241,7 +241,7 @@ const pathParameters: Record<string, { description: string; schema: Schema }> = 
   user: { description: 'A userName (in any case) or an id.', schema: { type: 'string' } },
 };
 
-function queryParameters(query: z.ZodType | undefined) {
+function queryParameters(query: z.ZodMiniType | undefined) {
   if (!query) return [];
   const { properties, required = [] } = requestSchema(query) as { properties: Record<string, Schema>; required?: string[] };
   return Object.entries(properties).map(([name, schema]) => {

@@ -6,7 +6,7 @@ import { Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../lambdas/contracts/environment';
@@ -212,6 +212,27 @@ export class ScimFunctions extends Construct {
   }
 }
 
+/** How every function is bundled; bin/startup-bench.ts bundles the same way to measure cold starts. */
+export const FUNCTION_BUNDLING = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  // Stack traces need file and line mappings, not the sources; without them the .map is a third the size.
+  sourcesContent: false,
+  target: 'node24',
+  // Only the SDK v3 code the handlers use is loaded at cold start, and it is the version
+  // package-lock.json pins rather than the runtime's copy, which AWS updates on its own schedule.
+  bundleAwsSDK: true,
+  // ES module builds (SDK v3, Powertools, zod) tree-shake; their CommonJS builds do not.
+  mainFields: ['module', 'main'],
+} satisfies BundlingOptions;
+
+/** What each function runs with besides its own environment; bin/startup-bench.ts measures with the same. */
+export const FUNCTION_RUNTIME_ENVIRONMENT = {
+  NODE_OPTIONS: '--enable-source-maps',
+  POWERTOOLS_SERVICE_NAME: 'scim',
+};
+
 export interface ScimNodeFunctionProps {
   readonly description: string;
   /** Relative to the project root. */
@@ -256,24 +277,8 @@ export function scimNodeFunction(parent: Construct, name: string, props: ScimNod
     // X-Ray segments for each invocation, joined to API Gateway's trace. Subsegments for the SDK
     // calls, annotated with tenant and operation, need Powertools Tracer, not yet a dependency.
     tracing: Tracing.ACTIVE,
-    environment: {
-      ...environment,
-      NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'scim',
-    },
-    bundling: {
-      forceDockerBundling: false,
-      minify: true,
-      sourceMap: true,
-      // Stack traces need file and line mappings, not the sources; without them the .map is a third the size.
-      sourcesContent: false,
-      target: 'node24',
-      // Only the SDK v3 code the handlers use is loaded at cold start, and it is the version
-      // package-lock.json pins rather than the runtime's copy, which AWS updates on its own schedule.
-      bundleAwsSDK: true,
-      // ES module builds (SDK v3, Powertools, zod) tree-shake; their CommonJS builds do not.
-      mainFields: ['module', 'main'],
-    },
+    environment: { ...environment, ...FUNCTION_RUNTIME_ENVIRONMENT },
+    bundling: FUNCTION_BUNDLING,
   });
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',

@@ -1,5 +1,6 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { adminRoutes, type AdminRouteName } from '../contracts/admin-routes';
+import { validate } from '../scim/validation';
 import { SettingsError } from '../contracts/settings';
 import { SettingsConflictError } from '../tenancy/tenant-settings';
 import { TenantAdminError, type TenantAdmin, type TenantAdminRefusal } from '../tenancy/tenants';
@@ -56,29 +57,29 @@ class Refused extends Error {
 }
 
 const PAGE_LIMIT_DEFAULT = 50;
-const limitParameter = (max: number, fallback: number) => z.coerce.number().int().min(1).max(max).default(fallback);
-const pageQuery = z.object({ cursor: z.string().min(1).max(256).optional(), limit: limitParameter(200, PAGE_LIMIT_DEFAULT) });
+const limitParameter = (max: number, fallback: number) => z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(max)), fallback);
+const pageQuery = z.object({ cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(256))), limit: limitParameter(200, PAGE_LIMIT_DEFAULT) });
 
 /** What the routes parse from their body and query; exported so that the OpenAPI document is built from them. */
 export const adminRequestSchemas = {
-  createTenant: z.object({ name: z.string() }).strict(),
-  deleteTenantQuery: z.object({ force: z.enum(['true', 'false']).optional() }),
-  putSettings: z.object({ settings: z.unknown(), expectedVersion: z.number().int().min(0) }).strict(),
-  listUsersQuery: pageQuery.extend({ search: z.string().trim().max(256).optional() }),
+  createTenant: z.strictObject({ name: z.string() }),
+  deleteTenantQuery: z.object({ force: z.optional(z.enum(['true', 'false'])) }),
+  putSettings: z.strictObject({ settings: z.unknown(), expectedVersion: z.number().check(z.int(), z.minimum(0)) }),
+  listUsersQuery: z.extend(pageQuery, { search: z.optional(z.string().check(z.trim(), z.maxLength(256))) }),
   listGroupsQuery: pageQuery,
   activityQuery: z
     .object({
-      user: z.string().min(1).max(1024).optional(),
-      group: z.string().min(1).max(1024).optional(),
-      since: z.iso.datetime({ offset: true }).optional(),
+      user: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+      group: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+      since: z.optional(z.iso.datetime({ offset: true })),
       limit: limitParameter(1_000, 100),
-      type: z.string().min(1).max(64).optional(),
+      type: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
     })
-    .refine((query) => query.user === undefined || query.group === undefined, 'give user or group, not both'),
+    .check(z.refine((query) => query.user === undefined || query.group === undefined, 'give user or group, not both')),
 };
 
-function parse<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
-  const parsed = schema.safeParse(input ?? {});
+function parse<T extends z.ZodMiniType>(schema: T, input: unknown, what: string): z.output<T> {
+  const parsed = validate(schema, input ?? {});
   if (!parsed.success) throw new Refused(adminError(400, 'invalid_request', `Invalid ${what}: ${z.prettifyError(parsed.error)}`));
   return parsed.data;
 }

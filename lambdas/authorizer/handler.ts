@@ -1,4 +1,4 @@
-import { tokenDependencies } from '../wiring/dependencies';
+import { tokenDependencies } from '../wiring/token-dependencies';
 import { tokenAuthorizer } from '../http/token-authorizer';
 
 const { verifier } = tokenDependencies();

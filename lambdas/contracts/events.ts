@@ -12,11 +12,10 @@
  * `detail.sequence`, a decimal integer to compare with BigInt; events of different subjects are not
  * ordered with respect to one another.
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { EVENT_SOURCE, REQUEST_REFUSED } from './event-envelope';
 
-/** EventBridge `source` of every event. */
-export const EVENT_SOURCE = 'serverless-scim';
+export { EVENT_SOURCE, REQUEST_REFUSED, eventId, provisioningEvent } from './event-envelope';
 
 export const provisioningClientSchema = z.enum(['Okta', 'Entra ID', 'OneLogin', 'JumpCloud', 'other']);
 
@@ -28,7 +27,7 @@ export const roleReasonSchema = z.discriminatedUnion('source', [
 
 /** A user's access in the app (see Access in table-design.ts). */
 export const accessSchema = z.object({
-  role: z.string().nullable(),
+  role: z.nullable(z.string()),
   roles: z.array(z.string()),
   roleReason: roleReasonSchema,
   settingsVersion: z.number(),
@@ -46,32 +45,32 @@ export const scimResourceSchema = z.looseObject({
 
 const common = {
   /** Stable across redeliveries: derived from the change, never random. Deduplicate on it. */
-  eventId: z.string().min(1),
+  eventId: z.string().check(z.minLength(1)),
   tenant: z.string(),
   /** When the change committed (ISO 8601). */
   at: z.string(),
   /** Orders the events of one subject; compare as integers (BigInt). */
-  sequence: z.string().regex(/^\d+$/),
+  sequence: z.string().check(z.regex(/^\d+$/)),
 };
 
 /**
  * Set when the resource was left out because the event would exceed EventBridge's entry size
  * (256 KB): read it by id instead (the read library, or GET).
  */
-const resourceOmitted = z.literal(true).optional();
+const resourceOmitted = z.optional(z.literal(true));
 
 /** The identity provider that provisions the resource: its last change's client, or its creator's. */
-const client = provisioningClientSchema.nullable();
+const client = z.nullable(provisioningClientSchema);
 
 const userDetail = {
   ...common,
   id: z.string(),
   userName: z.string(),
   client,
-  resource: scimResourceSchema.optional(),
+  resource: z.optional(scimResourceSchema),
   resourceOmitted,
   /** The user's access in the app; null until the tenant's settings map roles. */
-  access: accessSchema.nullable(),
+  access: z.nullable(accessSchema),
 };
 
 const groupDetail = {
@@ -79,7 +78,7 @@ const groupDetail = {
   id: z.string(),
   displayName: z.string(),
   client,
-  resource: scimResourceSchema.optional(),
+  resource: z.optional(scimResourceSchema),
   resourceOmitted,
 };
 
@@ -92,15 +91,15 @@ const membershipDetail = {
 };
 
 /** SCIM attribute names, extension attributes with their schema URN (RFC 7644 §3.10). */
-const changedAttributes = z.array(z.string()).min(1);
+const changedAttributes = z.array(z.string()).check(z.minLength(1));
 
-function event<T extends string, D extends z.ZodRawShape>(type: T, detail: D) {
+function event<T extends string, D extends z.core.$ZodLooseShape>(type: T, detail: D) {
   return z.looseObject({ 'detail-type': z.literal(type), source: z.literal(EVENT_SOURCE), detail: z.object(detail) });
 }
 
 export const userCreatedSchema = event('user.created', userDetail);
 /** Attributes other than `active` changed (a deactivation or reactivation is its own event). */
-export const userUpdatedSchema = event('user.updated', { ...userDetail, changedAttributes, previousUserName: z.string().optional() });
+export const userUpdatedSchema = event('user.updated', { ...userDetail, changedAttributes, previousUserName: z.optional(z.string()) });
 export const userDeactivatedSchema = event('user.deactivated', userDetail);
 export const userReactivatedSchema = event('user.reactivated', userDetail);
 /** `resource` and `access` are the user's last state. */
@@ -108,15 +107,15 @@ export const userDeletedSchema = event('user.deleted', userDetail);
 /** The user's role in the app changed: from a group, its own attribute, the tenant's default or settings. */
 export const userRoleChangedSchema = event('user.role_changed', {
   ...userDetail,
-  previousRole: z.string().nullable(),
-  role: z.string().nullable(),
+  previousRole: z.nullable(z.string()),
+  role: z.nullable(z.string()),
   roleReason: roleReasonSchema,
 });
 export const groupCreatedSchema = event('group.created', groupDetail);
 /** Renamed (`previousDisplayName`), or another attribute of the group changed; members have their own events. */
-export const groupUpdatedSchema = event('group.updated', { ...groupDetail, changedAttributes, previousDisplayName: z.string().optional() });
+export const groupUpdatedSchema = event('group.updated', { ...groupDetail, changedAttributes, previousDisplayName: z.optional(z.string()) });
 /** One event for the group: its members are not removed one event each. */
-export const groupDeletedSchema = event('group.deleted', { ...groupDetail, memberCount: z.number().int().min(0) });
+export const groupDeletedSchema = event('group.deleted', { ...groupDetail, memberCount: z.number().check(z.int(), z.minimum(0)) });
 export const groupMemberAddedSchema = event('group.member_added', membershipDetail);
 /** Not sent for memberships that end because their group or user was deleted: that event says it. */
 export const groupMemberRemovedSchema = event('group.member_removed', membershipDetail);
@@ -125,14 +124,14 @@ export const seatLimitReachedSchema = event('tenant.seat_limit_reached', {
   ...common,
   client,
   /** The refused request: what it would have created or activated. */
-  request: z.object({ method: z.enum(['POST', 'PUT', 'PATCH']), userName: z.string().optional(), id: z.string().optional() }),
+  request: z.object({ method: z.enum(['POST', 'PUT', 'PATCH']), userName: z.optional(z.string()), id: z.optional(z.string()) }),
   /** What the identity provider was answered (403). */
   message: z.string(),
 });
 export const settingsChangedSchema = event('tenant.settings_changed', {
   ...common,
-  version: z.number().int().positive(),
-  previousVersion: z.number().int().min(0),
+  version: z.number().check(z.int(), z.positive()),
+  previousVersion: z.number().check(z.int(), z.minimum(0)),
   /** Top-level settings fields that differ from the previous version. */
   changed: z.array(z.string()),
   settings: z.record(z.string(), z.unknown()),
@@ -141,7 +140,7 @@ export const settingsChangedSchema = event('tenant.settings_changed', {
 export const tokenRotatedSchema = event('tenant.token_rotated', {
   ...common,
   expiresAt: z.string(),
-  previousTokenEndsAt: z.string().optional(),
+  previousTokenEndsAt: z.optional(z.string()),
 });
 /** A tenant's token expires soon (sent with each expiry report, every six hours; one eventId a day). */
 export const tokenExpiringSchema = event('tenant.token_expiring', { ...common, expiresAt: z.string(), daysLeft: z.number() });
@@ -169,17 +168,7 @@ export type EventType = ProvisioningEvent['detail-type'];
 export type EventOf<T extends EventType> = Extract<ProvisioningEvent, { 'detail-type': T }>;
 export type TenantEvent = EventOf<'tenant.seat_limit_reached' | 'tenant.settings_changed' | 'tenant.token_rotated' | 'tenant.token_expiring'>;
 
-export const EVENT_TYPES = provisioningEventSchema.options.map((option) => option.shape['detail-type'].value) as EventType[];
-
-/** An event's id from what identifies its change (a stream record's sequence number, a secret version): the same change, the same id. */
-export function eventId(type: EventType, ...change: string[]): string {
-  return createHash('sha256').update([type, ...change].join('\n')).digest('hex').slice(0, 32);
-}
-
-/** An event of `type` with its detail, as published. */
-export function provisioningEvent<T extends EventType>(type: T, detail: EventOf<T>['detail']): EventOf<T> {
-  return { 'detail-type': type, source: EVENT_SOURCE, detail } as EventOf<T>;
-}
+export const EVENT_TYPES = provisioningEventSchema.def.options.map((option) => option.shape['detail-type'].def.values[0]) as EventType[];
 
 /**
  * One entry of a trail as `activity` prints it: an event (its detail without the resource, the
@@ -187,14 +176,13 @@ export function provisioningEvent<T extends EventType>(type: T, detail: EventOf<
  */
 export const activityEntrySchema = z.looseObject({
   at: z.string(),
-  type: z.union([z.enum(EVENT_TYPES as [EventType, ...EventType[]]), z.literal('request.refused')]),
+  type: z.union([z.enum(EVENT_TYPES as [EventType, ...EventType[]]), z.literal(REQUEST_REFUSED)]),
   /** The event's id; for a refusal, an id of its own. */
   id: z.string(),
   /** Refusals: the HTTP status, RFC 7644 §3.12 scimType where there is one, and the error's detail. */
-  status: z.number().int().optional(),
-  scimType: z.string().optional(),
-  detail: z.string().optional(),
+  status: z.optional(z.number().check(z.int())),
+  scimType: z.optional(z.string()),
+  detail: z.optional(z.string()),
 });
 
 export type ActivityEntry = z.infer<typeof activityEntrySchema>;
-export const REQUEST_REFUSED = 'request.refused';

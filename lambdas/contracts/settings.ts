@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { validate } from '../scim/validation';
 import { foldCase } from './table-design';
 
 /**
@@ -9,53 +10,56 @@ import { foldCase } from './table-design';
  */
 const roleName = z
   .string()
-  .trim()
-  .min(1, 'a role name cannot be empty')
-  .max(64, 'a role name has at most 64 characters')
-  .regex(/^[^\p{Cc}\p{Cf}]+$/u, 'a role name cannot contain control or invisible characters');
+  .check(
+    z.trim(),
+    z.minLength(1, 'a role name cannot be empty'),
+    z.maxLength(64, 'a role name has at most 64 characters'),
+    z.regex(/^[^\p{Cc}\p{Cf}]+$/u, 'a role name cannot contain control or invisible characters'),
+  );
 
 /** A group named by its displayName (matched case-insensitively), its externalId or its id. */
 const groupReference = z.union([
-  z.object({ group: z.string().trim().min(1), role: roleName }).strict(),
-  z.object({ externalId: z.string().min(1), role: roleName }).strict(),
-  z.object({ id: z.string().min(1), role: roleName }).strict(),
+  z.strictObject({ group: z.string().check(z.trim(), z.minLength(1)), role: roleName }),
+  z.strictObject({ externalId: z.string().check(z.minLength(1)), role: roleName }),
+  z.strictObject({ id: z.string().check(z.minLength(1)), role: roleName }),
 ]);
 
 export const tenantSettingsSchema = z
-  .object({
+  .strictObject({
     /** Role names, highest priority first. */
-    roles: z.array(roleName).max(100, 'at most 100 roles'),
+    roles: z.array(roleName).check(z.maxLength(100, 'at most 100 roles')),
     /** The role of a provisioned user whose groups and attribute name none; null: no role, the app denies access. */
-    defaultRole: roleName.nullable(),
-    groupRoles: z.array(groupReference).max(1_000, 'at most 1,000 group mappings'),
+    defaultRole: z.nullable(roleName),
+    groupRoles: z.array(groupReference).check(z.maxLength(1_000, 'at most 1,000 group mappings')),
     /**
      * A user attribute whose value, when it names a known role, wins over groups: Okta sets
      * `userType` per group assignment; Entra ID sends app role assignments in `roles`.
      */
-    roleAttribute: z.enum(['userType', 'roles']).optional(),
+    roleAttribute: z.optional(z.enum(['userType', 'roles'])),
     /** How many users may be active at once; null: no limit. */
-    seatLimit: z.number().int().min(0).max(10_000_000).nullable(),
+    seatLimit: z.nullable(z.number().check(z.int(), z.minimum(0), z.maximum(10_000_000))),
     /** At the limit: refuse the create (or reactivation), or create the user inactive. */
-    seatPolicy: z.enum(['reject', 'createInactive']).default('reject'),
+    seatPolicy: z._default(z.enum(['reject', 'createInactive']), 'reject'),
   })
-  .strict()
-  .superRefine((settings, context) => {
-    const known = new Set<string>();
-    settings.roles.forEach((role, index) => {
-      if (known.has(role)) context.addIssue({ code: 'custom', path: ['roles', index], message: `role "${role}" is listed twice` });
-      known.add(role);
-    });
-    if (settings.defaultRole !== null && !known.has(settings.defaultRole)) {
-      context.addIssue({ code: 'custom', path: ['defaultRole'], message: `"${settings.defaultRole}" is not one of roles` });
-    }
-    const mapped = new Set<string>();
-    settings.groupRoles.forEach((mapping, index) => {
-      if (!known.has(mapping.role)) context.addIssue({ code: 'custom', path: ['groupRoles', index, 'role'], message: `"${mapping.role}" is not one of roles` });
-      const key = groupKey(mapping);
-      if (mapped.has(key)) context.addIssue({ code: 'custom', path: ['groupRoles', index], message: 'this group is mapped twice' });
-      mapped.add(key);
-    });
-  });
+  .check(
+    z.superRefine((settings, context) => {
+      const known = new Set<string>();
+      settings.roles.forEach((role, index) => {
+        if (known.has(role)) context.addIssue({ code: 'custom', path: ['roles', index], message: `role "${role}" is listed twice` });
+        known.add(role);
+      });
+      if (settings.defaultRole !== null && !known.has(settings.defaultRole)) {
+        context.addIssue({ code: 'custom', path: ['defaultRole'], message: `"${settings.defaultRole}" is not one of roles` });
+      }
+      const mapped = new Set<string>();
+      settings.groupRoles.forEach((mapping, index) => {
+        if (!known.has(mapping.role)) context.addIssue({ code: 'custom', path: ['groupRoles', index, 'role'], message: `"${mapping.role}" is not one of roles` });
+        const key = groupKey(mapping);
+        if (mapped.has(key)) context.addIssue({ code: 'custom', path: ['groupRoles', index], message: 'this group is mapped twice' });
+        mapped.add(key);
+      });
+    }),
+  );
 
 export type TenantSettings = z.output<typeof tenantSettingsSchema>;
 export type TenantSettingsInput = z.input<typeof tenantSettingsSchema>;
@@ -99,7 +103,7 @@ export class SettingsConflictError extends Error {
 }
 
 export function parseSettings(input: unknown): TenantSettings {
-  const parsed = tenantSettingsSchema.safeParse(input);
+  const parsed = validate(tenantSettingsSchema, input);
   if (!parsed.success) {
     throw new SettingsError(parsed.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message)));
   }

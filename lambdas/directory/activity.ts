@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { REQUEST_REFUSED, type ActivityEntry, type ProvisioningEvent } from '../contracts/events';
+import { REQUEST_REFUSED } from '../contracts/event-envelope';
+import type { ActivityEntry, ProvisioningEvent } from '../contracts/events';
 import { couldBeId, foldCase, type ActivitySubject, type ProvisioningClient, type ResourceTypeName } from '../contracts/table-design';
 import { mapLimited } from '../runtime/concurrency';
 import type { ActivityLog, ActivityRecord } from './ports/activity-log';

@@ -1,4 +1,5 @@
-import { eventId, provisioningEvent, type ActivityEntry, type EventOf, type EventType, type ProvisioningEvent } from '../contracts/events';
+import { eventId, provisioningEvent } from '../contracts/event-envelope';
+import type { ActivityEntry, EventOf, EventType, ProvisioningEvent } from '../contracts/events';
 import { itemAttributes, MEMBERSHIP, REFUSAL, SETTINGS, type MembershipItemImage, type ResourceTypeName } from '../contracts/table-design';
 import { SEAT_LIMIT_CODE } from '../scim/errors';
 import { isPlainObject, type ScimResource } from '../scim/normalize';

@@ -1,4 +1,4 @@
-import { dependencies } from '../wiring/dependencies';
+import { scimDependencies } from '../wiring/scim-dependencies';
 import { scimHandler } from '../http/scim-handler';
 import { allRoutes, scimFunctions } from '../contracts/routes';
 import {
@@ -13,7 +13,7 @@ import { MAX_OPERATIONS } from '../scim/bulk';
 import { ScimError } from '../scim/errors';
 import { listResponse } from '../scim/list';
 
-const { config, verifier, registry } = dependencies();
+const { config, verifier, registry } = scimDependencies();
 const endpoints = allRoutes()
   .filter((route) => route.method === 'GET')
   .map((route) => route.path);

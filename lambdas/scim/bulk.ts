@@ -2,7 +2,7 @@
  * RFC 7644 §3.7 bulk requests: the BulkRequest message, its limits (§3.7.4), bulkId references
  * (§3.7.2) and the BulkResponse. The order operations run in is lambdas/directory/bulk.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ScimError, type ScimErrorBody } from './errors';
 import { foldKeys, parseMessage } from './messages';
 import { MAX_BODY_NESTING } from './json-limits';
@@ -20,23 +20,31 @@ const METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type BulkMethod = (typeof METHODS)[number];
 
 const bulkOperationSchema = z.object({
-  method: z
-    .string({ error: 'every operation needs a method' })
-    .transform((method) => method.toUpperCase())
-    .pipe(z.enum(METHODS, { error: 'method must be POST, PUT, PATCH or DELETE' })),
-  bulkId: z.string({ error: 'bulkId must be a string' }).min(1).optional(),
-  version: z.string({ error: 'version must be an entity tag string' }).optional(),
-  path: z.string({ error: 'every operation needs a path, such as "/Users" or "/Groups/{id}"' }).min(1),
-  data: z.unknown().optional(),
+  method: z.pipe(
+    z.pipe(
+      z.string({ error: 'every operation needs a method' }),
+      z.transform((method) => method.toUpperCase()),
+    ),
+    z.enum(METHODS, { error: 'method must be POST, PUT, PATCH or DELETE' }),
+  ),
+  bulkId: z.optional(z.string({ error: 'bulkId must be a string' }).check(z.minLength(1))),
+  version: z.optional(z.string({ error: 'version must be an entity tag string' })),
+  path: z.string({ error: 'every operation needs a path, such as "/Users" or "/Groups/{id}"' }).check(z.minLength(1)),
+  data: z.optional(z.unknown()),
 });
 
 const bulkRequestSchema = z.object({
   schemas: z.array(z.string(), { error: `expected ["${BULK_REQUEST_SCHEMA}"]` }),
-  failOnErrors: z.number({ error: 'failOnErrors must be a positive integer' }).int().min(1).optional(),
+  failOnErrors: z.optional(z.number({ error: 'failOnErrors must be a positive integer' }).check(z.int(), z.minimum(1))),
   // Attribute names are case-insensitive (RFC 7643 §2.1), inside operations too.
   Operations: z
-    .array(z.preprocess((operation) => foldKeys(operation, Object.keys(bulkOperationSchema.shape)), bulkOperationSchema))
-    .min(1, { error: 'Operations must hold at least one operation' }),
+    .array(
+      z.pipe(
+        z.transform((operation) => foldKeys(operation, Object.keys(bulkOperationSchema.shape))),
+        bulkOperationSchema,
+      ),
+    )
+    .check(z.minLength(1, { error: 'Operations must hold at least one operation' })),
 });
 
 export type BulkRequest = z.infer<typeof bulkRequestSchema>;

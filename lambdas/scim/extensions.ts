@@ -3,7 +3,7 @@
  * in the shape of RFC 7643 §7 that extends the User or the Group resource type (§6). The same rules
  * check the declaration wherever it is read: `cdk synth`, `npm start`, and every Lambda's cold start.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   groupModel,
   groupResourceType,
@@ -15,6 +15,7 @@ import {
   type ResourceTypeDefinition,
   type SchemaDefinition,
 } from './schemas';
+import { validate } from './validation';
 
 /** RFC 7643 §2.1 ATTRNAME, and "$ref", the one name the RFC itself spells otherwise (§2.4). */
 const ATTRNAME = /^(?:[A-Za-z][A-Za-z0-9_-]*|\$ref)$/;
@@ -30,30 +31,29 @@ const ATTRIBUTE_TYPES = ['string', 'boolean', 'decimal', 'integer', 'dateTime', 
 
 // Characteristics left out take the defaults of RFC 7643 §2.2.
 const characteristics = {
-  name: z.string().regex(ATTRNAME, { error: 'an attribute name is a letter, then letters, digits, "-" or "_" (RFC 7643 §2.1)' }),
-  type: z.enum(ATTRIBUTE_TYPES).default('string'),
-  multiValued: z.boolean().default(false),
-  description: z.string().default(''),
-  required: z.boolean().default(false),
-  caseExact: z.boolean().default(false),
-  mutability: z
-    .enum(['readOnly', 'readWrite', 'immutable'], {
+  name: z.string().check(z.regex(ATTRNAME, { error: 'an attribute name is a letter, then letters, digits, "-" or "_" (RFC 7643 §2.1)' })),
+  type: z._default(z.enum(ATTRIBUTE_TYPES), 'string'),
+  multiValued: z._default(z.boolean(), false),
+  description: z._default(z.string(), ''),
+  required: z._default(z.boolean(), false),
+  caseExact: z._default(z.boolean(), false),
+  mutability: z._default(
+    z.enum(['readOnly', 'readWrite', 'immutable'], {
       error:
         'mutability is readOnly, readWrite or immutable. writeOnly is not offered: like password, a write-only value ' +
         'would be accepted and discarded. To store a value that is never shown, use readWrite with returned "never"',
-    })
-    .default('readWrite'),
-  returned: z.enum(['always', 'never', 'default', 'request']).default('default'),
-  uniqueness: z
-    .enum(['none'], { error: 'uniqueness must be "none": this server enforces uniqueness only on userName and displayName' })
-    .default('none'),
-  canonicalValues: z.array(z.string()).optional(),
-  referenceTypes: z.array(z.string().min(1)).min(1).optional(),
+    }),
+    'readWrite',
+  ),
+  returned: z._default(z.enum(['always', 'never', 'default', 'request']), 'default'),
+  uniqueness: z._default(z.enum(['none'], { error: 'uniqueness must be "none": this server enforces uniqueness only on userName and displayName' }), 'none'),
+  canonicalValues: z.optional(z.array(z.string())),
+  referenceTypes: z.optional(z.array(z.string().check(z.minLength(1))).check(z.minLength(1))),
 };
 
 type Named = { name: string };
 
-function checkUniqueNames(items: Named[], what: string, context: z.RefinementCtx, path: PropertyKey[]) {
+function checkUniqueNames(items: Named[], what: string, context: z.core.$RefinementCtx, path: PropertyKey[]) {
   const seen = new Map<string, number>();
   items.forEach((item, index) => {
     const key = item.name.toLowerCase();
@@ -70,7 +70,7 @@ function checkUniqueNames(items: Named[], what: string, context: z.RefinementCtx
 
 type AttributeShape = Named & { type: string; required: boolean; mutability: string; referenceTypes?: string[] };
 
-function checkAttribute(attribute: AttributeShape, context: z.RefinementCtx) {
+function checkAttribute(attribute: AttributeShape, context: z.core.$RefinementCtx) {
   if (attribute.required && attribute.mutability === 'readOnly') {
     context.addIssue({ code: 'custom', path: ['required'], message: 'a readOnly attribute cannot be required: clients never set it (RFC 7643 §2.2)' });
   }
@@ -87,61 +87,71 @@ function checkAttribute(attribute: AttributeShape, context: z.RefinementCtx) {
   }
 }
 
-const subAttributeSchema = z.strictObject(characteristics).superRefine((sub, context) => {
-  checkAttribute(sub, context);
-  if (sub.type === 'complex') {
-    context.addIssue({ code: 'custom', path: ['type'], message: 'a sub-attribute cannot be complex (RFC 7643 §2.3.8)' });
-  }
-});
-
-const attributeSchema = z.strictObject({ ...characteristics, subAttributes: z.array(subAttributeSchema).optional() }).superRefine((attribute, context) => {
-  checkAttribute(attribute, context);
-  if (attribute.type === 'complex') {
-    if (!attribute.subAttributes || attribute.subAttributes.length === 0) {
-      context.addIssue({ code: 'custom', path: ['subAttributes'], message: 'a complex attribute needs subAttributes (RFC 7643 §2.3.8)' });
-    } else {
-      checkUniqueNames(attribute.subAttributes, 'sub-attribute', context, ['subAttributes']);
+const subAttributeSchema = z.strictObject(characteristics).check(
+  z.superRefine((sub, context) => {
+    checkAttribute(sub, context);
+    if (sub.type === 'complex') {
+      context.addIssue({ code: 'custom', path: ['type'], message: 'a sub-attribute cannot be complex (RFC 7643 §2.3.8)' });
     }
-  } else if (attribute.subAttributes) {
-    context.addIssue({ code: 'custom', path: ['subAttributes'], message: `only complex attributes have subAttributes; this one is of type "${attribute.type}"` });
-  }
-});
+  }),
+);
+
+const attributeSchema = z.strictObject({ ...characteristics, subAttributes: z.optional(z.array(subAttributeSchema)) }).check(
+  z.superRefine((attribute, context) => {
+    checkAttribute(attribute, context);
+    if (attribute.type === 'complex') {
+      if (!attribute.subAttributes || attribute.subAttributes.length === 0) {
+        context.addIssue({ code: 'custom', path: ['subAttributes'], message: 'a complex attribute needs subAttributes (RFC 7643 §2.3.8)' });
+      } else {
+        checkUniqueNames(attribute.subAttributes, 'sub-attribute', context, ['subAttributes']);
+      }
+    } else if (attribute.subAttributes) {
+      context.addIssue({ code: 'custom', path: ['subAttributes'], message: `only complex attributes have subAttributes; this one is of type "${attribute.type}"` });
+    }
+  }),
+);
 
 const extensionSchema = z
   .strictObject({
-    id: z.string().regex(SCHEMA_URN, {
-      error: 'id is the schema URN, e.g. "urn:example:params:scim:schemas:extension:acme:2.0:User", of letters, digits, ".", "-" and "_" between its ":"',
-    }),
-    name: z.string().min(1),
-    description: z.string().default(''),
+    id: z.string().check(
+      z.regex(SCHEMA_URN, {
+        error: 'id is the schema URN, e.g. "urn:example:params:scim:schemas:extension:acme:2.0:User", of letters, digits, ".", "-" and "_" between its ":"',
+      }),
+    ),
+    name: z.string().check(z.minLength(1)),
+    description: z._default(z.string(), ''),
     /** The resource type it extends (RFC 7643 §6 schemaExtensions). */
     resourceType: z.enum(['User', 'Group']),
     /** RFC 7643 §6: a resource of the type must carry the extension, with its required attributes. */
-    required: z.boolean().default(false),
-    attributes: z.array(attributeSchema).min(1),
+    required: z._default(z.boolean(), false),
+    attributes: z.array(attributeSchema).check(z.minLength(1)),
   })
-  .superRefine((extension, context) => {
-    checkUniqueNames(extension.attributes, 'attribute', context, ['attributes']);
-    if (extension.required && extension.attributes.every((attribute) => attribute.mutability === 'readOnly')) {
-      context.addIssue({ code: 'custom', path: ['required'], message: 'a required extension needs an attribute clients can set; all of these are readOnly' });
-    }
-  });
+  .check(
+    z.superRefine((extension, context) => {
+      checkUniqueNames(extension.attributes, 'attribute', context, ['attributes']);
+      if (extension.required && extension.attributes.every((attribute) => attribute.mutability === 'readOnly')) {
+        context.addIssue({ code: 'custom', path: ['required'], message: 'a required extension needs an attribute clients can set; all of these are readOnly' });
+      }
+    }),
+  );
 
-export const extensionsDeclarationSchema = z.strictObject({ extensions: z.array(extensionSchema) }).superRefine((declaration, context) => {
-  const builtIn = schemaDefinitions.map((schema) => schema.id);
-  declaration.extensions.forEach((extension, index) => {
-    const id = extension.id.toLowerCase();
-    const others = [...builtIn, ...declaration.extensions.slice(0, index).map((other) => other.id)];
-    for (const other of others) {
-      const lower = other.toLowerCase();
-      let problem: string | undefined;
-      if (lower === id) problem = builtIn.includes(other) ? 'is built in; give the extension a URN of its own' : 'is declared twice';
-      // splitUrn and the path grammar tell an extension from its attributes by the URN prefix.
-      else if (id.startsWith(`${lower}:`) || lower.startsWith(`${id}:`)) problem = `overlaps ${other}: one id followed by ':' begins the other, so attribute paths would be ambiguous`;
-      if (problem) context.addIssue({ code: 'custom', path: ['extensions', index, 'id'], message: `schema ${extension.id} ${problem}` });
-    }
-  });
-});
+export const extensionsDeclarationSchema = z.strictObject({ extensions: z.array(extensionSchema) }).check(
+  z.superRefine((declaration, context) => {
+    const builtIn = schemaDefinitions.map((schema) => schema.id);
+    declaration.extensions.forEach((extension, index) => {
+      const id = extension.id.toLowerCase();
+      const others = [...builtIn, ...declaration.extensions.slice(0, index).map((other) => other.id)];
+      for (const other of others) {
+        const lower = other.toLowerCase();
+        let problem: string | undefined;
+        if (lower === id) problem = builtIn.includes(other) ? 'is built in; give the extension a URN of its own' : 'is declared twice';
+        // splitUrn and the path grammar tell an extension from its attributes by the URN prefix.
+        else if (id.startsWith(`${lower}:`) || lower.startsWith(`${id}:`)) problem = `overlaps ${other}: one id followed by ':' begins the other, so attribute paths would be ambiguous`;
+        if (problem) context.addIssue({ code: 'custom', path: ['extensions', index, 'id'], message: `schema ${extension.id} ${problem}` });
+      }
+    });
+  }),
+);
 
 /** The declaration as the operator writes it (characteristics may be left to their defaults). */
 export type ExtensionsDeclarationInput = z.input<typeof extensionsDeclarationSchema>;
@@ -165,7 +175,7 @@ function locate(input: unknown, path: PropertyKey[]): string {
 
 /** Validates a declaration (already parsed JSON); throws an Error listing every problem and where it is. */
 export function parseExtensions(input: unknown): ExtensionsDeclaration {
-  const parsed = extensionsDeclarationSchema.safeParse(input);
+  const parsed = validate(extensionsDeclarationSchema, input);
   if (parsed.success) return parsed.data;
   throw new Error(parsed.error.issues.map((issue) => `${locate(input, issue.path)}: ${issue.message}`).join('; '));
 }

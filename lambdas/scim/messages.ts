@@ -1,20 +1,21 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ScimError } from './errors';
+import { validate } from './validation';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /** RFC 7644 §3.5.2. `op` stays a string here: its case is an IdP habit the PATCH engine folds. */
 export const patchRequestSchema = z.object({
-  schemas: z.array(z.string()).optional(),
+  schemas: z.optional(z.array(z.string())),
   Operations: z
     .array(
       z.object({
         op: z.string({ error: 'every operation needs an "op" (add, remove or replace)' }),
-        path: z.string().optional(),
-        value: z.unknown().optional(),
+        path: z.optional(z.string()),
+        value: z.optional(z.unknown()),
       }),
     )
-    .min(1, { error: 'Operations must hold at least one operation' }),
+    .check(z.minLength(1, { error: 'Operations must hold at least one operation' })),
 });
 export type PatchRequest = z.infer<typeof patchRequestSchema>;
 
@@ -27,9 +28,9 @@ export function foldKeys(body: unknown, names: string[]): unknown {
 }
 
 /** Parses a message body with a zod schema; any mismatch is a 400 that says where. */
-export function parseMessage<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+export function parseMessage<T>(schema: z.ZodMiniType<T>, body: unknown, what: string): T {
   if (body === undefined) throw ScimError.invalidSyntax(`A ${what} request body is required.`);
-  const parsed = schema.safeParse(body);
+  const parsed = validate(schema, body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';

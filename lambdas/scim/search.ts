@@ -4,7 +4,7 @@
  * stay out of URLs and logs. The body is read as a lookup of the same parameter names, so
  * parseListQuery interprets both forms alike and whatever parameter it learns, .search supports.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ScimError } from './errors';
 import { matches } from './filter-evaluation';
 import type { Filter } from './filter-syntax';
@@ -22,14 +22,14 @@ const integer = z.union([z.number(), z.string()], { error: 'expected an integer'
 /** The attributes RFC 7644 §3.4.3 (and RFC 9865 §2.2's cursor) define; others are passed on as they are. */
 const searchRequestSchema = z.looseObject({
   schemas: z.array(z.string(), { error: `expected ["${SEARCH_REQUEST_SCHEMA}"]` }),
-  attributes: attributeNames.optional(),
-  excludedAttributes: attributeNames.optional(),
-  filter: z.string({ error: 'expected a filter expression as a string' }).optional(),
-  sortBy: z.string().optional(),
-  sortOrder: z.string().optional(),
-  startIndex: integer.optional(),
-  count: integer.optional(),
-  cursor: z.string().optional(),
+  attributes: z.optional(attributeNames),
+  excludedAttributes: z.optional(attributeNames),
+  filter: z.optional(z.string({ error: 'expected a filter expression as a string' })),
+  sortBy: z.optional(z.string()),
+  sortOrder: z.optional(z.string()),
+  startIndex: z.optional(integer),
+  count: z.optional(integer),
+  cursor: z.optional(z.string()),
 });
 
 /** A body value in the form the same parameter has in a query string. */

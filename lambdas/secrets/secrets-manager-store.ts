@@ -31,15 +31,28 @@ async function unlessAbsent<T>(call: Promise<T>): Promise<T | undefined> {
 
 export class SecretsManagerStore implements SecretStore {
   private rotation?: Promise<{ RotationLambdaARN?: string; RotationRules?: RotationRulesType }>;
+  private connection?: SecretsManagerClient;
 
   /**
-   * `rotationLike`: a secret whose rotation function and schedule every rotation started here
-   * applies, so that a tenant made at run time rotates like the deployment's default tenant.
+   * `client`: the SDK's default one unless given. `rotationLike`: a secret whose rotation function
+   * and schedule every rotation started here applies, so that a tenant made at run time rotates
+   * like the deployment's default tenant.
    */
   constructor(
-    private readonly client = new SecretsManagerClient({}),
+    client?: SecretsManagerClient,
     private readonly rotationLike?: string,
-  ) {}
+  ) {
+    this.connection = client;
+  }
+
+  /**
+   * Built on first use: a SCIM function behind API Gateway's authorizer holds a store only to check
+   * a token no authorizer checked (lambdas/http/scim-handler.ts), so in AWS it never builds one.
+   */
+  private get client(): SecretsManagerClient {
+    this.connection ??= new SecretsManagerClient({});
+    return this.connection;
+  }
 
   async current(secretId: string): Promise<string | undefined> {
     return this.value(secretId, {});

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { assertTenant, type TokenPolicy } from '../contracts/tenancy';
+import { validate, validated } from '../scim/validation';
 
 /**
  * What one tenant's secret holds: its current token and when that expires, the token it
@@ -8,18 +9,18 @@ import { assertTenant, type TokenPolicy } from '../contracts/tenancy';
  * per tenant, named `{prefix}/tenants/{tenant}/token`.
  */
 const tokenSchema = z.object({
-  token: z.string().min(32),
+  token: z.string().check(z.minLength(32)),
   issuedAt: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
 });
 
 export const tenantSecretSchema = z.object({
-  tenant: z.string().min(1),
-  disabled: z.boolean().default(false),
+  tenant: z.string().check(z.minLength(1)),
+  disabled: z._default(z.boolean(), false),
   /** Absent until the tenant's first rotation has issued a token. */
-  current: tokenSchema.optional(),
+  current: z.optional(tokenSchema),
   /** The token `current` replaced, accepted until `overlapEndsAt` (and never after its own expiry). */
-  previous: tokenSchema.extend({ overlapEndsAt: z.iso.datetime() }).optional(),
+  previous: z.optional(z.extend(tokenSchema, { overlapEndsAt: z.iso.datetime() })),
 });
 export type TenantSecret = z.infer<typeof tenantSecretSchema>;
 
@@ -48,12 +49,12 @@ export function parseTenantSecret(raw: string | undefined): TenantSecret | undef
   } catch {
     return undefined;
   }
-  const parsed = tenantSecretSchema.safeParse(json);
+  const parsed = validate(tenantSecretSchema, json);
   return parsed.success ? parsed.data : undefined;
 }
 
 export function serializeTenantSecret(secret: TenantSecret): string {
-  return JSON.stringify(tenantSecretSchema.parse(secret));
+  return JSON.stringify(validated(tenantSecretSchema, secret));
 }
 
 /** The tenant's secret after a rotation: a new current token; the old one enters its overlap. */

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { AWSCURRENT, AWSPENDING, unfinishedRotation, type SecretDescription, type SecretStore } from './ports/secret-store';
 import { parseTenantSecret, previousTokenEnd, serializeTenantSecret, withoutPrevious, type TenantSecret } from './tenant-secret';
 import { assertTenant, DAY_MS, DEFAULT_TENANT, tenantOfSecretName, tenantSecretId, tenantSecretPrefix } from '../contracts/tenancy';
-import { eventId, provisioningEvent, type TenantEvent } from '../contracts/events';
+import { eventId, provisioningEvent } from '../contracts/event-envelope';
+import type { TenantEvent } from '../contracts/events';
 
 /** Why an admin action was refused: the admin API answers each with its own status. */
 export type TenantAdminRefusal = 'invalid' | 'not_found' | 'exists' | 'conflict';

@@ -1,7 +1,8 @@
 import { AWSCURRENT, AWSPENDING, ROTATION_STEPS, versionWithStage, type RotationStep, type SecretStore } from './ports/secret-store';
 import { checkToken, parseTenantSecret, previousTokenEnd, tenantOfToken, serializeTenantSecret, withNewToken } from './tenant-secret';
 import { type TokenPolicy } from '../contracts/tenancy';
-import { eventId, provisioningEvent, type TenantEvent } from '../contracts/events';
+import { eventId, provisioningEvent } from '../contracts/event-envelope';
+import type { TenantEvent } from '../contracts/events';
 
 /** Where the tenancy domain's events go (the directory's EventSink, wired by the handler). */
 export type PublishTenantEvents = (events: TenantEvent[]) => Promise<void>;

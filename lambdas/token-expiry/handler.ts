@@ -1,9 +1,9 @@
-import { tokenDependencies } from '../wiring/dependencies';
+import { publishingTokenDependencies } from '../wiring/event-sink';
 import { logger } from '../runtime/logger';
 import { expiringTokenEvents, TenantAdmin } from '../tenancy/tenants';
 import { tokenExpiryMetric } from '../contracts/tenancy';
 
-const { store, prefix, publish } = tokenDependencies();
+const { store, prefix, publish } = publishingTokenDependencies();
 const tenants = new TenantAdmin(store, prefix());
 
 /**

@@ -1,10 +1,5 @@
-import { loadConfig } from './config';
-import { eventSink, tokenDependencies } from './token-dependencies';
-
-// The token functions and the admin's tenant commands load token-dependencies alone: no table, no directory.
-export { eventSink, tokenDependencies } from './token-dependencies';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { schemaRegistry, type SchemaRegistry } from '../scim/extensions';
+import type { SchemaRegistry } from '../scim/extensions';
 import { createDocumentClient } from '../store/dynamo-client';
 import { DynamoMembershipStore } from '../store/dynamo-membership-store';
 import { DynamoResourceStore } from '../store/dynamo-resource-store';
@@ -17,6 +12,7 @@ import { userKind } from '../directory/users';
 import { ActivityTrail } from '../directory/activity';
 import { DynamoActivityStore } from '../store/dynamo-activity-store';
 import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../contracts/table-design';
+import { scimDependencies } from './scim-dependencies';
 
 /** The directory's stores and services over one table; the handlers and the admin library build them alike. */
 export function directoryServices(
@@ -33,22 +29,16 @@ export function directoryServices(
   return { users, groups, memberships, settings, access: new AccessService(users, groups, memberships, settings), trail };
 }
 
-/** Everything a handler needs, built once per Lambda container from its environment. */
+/** Everything a function over the table needs, built once per Lambda container from its environment. */
 export function dependencies() {
-  const config = loadConfig();
-  const registry = schemaRegistry(config.SCIM_EXTENSIONS);
-  const tokens = tokenDependencies(config);
+  const scim = scimDependencies();
+  const { config, registry } = scim;
   return {
-    config,
-    /** Built-in schemas and the deployment's declared extensions. */
-    registry,
-    verifier: tokens.verifier,
-    /** The directory's stores and services; only the functions that read the table build them. */
+    ...scim,
+    /** The directory's stores and services. */
     directory: () => {
       const client = createDocumentClient(config.DYNAMODB_ENDPOINT);
       return directoryServices(client, config.TABLE_NAME, { uniqueExternalId: config.UNIQUE_EXTERNAL_ID, registry, activityRetentionDays: config.ACTIVITY_RETENTION_DAYS });
     },
-    /** Where provisioning events go (see eventSink). */
-    eventSink: () => eventSink(config),
   };
 }

@@ -1,7 +1,5 @@
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DAY_MS } from '../contracts/tenancy';
 import type { EventSink } from '../directory/ports/event-sink';
-import { EventBridgeEventSink } from '../event-sinks/eventbridge-event-sink';
 import { FileEventSink } from '../event-sinks/file-event-sink';
 import { FileSecretStore } from '../secrets/file-secret-store';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
@@ -9,17 +7,17 @@ import { runRotation, type PublishTenantEvents } from '../tenancy/token-rotation
 import { TenantTokenVerifier } from '../tenancy/token-verifier';
 import { loadTokenConfig, type TokenConfig } from './config';
 
-/** Where events go: the file of a local run, the deployment's bus, or nowhere (a function the stack gave no bus). */
-export function eventSink(config: Pick<TokenConfig, 'EVENTS_FILE' | 'EVENT_BUS_NAME'>): EventSink | undefined {
-  if (config.EVENTS_FILE) return new FileEventSink(config.EVENTS_FILE);
-  if (config.EVENT_BUS_NAME) return new EventBridgeEventSink(new EventBridgeClient({}), config.EVENT_BUS_NAME);
-  return undefined;
+/**
+ * Where a local run's events go: the file npm start keeps. In AWS only the functions that publish
+ * have a sink (event-sink.ts), so that no other bundles or loads the EventBridge client.
+ */
+export function localEventSink(config: Pick<TokenConfig, 'EVENTS_FILE'>): EventSink | undefined {
+  return config.EVENTS_FILE ? new FileEventSink(config.EVENTS_FILE) : undefined;
 }
 
-/** What the token functions need, from the token environment alone (they have no table). */
-export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: () => number = Date.now) {
+/** What the token functions need, from the token environment alone (they have no table); the tenancy's events go to `sink`. */
+export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: () => number = Date.now, sink: EventSink | undefined = localEventSink(config)) {
   const policy = { validityMs: config.TOKEN_VALIDITY_DAYS * DAY_MS, overlapMs: config.TOKEN_OVERLAP_DAYS * DAY_MS };
-  const sink = eventSink(config);
   const publish: PublishTenantEvents | undefined = sink && ((events) => sink.publish(events));
   // Locally the rotation runs in the process that asks for it; in AWS, Secrets Manager invokes the rotation function.
   const store = config.LOCAL_SECRETS_DIR

@@ -26,6 +26,9 @@ const probes = [
   { name: 'a domain reading the core, its ports and the contracts', path: 'lambdas/directory/probe.ts', code: "import { ScimError } from '../scim/errors';\nimport type { ResourceStore } from './ports/resource-store';\nimport { keys } from '../contracts/table-design';\nexport const probe: Array<ResourceStore | unknown> = [ScimError, keys];\n", refusedBy: undefined },
   { name: 'a SCIM handler reaching the admin library (secrets create and delete)', path: 'lambdas/users/probe.ts', code: "import { prefixTenantAdmin } from '../admin/tenant-admin';\nexport const probe = prefixTenantAdmin;\n", refusedBy: 'boundaries/dependencies' },
   { name: 'the admin API handler building the admin library from the wiring', path: 'lambdas/admin-api/probe.ts', code: "import { prefixTenantAdmin } from '../admin/tenant-admin';\nimport { loadAdminConfig } from '../wiring/config';\nexport const probe = [prefixTenantAdmin, loadAdminConfig];\n", refusedBy: undefined },
+  { name: "the core importing zod's full build", path: 'lambdas/scim/probe.ts', code: "import { z } from 'zod';\nexport const probe = z;\n", refusedBy: '@typescript-eslint/no-restricted-imports' },
+  { name: "a handler importing zod's full build", path: 'lambdas/rotation/probe.ts', code: "import { z } from 'zod';\nexport const probe = z;\n", refusedBy: '@typescript-eslint/no-restricted-imports' },
+  { name: 'a contract validating with zod/mini and the published validation', path: 'lambdas/contracts/probe.ts', code: "import * as z from 'zod/mini';\nimport { validate } from '../scim/validation';\nexport const probe = validate(z.string(), 'x');\n", refusedBy: undefined },
   { name: 'the admin API handler building a store itself', path: 'lambdas/admin-api/probe.ts', code: "import { SecretsManagerStore } from '../secrets/secrets-manager-store';\nexport const probe = SecretsManagerStore;\n", refusedBy: 'boundaries/dependencies' },
 ];
 
