@@ -1,3 +1,5 @@
+import middy, { type MiddlewareObj, type Request } from '@middy/core';
+import httpJsonBodyParser from '@middy/http-json-body-parser';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { presentedToken, type Principal, type TokenVerifier } from '../tenancy/token-verifier';
@@ -53,65 +55,7 @@ export interface HandlerDependencies {
 }
 
 type ScimEvent = Omit<APIGatewayProxyEvent, 'body'> & { body: unknown; principal?: Principal };
-
-/** One invocation as the stages see it: what came in, and what goes out or went wrong. */
-interface Exchange {
-  readonly event: ScimEvent;
-  readonly context: Context;
-  /** The route's ScimResponse, until scimResponses turns it (or the error) into API Gateway's result. */
-  response?: unknown;
-  error?: unknown;
-}
-
-/** A stage of the handler: work before the route runs, after it answered, or when anything failed. */
-interface Stage {
-  before?(exchange: Exchange): void | Promise<void>;
-  after?(exchange: Exchange): void | Promise<void>;
-  onError?(exchange: Exchange): void | Promise<void>;
-}
-
-/** How long before Lambda's timeout a route still running is given up, so that its error is answered and logged. */
-const DEADLINE_MARGIN_MS = 5;
-
-/**
- * The stages around a route, in middleware order: `before` in the order given, `after` and
- * `onError` in reverse, so the first stage sees the request first and the response last. Any
- * failure resets the response; then every `onError` runs, and one of them answers it.
- */
-function staged(stages: Stage[], dispatch: (event: ScimEvent, context: Context) => Promise<ScimResponse>) {
-  const before = stages.flatMap((stage) => (stage.before ? [stage.before.bind(stage)] : []));
-  const after = stages.flatMap((stage) => (stage.after ? [stage.after.bind(stage)] : [])).reverse();
-  const onError = stages.flatMap((stage) => (stage.onError ? [stage.onError.bind(stage)] : [])).reverse();
-  return async (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
-    const exchange: Exchange = { event: event as unknown as ScimEvent, context };
-    try {
-      for (const stage of before) await stage(exchange);
-      exchange.response = await withinDeadline(dispatch(exchange.event, context), context);
-      for (const stage of after) await stage(exchange);
-    } catch (error) {
-      exchange.response = undefined;
-      exchange.error = error;
-      for (const stage of onError) await stage(exchange);
-      if (exchange.response === undefined) throw error;
-    }
-    return exchange.response as APIGatewayProxyResult;
-  };
-}
-
-/** The route's answer, or a failure just before Lambda would end the invocation without one. */
-async function withinDeadline<T>(run: Promise<T>, context: Context | undefined): Promise<T> {
-  const remainingMs = context?.getRemainingTimeInMillis?.();
-  if (remainingMs === undefined) return run;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('The route did not answer before the function timed out.'), { name: 'TimeoutError' })), remainingMs - DEADLINE_MARGIN_MS);
-  });
-  try {
-    return await Promise.race([run, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+type ScimRequestContext = Request<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>;
 
 /**
  * Builds a Lambda handler from a function's routes and their implementations. Everything
@@ -136,17 +80,14 @@ export function scimHandler<F extends FunctionSpec>(spec: F, implementations: Ro
     return route.run(toScimRequest(event, context));
   };
 
-  return staged(
-    [
-      scimResponses(log),
-      // After scimResponses, so its onError runs first and sees the error before it is answered.
-      ...(dependencies.trail ? [refusals(dependencies.trail, log)] : []),
-      normalizedRequest(dependencies.maxBodyBytes),
-      authentication(dependencies.verifier),
-      jsonBody(),
-    ],
-    dispatch,
-  );
+  const handler = middy<ScimEvent, APIGatewayProxyResult | ScimResponse, Error, Context>().use(scimResponses(log));
+  // Used after scimResponses, so its onError runs first (middy runs them in reverse) and sees the error.
+  if (dependencies.trail) handler.use(refusals(dependencies.trail, log));
+  return handler
+    .use(normalizedRequest(dependencies.maxBodyBytes))
+    .use(authentication(dependencies.verifier))
+    .use(jsonBody())
+    .handler(dispatch) as unknown as (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 }
 
 function toScimRequest(event: ScimEvent, context: Context | undefined): ScimRequest {
@@ -180,10 +121,10 @@ function baseUrl(event: ScimEvent): string {
 
 const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
 
-function normalizedRequest(maxBodyBytes: number): Stage {
+function normalizedRequest(maxBodyBytes: number): MiddlewareObj<ScimEvent> {
   return {
-    before: (exchange) => {
-      const event = exchange.event;
+    before: (request) => {
+      const event = request.event;
       // API Gateway keeps header names as the client sent them; HTTP says they are case-insensitive.
       event.headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
       if (typeof event.body === 'string' && event.body.length > 0) {
@@ -212,10 +153,10 @@ function normalizedRequest(maxBodyBytes: number): Stage {
  * In AWS, API Gateway's authorizer checked the token before this function ran and names the
  * tenant in the request context; without one (`npm start`), the same verifier runs here.
  */
-function authentication(verifier: TokenVerifier): Stage {
+function authentication(verifier: TokenVerifier): MiddlewareObj<ScimEvent> {
   return {
-    before: async (exchange) => {
-      const event = exchange.event;
+    before: async (request) => {
+      const event = request.event;
       event.principal =
         authorizedPrincipal(event.requestContext?.authorizer) ?? (await verifier.verify((event.headers as Record<string, string | undefined>).authorization));
     },
@@ -224,22 +165,19 @@ function authentication(verifier: TokenVerifier): Stage {
 
 const BULK_RESOURCE = SCIM_BASE_PATH + parseRoute(scimFunctions.bulk.routes.bulk).path;
 
-/** application/json and the structured syntax suffix +json (RFC 6839 §3.1), application/scim+json among them. */
-const JSON_MEDIA_TYPE = /^application\/(.+\+)?json($|;.+)/;
-
 /** Parses JSON bodies, and refuses nesting no SCIM message has before any code walks it. */
-function jsonBody(): Stage {
+function jsonBody(): MiddlewareObj<ScimEvent> {
+  const parser = httpJsonBodyParser() as unknown as MiddlewareObj<ScimEvent>;
   return {
-    before: (exchange) => {
-      const event = exchange.event;
-      if (event.body === undefined) return;
-      const headers = event.headers as Record<string, string | undefined>;
+    before: async (request) => {
+      if (request.event.body === undefined) return;
+      const headers = request.event.headers as Record<string, string | undefined>;
       const contentType = headers['content-type'];
       if (contentType === undefined || contentType.trim() === '') {
         // Scripts often omit it; a JSON body is the only kind SCIM has (RFC 7644 §3.1).
         headers['content-type'] = SCIM_CONTENT_TYPE;
       } else {
-        // Media types compare case-insensitively (RFC 9110 §8.3.1).
+        // Media types compare case-insensitively (RFC 9110 §8.3.1); the body parser's test does not.
         const [mediaType, ...parameters] = contentType.split(';');
         const charset = parameters.map((parameter) => /^\s*charset\s*=\s*"?([^";\s]*)"?\s*$/i.exec(parameter)?.[1]).find((value) => value !== undefined);
         if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
@@ -247,26 +185,19 @@ function jsonBody(): Stage {
         }
         headers['content-type'] = [mediaType.trim().toLowerCase(), ...parameters].join(';');
       }
-      if (!JSON_MEDIA_TYPE.test(headers['content-type'])) {
-        throw ScimError.unsupportedMediaType('Send the request body as JSON with "Content-Type: application/scim+json" (or application/json).');
-      }
-      try {
-        event.body = JSON.parse(event.body as string);
-      } catch (error) {
-        throw ScimError.invalidSyntax(`The request body is not valid JSON: ${(error as Error).message}.`);
-      }
+      await parser.before!(request);
       // A Bulk operation's data is checked when that operation runs, so that it fails alone (RFC 7644 §3.7.3).
-      const opaque = event.resource === BULK_RESOURCE ? isOperationData : undefined;
-      assertBodyShape(event.body, 'The request body', opaque);
+      const opaque = request.event.resource === BULK_RESOURCE ? isOperationData : undefined;
+      assertBodyShape(request.event.body, 'The request body', opaque);
     },
   };
 }
 
 /** Refused writes of an authenticated tenant into its activity trail (a 401 has no tenant). */
-function refusals(trail: Pick<ActivityTrail, 'refused'>, log: Logger): Stage {
+function refusals(trail: Pick<ActivityTrail, 'refused'>, log: Logger): MiddlewareObj<ScimEvent, APIGatewayProxyResult | ScimResponse> {
   return {
-    onError: async (exchange) => {
-      const event = exchange.event;
+    onError: async (request) => {
+      const event = request.event;
       if (!event.principal) return;
       await recordRefusal(
         trail,
@@ -279,7 +210,7 @@ function refusals(trail: Pick<ActivityTrail, 'refused'>, log: Logger): Stage {
           id: event.pathParameters?.id ?? undefined,
           body: event.body,
         },
-        toScimError(exchange.error),
+        toScimError(request.error),
       );
     },
   };
@@ -289,10 +220,10 @@ function refusals(trail: Pick<ActivityTrail, 'refused'>, log: Logger): Stage {
  * The middleware that turns results and errors into API Gateway responses, and writes each
  * request's log line (contracts/request-log.ts).
  */
-function scimResponses(logger: Logger): Stage {
-  const started = new WeakMap<Exchange, number>();
-  const log = (exchange: Exchange, status: number, outcome: { created?: unknown; error?: ScimError; cause?: unknown }) => {
-    const event = exchange.event;
+function scimResponses(logger: Logger): MiddlewareObj<ScimEvent, APIGatewayProxyResult | ScimResponse> {
+  const started = new WeakMap<object, number>();
+  const log = (request: ScimRequestContext, status: number, outcome: { created?: unknown; error?: ScimError; cause?: unknown }) => {
+    const event = request.event;
     const userAgent = headerOf(event, 'user-agent');
     const operation = operationOf(event.httpMethod, event.resource);
     const fields: RequestLogFields = {
@@ -307,7 +238,7 @@ function scimResponses(logger: Logger): Stage {
       tenant: loggedTenant(event),
       client: provisioningClientOf(userAgent),
       userAgent,
-      durationMs: Date.now() - (started.get(exchange) ?? Date.now()),
+      durationMs: Date.now() - (started.get(request) ?? Date.now()),
       requestId: event.requestContext?.requestId,
     };
     if (status >= 500) {
@@ -318,20 +249,20 @@ function scimResponses(logger: Logger): Stage {
     }
   };
   return {
-    before: (exchange) => {
-      started.set(exchange, Date.now());
+    before: (request) => {
+      started.set(request, Date.now());
       // The function's name and Lambda request id on every line: the stack's metric filters count by function.
-      if (exchange.context) logger.addContext(exchange.context);
+      if (request.context) logger.addContext(request.context);
     },
-    after: (exchange) => {
-      const result = exchange.response as ScimResponse;
-      exchange.response = toHttp(result.status, result.body, result.headers);
-      log(exchange, result.status, { created: result.body });
+    after: (request) => {
+      const result = request.response as ScimResponse;
+      request.response = toHttp(result.status, result.body, result.headers);
+      log(request as ScimRequestContext, result.status, { created: result.body });
     },
-    onError: (exchange) => {
-      const error = toScimError(exchange.error);
-      exchange.response = toHttp(error.status, error.toBody(), error.headers);
-      log(exchange, error.status, { error, cause: exchange.error });
+    onError: (request) => {
+      const error = toScimError(request.error);
+      request.response = toHttp(error.status, error.toBody(), error.headers);
+      log(request as ScimRequestContext, error.status, { error, cause: request.error });
     },
   };
 }
@@ -389,5 +320,13 @@ function toHttp(status: number, body: unknown, headers: Record<string, string> =
  */
 export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
+  const candidate = error as { name?: string; message?: string; cause?: { package?: string; message?: string } } | undefined;
+  if (candidate?.cause?.package === '@middy/http-json-body-parser') {
+    if (candidate.message === 'Unsupported Media Type') {
+      return ScimError.unsupportedMediaType('Send the request body as JSON with "Content-Type: application/scim+json" (or application/json).');
+    }
+    const reason = candidate.cause.message ? `: ${candidate.cause.message}` : '';
+    return ScimError.invalidSyntax(`The request body is not valid JSON${reason}.`);
+  }
   return new ScimError(500, 'An internal error occurred; the request was not applied. Retry, and report it if it persists.');
 }
