@@ -79,6 +79,8 @@ export interface LocalApiOptions {
   port?: number;
   /** Project root, against which the route table's entry paths resolve. */
   root: string;
+  /** Called once a request that may have written (any method but GET and HEAD) has been answered. */
+  onWrite?: () => void;
 }
 
 export interface LocalApi {
@@ -160,6 +162,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       for (const [name, value] of Object.entries(result.headers ?? {})) outgoing[name] = String(value);
       response.writeHead(result.statusCode, outgoing);
       response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+      if (request.method !== 'GET' && request.method !== 'HEAD') options.onWrite?.();
     } catch (error) {
       // What API Gateway answers when a Lambda fails outright (the stack maps it to a SCIM body).
       console.error('local api: handler failed', (error as Error).message);

@@ -8,7 +8,7 @@ import { streamFunctions } from '../../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../../lambdas/scim/extensions';
 import { extensionsEnvironment } from '../scim-extensions';
 import { startLocalApi, type LocalApi } from './local-api';
-import { startStreamPoller } from './stream-poller';
+import { startStreamPoller, type StreamPoller } from './stream-poller';
 
 export { localDataDir, localEventsFile, localSecretsDir } from './local-paths';
 
@@ -70,15 +70,20 @@ export async function startLocalScim(options: LocalScimOptions): Promise<LocalSc
     ...extensions,
   } satisfies FunctionEnvironment);
   const token = await localTenantAdmin(options.secretsDir).ensure(DEFAULT_TENANT);
-  const api = await startLocalApi({ root: options.root, host: options.host, port: options.port });
+  let pollers: StreamPoller[] = [];
+  // A write's changes reach the consumers within the busy interval, however long the stream was idle:
+  // the API's writes, and the consumers' own (cleanup's role refreshes are records for the others).
+  const nudge = () => pollers.forEach((poller) => poller.nudge());
+  const api = await startLocalApi({ root: options.root, host: options.host, port: options.port, onWrite: nudge });
   const consumers = options.streamConsumers === false ? [] : Object.values(streamFunctions);
   const started = await Promise.allSettled(
     consumers.map(async (fn) => {
-      const module = (await import(joinPath(options.root, fn.entry))) as { handler: Parameters<typeof startStreamPoller>[2] };
-      return startStreamPoller(options.dynamoDbEndpoint, options.tableName, module.handler, fn.filter);
+      const { handler } = (await import(joinPath(options.root, fn.entry))) as { handler: Parameters<typeof startStreamPoller>[2] };
+      const consumer: typeof handler = (event) => handler(event).finally(nudge);
+      return startStreamPoller(options.dynamoDbEndpoint, options.tableName, consumer, fn.filter);
     }),
   );
-  const pollers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  pollers = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   const failure = started.find((result) => result.status === 'rejected');
   if (failure) {
     await Promise.all(pollers.map((poller) => poller.stop()));
