@@ -52,6 +52,7 @@ export async function startStreamPoller(
   if (!streamArn) throw new Error(`Table ${tableName} has no stream; the stream consumers (cleanup, events) need one (NEW_AND_OLD_IMAGES).`);
   const streams = new DynamoDBStreamsClient(localDynamoDbClientConfig(endpoint));
 
+  const filterAttributes = [...new Set(filter.map((rule) => rule.attribute))];
   const iterators = new Map<string, string | undefined>();
   const retries = new Map<string, number>();
   let shardsListedAt = Number.NEGATIVE_INFINITY;
@@ -88,7 +89,7 @@ export async function startStreamPoller(
       const output = await streams.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 }));
       const records = output.Records ?? [];
       // The event source mapping's filter, as Lambda applies it in AWS.
-      const passed = records.filter((record) => passesStreamFilter(filter, asChange(record)));
+      const passed = records.filter((record) => passesStreamFilter(filter, asChange(record, filterAttributes)));
       const response = passed.length > 0 ? await handler({ Records: passed.map(toLambdaRecord) } as DynamoDBStreamEvent) : undefined;
       read += records.length;
       // Partial batch responses, as Lambda reads them: the shard resumes at the first failed record.
@@ -185,9 +186,18 @@ export async function startStreamPoller(
   };
 }
 
-function asChange(record: _Record) {
-  const image = (value: Record<string, unknown> | undefined) => (value ? unmarshall(value as Record<string, AttributeValue>) : undefined);
-  return { eventName: record.eventName as StreamEventName, oldImage: image(record.dynamodb?.OldImage), newImage: image(record.dynamodb?.NewImage) };
+/** The attributes of an image the filter reads, unmarshalled (the rest of a user or group is not looked at). */
+function image(value: Record<string, AttributeValue> | undefined, attributes: string[]) {
+  if (!value) return undefined;
+  const read: Record<string, AttributeValue> = {};
+  for (const attribute of attributes) if (value[attribute] !== undefined) read[attribute] = value[attribute];
+  return unmarshall(read);
+}
+
+/** A record as the filter sees it. */
+function asChange(record: _Record, attributes: string[]) {
+  const images = record.dynamodb as { OldImage?: Record<string, AttributeValue>; NewImage?: Record<string, AttributeValue> } | undefined;
+  return { eventName: record.eventName as StreamEventName, oldImage: image(images?.OldImage, attributes), newImage: image(images?.NewImage, attributes) };
 }
 
 function toLambdaRecord(record: _Record) {
