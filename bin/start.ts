@@ -1,53 +1,43 @@
 import { resolve } from 'node:path';
 import { DEFAULT_TENANT } from '../lambdas/contracts/tenancy';
-import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { localDataDir, localEventsFile, localSecretsDir, startLocalScim } from '../lib/local/local-environment';
-import { LOCAL_TABLE_NAME, localStoreDir, removeStoreMarker, writeStoreMarker } from '../lib/local/local-store';
+import { localEventsFile } from '../lib/local/local-environment';
+import { localDataDir } from '../lib/local/local-paths';
+import { localServerOptions, START_USAGE, startLocalServer, type LocalServer, type LocalServerOptions } from '../lib/local/local-server';
 import { readExtensionsFile } from '../lib/scim-extensions';
 
 const root = resolve(__dirname, '..');
-const dataDir = localDataDir(root);
-const port = Number.parseInt(process.env.PORT ?? '8080', 10);
 
 async function main() {
+  let options: LocalServerOptions;
   let schemaExtensions: ReturnType<typeof readExtensionsFile>;
   try {
+    options = localServerOptions(process.argv.slice(2), process.env, root);
     schemaExtensions = readExtensionsFile(root, process.env.SCIM_EXTENSIONS_FILE || undefined);
   } catch (error) {
-    console.error(`Could not start: ${(error as Error).message}`);
+    console.error(`Could not start: ${(error as Error).message}\n\n${START_USAGE}`);
     process.exit(1);
   }
-  const store = await startDynamoDbLocal({ dataDir: localStoreDir(dataDir) });
+  let server: LocalServer | undefined;
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    removeStoreMarker(dataDir);
-    await Promise.allSettled([api?.close(), store.stop()]);
+    await server?.stop();
     process.exit(code);
   };
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
-  let api: Awaited<ReturnType<typeof startLocalScim>> | undefined;
   try {
-    api = await startLocalScim({
-      root,
-      dynamoDbEndpoint: store.endpoint,
-      tableName: LOCAL_TABLE_NAME,
-      secretsDir: localSecretsDir(dataDir),
-      eventsFile: localEventsFile(dataDir),
-      port,
-      schemaExtensions,
-    });
+    server = await startLocalServer({ ...options, root, schemaExtensions });
   } catch (error) {
     console.error(`Could not start: ${(error as Error).message}`);
-    await stop(1);
-    return;
+    process.exit(1);
   }
-  writeStoreMarker(dataDir, store.endpoint, LOCAL_TABLE_NAME, process.pid, api.baseUrl);
-  console.log(`SCIM base URL: ${api.baseUrl}`);
+  const { dataDir } = options;
+  console.log(`SCIM base URL: ${server.scim.baseUrl}`);
   console.log(`Data directory: ${dataDir}`);
+  for (const note of server.notes) console.log(note);
   console.log(`Provisioning events: ${localEventsFile(dataDir)}`);
   if (schemaExtensions) console.log(`Schema extensions: ${schemaExtensions.extensions.map((extension) => extension.id).join(', ')}`);
   // The admin tools find this data directory only if they are told the same one.
@@ -55,7 +45,7 @@ async function main() {
   console.log(`More tenants: ${withDataDir}npm run admin -- tenants create <name>`);
   console.log(`Console (tenants, tokens, roles, users, activity): ${withDataDir}npm run console`);
   console.log(`Bearer token of tenant "${DEFAULT_TENANT}" (Okta: HTTP Header auth; Entra ID: Secret Token):`);
-  console.log(api.token);
+  console.log(server.scim.token);
 }
 
 void main();

@@ -78,11 +78,12 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
 
   const respond = (request: ScimRequest, rendered: Rendered, status: number, projection = projectionOf(request)): ScimResponse => {
     const body = shown(endpoint, rendered, request.baseUrl, projection);
-    const bytes = Buffer.byteLength(JSON.stringify(body));
+    const json = JSON.stringify(body);
+    const bytes = Buffer.byteLength(json);
     if (bytes > maxResponseBytes) throw tooLarge(`${model.type.name} ${rendered.stored.id}`, bytes, maxResponseBytes);
     const headers: Record<string, string> = { ETag: etagOf(rendered) };
     if (status === 201) headers.Location = resourceLocation(request.baseUrl, model.type, rendered.stored.id);
-    return { status, body, headers };
+    return { status, body, json, headers };
   };
   const preconditions = (request: ScimRequest) => ({ ifMatch: request.header('if-match') });
   // RFC 7644 §3.4.3: POST /{ResourceType}/.search answers exactly as GET /{ResourceType} would.
@@ -92,7 +93,8 @@ export function resourceRoutes(endpoint: ResourceEndpoint, maxResponseBytes: num
     const result = await endpoint.list(request.tenant, query, wantedBy(model, projection));
     const page = pageOf(endpoint, result.resources, request.baseUrl, projection, maxResponseBytes, 0);
     const nextCursor = nextCursorOf(query, result, page.resources.length, page.complete);
-    return { status: 200, body: pagedListResponse(query, { resources: page.resources, totalResults: result.totalResults, nextCursor }) };
+    const body = pagedListResponse(query, { resources: page.resources, totalResults: result.totalResults, nextCursor });
+    return { status: 200, body, json: listJson(body, page.json) };
   };
 
   return {
@@ -152,18 +154,30 @@ function patchAnswersNoContent(request: ScimRequest, endpoint: ResourceEndpoint,
  */
 function pageOf(endpoint: ResourceEndpoint, rendered: Rendered[], baseUrl: string, projection: Projection, budget: number, listedBefore: number) {
   const resources: Record<string, unknown>[] = [];
+  const json: string[] = [];
   let bytes = 0;
   for (const item of rendered) {
     const resource = shown(endpoint, item, baseUrl, projection);
-    const size = Buffer.byteLength(JSON.stringify(resource)) + 1;
+    const text = JSON.stringify(resource);
+    const size = Buffer.byteLength(text) + 1;
     if (bytes + size > budget) {
       if (listedBefore + resources.length === 0) throw tooLarge(`${endpoint.model.type.name} ${item.stored.id}`, size, budget);
-      return { resources, bytes, complete: false };
+      return { resources, json, bytes, complete: false };
     }
     bytes += size;
     resources.push(resource);
+    json.push(text);
   }
-  return { resources, bytes, complete: true };
+  return { resources, json, bytes, complete: true };
+}
+
+/** Stands in for the Resources while the rest of a list response is serialized; no JSON value of ours is this string. */
+const RESOURCES_SLOT = '\u0000Resources';
+
+/** A list response as JSON, its resources as pageOf serialized them (each once, to fit the page). */
+function listJson(list: { Resources: unknown[] }, resources: string[]): string {
+  // A function, so that `$` in a resource is not read as a replacement pattern.
+  return JSON.stringify({ ...list, Resources: RESOURCES_SLOT }).replace(JSON.stringify(RESOURCES_SLOT), () => `[${resources.join(',')}]`);
 }
 
 /**
@@ -181,6 +195,7 @@ export function searchAcross(endpoints: ResourceEndpoint[], maxResponseBytes: nu
     const query = parseListQuery(parameters);
     const projection = { attributes: query.attributes, excludedAttributes: query.excludedAttributes };
     const resources: Record<string, unknown>[] = [];
+    const json: string[] = [];
     let totalResults = 0;
     let span: Span = { startIndex: query.startIndex, count: query.count };
     let budget = maxResponseBytes;
@@ -189,12 +204,14 @@ export function searchAcross(endpoints: ResourceEndpoint[], maxResponseBytes: nu
       const result = await endpoint.list(request.tenant, { ...query, ...span }, wantedBy(endpoint.model, projection));
       const page = pageOf(endpoint, result.resources, request.baseUrl, projection, budget, resources.length);
       resources.push(...page.resources);
+      json.push(...page.json);
       const total = result.totalResults ?? 0;
       totalResults += total;
       span = nextSpan(span, total, page.resources.length, page.complete);
       budget -= page.bytes;
     }
-    return { status: 200, body: listResponse(resources, totalResults, query.startIndex) };
+    const body = listResponse(resources, totalResults, query.startIndex);
+    return { status: 200, body, json: listJson(body, json) };
   };
 }
 

@@ -12,19 +12,36 @@ type LambdaHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<
 const API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const STAGE = 'local';
 
-interface CompiledRoute {
-  function: FunctionName;
-  method: string;
+/** An API Gateway resource: its path template and the functions its methods go to. */
+interface CompiledResource {
   resource: string;
+  methods: Map<string, FunctionName>;
   match(path: string): Record<string, string> | undefined;
 }
 
 const parameterCount = (resource: string) => resource.split('{').length - 1;
 
+/** Resources in the order API Gateway prefers them: a literal path segment wins over a {parameter}, so /Users/.search is not user ".search". */
+function compiledResources(): CompiledResource[] {
+  const byResource = new Map<string, CompiledResource>();
+  for (const route of allRoutes()) {
+    let entry = byResource.get(route.resource);
+    if (!entry) byResource.set(route.resource, (entry = { resource: route.resource, methods: new Map(), match: pathMatcher(route.resource) }));
+    entry.methods.set(route.method, route.function);
+  }
+  return [...byResource.values()].sort((a, b) => parameterCount(a.resource) - parameterCount(b.resource));
+}
+
+/** As API Gateway answers: with Content-Length, never chunked; none where RFC 9110 §8.6 forbids it. */
+function send(response: ServerResponse, status: number, headers: Record<string, string | string[]>, body: string | Buffer) {
+  if (status !== 204 && status !== 304) headers['Content-Length'] = String(typeof body === 'string' ? Buffer.byteLength(body) : body.length);
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
 /** What API Gateway says itself (as configured by the stack's gateway responses). */
 function gatewayError(response: ServerResponse, status: number, detail: string) {
-  response.writeHead(status, { 'Content-Type': SCIM_CONTENT_TYPE });
-  response.end(JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(status), detail }));
+  send(response, status, { 'Content-Type': SCIM_CONTENT_TYPE }, JSON.stringify({ schemas: [ERROR_SCHEMA], status: String(status), detail }));
 }
 
 function readBody(request: IncomingMessage): Promise<Buffer | 'too large'> {
@@ -79,6 +96,8 @@ export interface LocalApiOptions {
   port?: number;
   /** Project root, against which the route table's entry paths resolve. */
   root: string;
+  /** Called once a request that may have written (any method but GET and HEAD) has been answered. */
+  onWrite?: () => void;
 }
 
 export interface LocalApi {
@@ -93,7 +112,7 @@ export interface LocalApi {
  * Handlers read their configuration from process.env, so set it before calling this.
  */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
-  const routes: CompiledRoute[] = allRoutes().map((route) => ({ function: route.function, method: route.method, resource: route.resource, match: pathMatcher(route.resource) }));
+  const resources = compiledResources();
   const handlers = new Map<FunctionName, LambdaHandler>();
   for (const name of Object.keys(scimFunctions) as FunctionName[]) {
     const module = (await import(join(options.root, scimFunctions[name].entry))) as { handler: LambdaHandler };
@@ -103,63 +122,73 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   // Node would answer a request without Host (RFC 9112 §3.2) with an empty 400 of its own.
   const server = createServer({ requireHostHeader: false }, async (request, response) => {
     try {
-      if (request.headers.host === undefined) return gatewayError(response, 400, 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).');
-      const url = new URL(request.url ?? '/', 'http://local');
-      const path = url.pathname;
-      // Like API Gateway, a literal path segment wins over a {parameter}: /Users/.search is not user ".search".
-      const candidates = routes.filter((route) => route.match(path) !== undefined).sort((a, b) => parameterCount(a.resource) - parameterCount(b.resource));
-      const route = candidates.find((candidate) => candidate.resource === candidates[0].resource && candidate.method === request.method);
-      if (!route) {
-        // A REST API answers unknown routes and methods alike with MISSING_AUTHENTICATION_TOKEN, which the stack maps to 404.
-        return gatewayError(response, 404, `No SCIM endpoint at ${request.method} ${path}.`);
-      }
-      const body = await readBody(request);
-      if (body === 'too large') return gatewayError(response, 413, 'The request body is larger than API Gateway accepts (10 MB).');
-      const pathParameters = route.match(path)!;
+      // Headers as the client sent them, as API Gateway passes them (request.headers would build a lower-cased copy).
       const headers: Record<string, string> = {};
       const multiValueHeaders: Record<string, string[]> = {};
+      let hasHost = false;
       for (let index = 0; index < request.rawHeaders.length; index += 2) {
         const name = request.rawHeaders[index];
         const value = request.rawHeaders[index + 1];
         headers[name] = value;
         (multiValueHeaders[name] ??= []).push(value);
+        if (name.length === 4 && name.toLowerCase() === 'host') hasHost = true;
       }
+      if (!hasHost) return gatewayError(response, 400, 'The request has no Host header, which HTTP/1.1 requires (RFC 9112 §3.2).');
+      const url = new URL(request.url ?? '/', 'http://local');
+      const path = url.pathname;
+      let resource: CompiledResource | undefined;
+      let pathParameters: Record<string, string> = {};
+      for (const candidate of resources) {
+        const matched = candidate.match(path);
+        if (!matched) continue;
+        [resource, pathParameters] = [candidate, matched];
+        break;
+      }
+      const method = request.method ?? '';
+      const fn = resource?.methods.get(method);
+      if (!resource || !fn) {
+        // A REST API answers unknown routes and methods alike with MISSING_AUTHENTICATION_TOKEN, which the stack maps to 404.
+        return gatewayError(response, 404, `No SCIM endpoint at ${method} ${path}.`);
+      }
+      const body = await readBody(request);
+      if (body === 'too large') return gatewayError(response, 413, 'The request body is larger than API Gateway accepts (10 MB).');
       headers['X-Forwarded-Proto'] ??= 'http';
       const query = queryParameters(url.search);
+      // As API Gateway does for bytes it cannot pass as text: base64, for the handler to judge.
+      const text = body.length > 0 && isUtf8(body);
       const event: APIGatewayProxyEvent = {
-        resource: route.resource,
+        resource: resource.resource,
         path,
-        httpMethod: route.method,
+        httpMethod: method,
         headers,
         multiValueHeaders,
         queryStringParameters: Object.keys(query.single).length > 0 ? query.single : null,
         multiValueQueryStringParameters: Object.keys(query.multi).length > 0 ? query.multi : null,
         pathParameters: Object.keys(pathParameters).length > 0 ? pathParameters : null,
         stageVariables: null,
-        // As API Gateway does for bytes it cannot pass as text: base64, for the handler to judge.
-        body: body.length > 0 ? (isUtf8(body) ? body.toString('utf8') : body.toString('base64')) : null,
-        isBase64Encoded: body.length > 0 && !isUtf8(body),
+        body: body.length === 0 ? null : text ? body.toString('utf8') : body.toString('base64'),
+        isBase64Encoded: body.length > 0 && !text,
         requestContext: {
           accountId: '000000000000',
           apiId: 'local',
           // No API Gateway authorizer here: the handlers run the same token verifier themselves.
           authorizer: null,
           protocol: `HTTP/${request.httpVersion}`,
-          httpMethod: route.method,
+          httpMethod: method,
           identity: { sourceIp: request.socket.remoteAddress ?? '127.0.0.1' } as APIGatewayProxyEvent['requestContext']['identity'],
           path,
           stage: STAGE,
           requestId: randomUUID(),
           requestTimeEpoch: Date.now(),
           resourceId: 'local',
-          resourcePath: route.resource,
+          resourcePath: resource.resource,
         },
       };
-      const result = await handlers.get(route.function)!(event, lambdaContext(route.function));
+      const result = await handlers.get(fn)!(event, lambdaContext(fn));
       const outgoing: Record<string, string | string[]> = { ...(result.multiValueHeaders as Record<string, string[]> | undefined) };
-      for (const [name, value] of Object.entries(result.headers ?? {})) outgoing[name] = String(value);
-      response.writeHead(result.statusCode, outgoing);
-      response.end(result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+      for (const name in result.headers) outgoing[name] = String(result.headers[name]);
+      send(response, result.statusCode, outgoing, result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body);
+      if (method !== 'GET' && method !== 'HEAD') options.onWrite?.();
     } catch (error) {
       // What API Gateway answers when a Lambda fails outright (the stack maps it to a SCIM body).
       console.error('local api: handler failed', (error as Error).message);

@@ -65,7 +65,8 @@ async function runningStore(dataDir: string): Promise<{ endpoint: string; tableN
   }
   const url = new URL(marker.endpoint);
   const reachable = await new Promise<boolean>((resolve) => {
-    const socket = connect(Number(url.port), url.hostname);
+    // An endpoint given to npm start may name no port (https://dynamodb.<region>.amazonaws.com).
+    const socket = connect(Number(url.port || (url.protocol === 'https:' ? 443 : 80)), url.hostname);
     socket.once('connect', () => {
       socket.destroy();
       resolve(true);

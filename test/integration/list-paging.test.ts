@@ -1,6 +1,6 @@
 import { mapLimited } from '../../lambdas/runtime/concurrency';
 import { useScimServer } from '../support/scim-fixture';
-import { USER, GROUP, ERROR } from '../support/urns';
+import { USER, GROUP, ERROR, SEARCH } from '../support/urns';
 
 const scim = useScimServer();
 /** Every user created, by id: the reference the server's pages are checked against. */
@@ -165,5 +165,20 @@ describe('groups list alike', () => {
     const page = await scim('GET', `/Groups?filter=${filter}&sortBy=displayName&sortOrder=descending&startIndex=2&count=2&excludedAttributes=members`);
     expect(page.body).toMatchObject({ totalResults: 4, startIndex: 2, itemsPerPage: 2 });
     expect(page.body.Resources.map((group: { displayName: string }) => group.displayName)).toEqual(['charlie', 'Bravo']);
+  });
+});
+
+describe('a page as JSON', () => {
+  it('carries every resource as it is, replacement patterns and all, in a body that is plain JSON', async () => {
+    // Each resource is serialized once, to fit the page, and the page's JSON is put together from those.
+    const title = "$& $' $` $$ $1 \"Resources\":[] \u2028";
+    const created = await scim('POST', '/Users', { schemas: [USER], userName: 'dollar@example.com', title });
+    expect(created.status).toBe(201);
+    const page = await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "dollar@example.com"')}`);
+    expect(page.body.Resources).toEqual([expect.objectContaining({ id: created.body.id, title })]);
+    expect(page.text).toBe(JSON.stringify(page.body));
+    const search = await scim('POST', '/.search', { schemas: [SEARCH], filter: 'userName eq "dollar@example.com"' });
+    expect(search.body.Resources).toEqual([expect.objectContaining({ id: created.body.id, title })]);
+    expect(search.text).toBe(JSON.stringify(search.body));
   });
 });
