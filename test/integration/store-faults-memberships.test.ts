@@ -49,7 +49,8 @@ describe('membership writes meeting store failures (each membership is a transac
   });
 
   it('PATCH adding members across several transactions answers 429 when one of them fails: those written are whole, and the retry adds the rest', async () => {
-    const users = await scim.createUsers(60);
+    // 40 members: 120 items, two transactions.
+    const users = await scim.createUsers(40);
     const group = await scim.createGroup();
     const first = keys.membership(TENANT, group.id, users[0].id)[tableKeys.sortKey];
     await scim.server.drainStreams();
@@ -68,7 +69,7 @@ describe('membership writes meeting store failures (each membership is a transac
     await scim.addMembers(group.id, users.map((user) => user.id));
     expect(await scim.memberIds(group.id)).toEqual(sorted(users.map((user) => user.id)));
     await settledWithoutProblems();
-  });
+  }, 90_000);
 
   it('PUT /Groups/{id} replacing the members answers 429 with the group renamed and its members as they were; the retry replaces them', async () => {
     const [kept, dropped, added] = await scim.createUsers(3);
@@ -86,7 +87,7 @@ describe('membership writes meeting store failures (each membership is a transac
     expect((await scim('PUT', `/Groups/${group.id}`, body)).status).toBe(200);
     expect(await scim.memberIds(group.id)).toEqual(sorted([kept.id, added.id]));
     await settledWithoutProblems();
-  });
+  }, 90_000);
 
   it('POST /Groups with members answers 429 when its memberships cannot be written, and takes the group back so that the retry creates it whole', async () => {
     const users = await scim.createUsers(3);
