@@ -17,13 +17,9 @@
  * while it was in flight, so run the workload at concurrency 1). Priced with PRICES below.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { startLocalScim } from '../../lib/local/local-environment';
-import { roundsOf, startStoreProxy, type StoreCall } from './store-proxy';
+import { roundsOf, startMeasuredScim, type StoreCall } from './store-proxy';
 
 /**
  * List prices, us-east-1, December 2026 (on-demand, no free tier). Lambda at the deployed size
@@ -61,12 +57,8 @@ async function main() {
   const separator = process.argv.indexOf('--');
   const command = separator < 0 ? [] : process.argv.slice(separator + 1);
   if (command.length === 0) throw new Error('usage: provisioning-cost.bench.ts -- <workload command with {base} and {token}>');
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  const dataDir = await mkdtemp(join(tmpdir(), 'provisioning-cost-'));
-  const store = await startDynamoDbLocal({ dataDir: join(dataDir, 'store') });
-  const proxy = await startStoreProxy(store.endpoint);
-  const eventsFile = join(dataDir, 'events.jsonl');
-  const scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: proxy.endpoint, tableName: 'scim-cost', secretsDir: join(dataDir, 'secrets'), eventsFile });
+  const measured = await startMeasuredScim('scim-cost');
+  const { scim, proxy, eventsFile } = measured;
   await scim.drainStreams();
 
   const windows: Array<{ started: number; ended: number }> = [];
@@ -137,10 +129,7 @@ async function main() {
   console.log(`  ${'total'.padEnd(20)} $${total.toFixed(2).padStart(6)}`);
   console.log(`  plus the stream consumers' Lambda invocations (batched), storage, and Secrets Manager: ~$${((ASSUMED.secretsCallsPerHour * 24 * 30 * PRICES.secretsManagerPer10kCalls) / 10_000).toFixed(2)} a month (token checks cached per container)`);
 
-  await scim.close();
-  await proxy.close();
-  await store.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await measured.close();
 }
 
 main().catch((error: unknown) => {

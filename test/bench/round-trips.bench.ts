@@ -23,18 +23,14 @@
  * 1 KB write units, transactions twice).
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
-import { startLocalScim } from '../../lib/local/local-environment';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoSettingsStore } from '../../lambdas/store/dynamo-settings-store';
 import { TenantSettingsService } from '../../lambdas/tenancy/tenant-settings';
 import { DEFAULT_TENANT } from '../../lambdas/contracts/tenancy';
 import { intFromEnv } from './bench-scim';
-import { roundsOf, startStoreProxy, type StoreCall } from './store-proxy';
+import { roundsOf, startMeasuredScim, type StoreCall } from './store-proxy';
 
 const SAMPLES = Math.max(1, intFromEnv('BENCH_SAMPLES', 15));
 const WARMUP = intFromEnv('BENCH_WARMUP', 3);
@@ -74,17 +70,8 @@ function sequenceOf(calls: StoreCall[]): string {
 }
 
 async function main() {
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  const dataDir = await mkdtemp(join(tmpdir(), 'round-trips-'));
-  const store = await startDynamoDbLocal({ dataDir: join(dataDir, 'store') });
-  const proxy = await startStoreProxy(store.endpoint);
-  const scim = await startLocalScim({
-    root: resolve(__dirname, '../..'),
-    dynamoDbEndpoint: proxy.endpoint,
-    tableName: TABLE,
-    secretsDir: join(dataDir, 'secrets'),
-    eventsFile: join(dataDir, 'events.jsonl'),
-  });
+  const measured = await startMeasuredScim(TABLE);
+  const { scim, proxy } = measured;
   const headers = { Authorization: `Bearer ${scim.token}`, 'Content-Type': 'application/scim+json' };
   const send = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(scim.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -106,7 +93,7 @@ async function main() {
   const group = await newGroup(users.slice(0, 10));
   if (ROLES) {
     const groupName = (await send('GET', `/Groups/${group}?attributes=displayName`))!.displayName as string;
-    const settings = new TenantSettingsService(new DynamoSettingsStore(createDocumentClient(store.endpoint), TABLE));
+    const settings = new TenantSettingsService(new DynamoSettingsStore(createDocumentClient(measured.storeEndpoint), TABLE));
     await settings.set(DEFAULT_TENANT, { roles: ['admin', 'member'], defaultRole: 'member', groupRoles: [{ group: groupName, role: 'admin' }], seatLimit: null, seatPolicy: 'reject' });
   }
   await scim.drainStreams();
@@ -216,10 +203,7 @@ async function main() {
   }
   if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
 
-  await scim.close();
-  await proxy.close();
-  await store.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await measured.close();
 }
 
 main().catch((error: unknown) => {

@@ -1,6 +1,11 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local';
+import { startLocalScim } from '../../lib/local/local-environment';
 
 /** One DynamoDB call as it crossed the proxy. */
 export interface StoreCall {
@@ -138,4 +143,27 @@ export function roundsOf(calls: StoreCall[]): number {
     chain.push(longest + 1);
   });
   return Math.max(0, ...chain);
+}
+
+/** The real handlers over HTTP on a disk-backed embedded store, as `npm start` runs them, with the proxy in between. */
+export async function startMeasuredScim(tableName: string) {
+  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  const dataDir = await mkdtemp(join(tmpdir(), `${tableName}-`));
+  const store = await startDynamoDbLocal({ dataDir: join(dataDir, 'store') });
+  const proxy = await startStoreProxy(store.endpoint);
+  const eventsFile = join(dataDir, 'events.jsonl');
+  const scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: proxy.endpoint, tableName, secretsDir: join(dataDir, 'secrets'), eventsFile });
+  return {
+    scim,
+    proxy,
+    eventsFile,
+    /** A client of the store itself, past the proxy. */
+    storeEndpoint: store.endpoint,
+    close: async () => {
+      await scim.close();
+      await proxy.close();
+      await store.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
 }
