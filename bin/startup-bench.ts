@@ -57,6 +57,7 @@ const ENVIRONMENT = {
   AWS_SECRET_ACCESS_KEY: 'startup-bench',
   AWS_LAMBDA_FUNCTION_NAME: 'startup-bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+  // The SDK's notice for Node below 22 (Lambda runs 24) would be printed and timed otherwise.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   PATH: process.env.PATH ?? '',
 };
