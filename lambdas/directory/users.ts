@@ -114,11 +114,11 @@ export class UserEndpoint implements ResourceEndpoint {
   }
 
   async replace(tenant: string, id: string, body: unknown, preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
-    return this.written(id, wanted, (derive) => this.users.replace(tenant, id, body, client, preconditions, { derive }), tenant);
+    return this.written(tenant, id, wanted, (derive) => this.users.replace(tenant, id, body, client, preconditions, { derive }));
   }
 
   async patch(tenant: string, id: string, operations: PatchOperation[], preconditions: Preconditions, wanted: Wanted, client: ProvisioningClient): Promise<Rendered> {
-    return this.written(id, wanted, (derive) => this.users.patch(tenant, id, operations, client, preconditions, { derive }), tenant);
+    return this.written(tenant, id, wanted, (derive) => this.users.patch(tenant, id, operations, client, preconditions, { derive }));
   }
 
   /**
@@ -126,7 +126,7 @@ export class UserEndpoint implements ResourceEndpoint {
    * changed it), computed from the settings and groups read alongside the user, which then show
    * the user's groups: two rounds to the store, not one after another per concern.
    */
-  private async written(id: string, wanted: Wanted, write: (derive: Derive) => Promise<StoredResource>, tenant: string): Promise<Rendered> {
+  private async written(tenant: string, id: string, wanted: Wanted, write: (derive: Derive) => Promise<StoredResource>): Promise<Rendered> {
     let inputs: AccessInputs | undefined;
     const stored = await write(() => {
       const alongside = this.access.alongside(tenant, id, wanted('groups'));

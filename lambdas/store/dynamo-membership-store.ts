@@ -91,19 +91,13 @@ export class DynamoMembershipStore implements MembershipStore {
       const items = [...(claiming ? [claiming] : []), ...pending.flatMap((unit) => unit.items)];
       const failed = await transactWrite(this.client, items);
       if (failed.length === 0) return claiming !== undefined;
+      // The unit each item of the transaction belongs to (the claim, first, belongs to none).
+      const owners = [...(claiming ? [undefined] : []), ...pending.flatMap((unit) => unit.items.map(() => unit))];
       if (claiming && failed.includes(0)) {
         if (required) return false;
         claiming = undefined;
       }
-      const offset = claimItem && items[0] === claimItem ? 1 : 0;
-      const refused = new Set<Unit>();
-      for (const index of failed) {
-        let position = offset;
-        for (const unit of pending) {
-          if (index >= position && index < position + unit.items.length) refused.add(unit);
-          position += unit.items.length;
-        }
-      }
+      const refused = new Set(failed.flatMap((index) => owners[index] ?? []));
       unknown.push(...[...refused].flatMap((unit) => (unit.userId ? [unit.userId] : [])));
       pending = pending.filter((unit) => !refused.has(unit));
     }
