@@ -21,7 +21,7 @@ import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Function as LambdaFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter, QueryDefinition, QueryString, type ILogGroup, type QueryStringProps } from 'aws-cdk-lib/aws-logs';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Topic, type ITopic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct, type IConstruct } from 'constructs';
@@ -67,6 +67,8 @@ export interface ScimOperationsProps {
   readonly tokenExpiry: { readonly alarm: Alarm; readonly report: IFunction; readonly prefix: string };
   /** Subscribes this address to the alarm topic (SNS asks it to confirm first). @default no subscription */
   readonly alarmEmail?: string;
+  /** Alarms notify this topic instead of one (and a key) of their own. */
+  readonly alarmTopic?: ITopic;
 }
 
 /** A Logs Insights query that starts with a comment line (`#`), which the console shows above it. */
@@ -146,7 +148,7 @@ const QUERY_TITLES: Record<keyof typeof operatorQueries, string> = {
  */
 export class ScimOperations extends Construct {
   /** Every alarm's action (and its return to OK). Encrypted with a key CloudWatch may use. */
-  readonly alarmTopic: Topic;
+  readonly alarmTopic: ITopic;
   readonly dashboard: Dashboard;
   readonly alarms: Alarm[] = [];
 
@@ -154,17 +156,7 @@ export class ScimOperations extends Construct {
     super(scope, id);
     const stackName = Stack.of(this).stackName;
 
-    // CloudWatch cannot publish to a topic under the AWS-managed SNS key (its policy admits SNS
-    // only), so the topic has a key of its own that allows CloudWatch.
-    const key = new Key(this, 'AlarmTopicKey', {
-      description: `Encrypts the alarm notifications of ${stackName}`,
-      enableKeyRotation: true,
-      // It protects transient notifications only; nothing encrypted with it outlives the stack.
-      removalPolicy: RemovalPolicy.DESTROY,
-      pendingWindow: Duration.days(7),
-    });
-    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `${stackName} SCIM alarms`, masterKey: key, enforceSSL: true });
+    this.alarmTopic = props.alarmTopic ?? this.ownAlarmTopic(stackName);
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
 
     const requestLogs = Object.values(props.requestFunctions).map((fn) => fn.logGroup);
@@ -268,6 +260,21 @@ export class ScimOperations extends Construct {
   }
 
   /** 4xx and 5xx per request function, counted from its request lines. */
+  /** A topic with a key of its own that CloudWatch may use. */
+  private ownAlarmTopic(stackName: string): Topic {
+    // CloudWatch cannot publish to a topic under the AWS-managed SNS key (its policy admits SNS
+    // only), so the topic has a key of its own that allows CloudWatch.
+    const key = new Key(this, 'AlarmTopicKey', {
+      description: `Encrypts the alarm notifications of ${stackName}`,
+      enableKeyRotation: true,
+      // It protects transient notifications only; nothing encrypted with it outlives the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    return new Topic(this, 'AlarmTopic', { displayName: `${stackName} SCIM alarms`, masterKey: key, enforceSSL: true });
+  }
+
   private statusMetrics(functions: Readonly<Record<string, LambdaFunction>>) {
     const clientErrors: Record<string, IMetric> = {};
     const serverErrors: Record<string, IMetric> = {};

@@ -15,10 +15,10 @@ let json: Json;
 
 const ofType = (type: string): Array<[string, Resource]> => Object.entries(json.Resources).filter(([, resource]) => resource.Type === type);
 const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
-const adminApiId = () => logicalId(stack.adminApi.api);
-const scimApiId = () => logicalId(stack.api);
+const adminApiId = () => logicalId(stack.endpoint.adminApi.api);
+const scimApiId = () => logicalId(stack.endpoint.api);
 const tableId = () => ofType('AWS::DynamoDB::Table')[0][0];
-const stageRef = () => `{"Ref":"${stack.getLogicalId(stack.adminApi.api.deploymentStage.node.defaultChild as any)}"}`;
+const stageRef = () => `{"Ref":"${stack.getLogicalId(stack.endpoint.adminApi.api.deploymentStage.node.defaultChild as any)}"}`;
 const onApi = (resource: Resource, apiId: string) => resource.Properties?.RestApiId?.Ref === apiId;
 
 /** `METHOD /path` of every method on the REST API `apiId`, rebuilt from ParentId/PathPart. */
@@ -44,7 +44,7 @@ function roleStatements(roleLogicalId: string): any[] {
 beforeAll(() => {
   stack = new ScimStack(cdkApp(), 'ScimAdmin');
   new Role(stack, 'SaasBackend', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
-  stack.grantAdminInvoke(stack.node.findChild('SaasBackend') as Role);
+  stack.endpoint.grantAdmin(stack.node.findChild('SaasBackend') as Role);
   json = Template.fromStack(stack).toJSON() as Json;
 });
 
@@ -63,7 +63,7 @@ describe('methods', () => {
   });
 
   test('every admin method reaches the admin function, and no SCIM method does', () => {
-    const adminFunction = logicalId(stack.adminApi.function);
+    const adminFunction = logicalId(stack.endpoint.adminApi.function);
     for (const [, method] of methodsOf(adminApiId())) expect(JSON.stringify(method.Properties.Integration.Uri)).toContain(`"${adminFunction}"`);
     for (const [key, method] of methodsOf(scimApiId())) {
       expect(key.includes(ADMIN_BASE_PATH)).toBe(false);
@@ -77,7 +77,7 @@ describe('methods', () => {
   });
 
   test('only API Gateway may invoke the admin function, from the admin API', () => {
-    const adminFunction = logicalId(stack.adminApi.function);
+    const adminFunction = logicalId(stack.endpoint.adminApi.function);
     const permissions = ofType('AWS::Lambda::Permission').filter(([, permission]) => JSON.stringify(permission.Properties.FunctionName).includes(`"${adminFunction}"`));
     expect(permissions.length).toBeGreaterThan(0);
     for (const [, permission] of permissions) {
@@ -88,7 +88,7 @@ describe('methods', () => {
 });
 
 describe('the admin function', () => {
-  const fn = () => json.Resources[logicalId(stack.adminApi.function)];
+  const fn = () => json.Resources[logicalId(stack.endpoint.adminApi.function)];
 
   test('is built from the route table entry and knows the table, the secrets prefix and the SCIM base URL', () => {
     expect(Object.keys(fn().Properties.Environment.Variables)).toEqual(expect.arrayContaining(['TABLE_NAME', 'TENANT_SECRET_PREFIX', 'SCIM_BASE_URL']));
@@ -98,8 +98,8 @@ describe('the admin function', () => {
   });
 
   test('its role reaches the table, the tenants secrets prefix, the rotation function and nothing else', () => {
-    const statements = roleStatements(stack.getLogicalId(stack.adminApi.function.role!.node.defaultChild as any));
-    const rotation = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.tenantTokens.rotationFunction), 'Arn'] });
+    const statements = roleStatements(stack.getLogicalId(stack.endpoint.adminApi.function.role!.node.defaultChild as any));
+    const rotation = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack.endpoint.tenantTokens.rotationFunction), 'Arn'] });
     const grants = statements.flatMap((statement) => [statement.Action].flat().map((action: string) => ({ action, resource: JSON.stringify(statement.Resource) })));
     const anywhere = new Set(['secretsmanager:ListSecrets', 'xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
     for (const { action, resource } of grants) {
@@ -124,7 +124,7 @@ describe('the admin function', () => {
   });
 
   test('is watched like the others: an errors alarm on it', () => {
-    const ref = { Ref: logicalId(stack.adminApi.function) };
+    const ref = { Ref: logicalId(stack.endpoint.adminApi.function) };
     const alarms = ofType('AWS::CloudWatch::Alarm').filter(
       ([, alarm]) => alarm.Properties.MetricName === 'Errors' && (alarm.Properties.Dimensions ?? []).some((dimension: any) => JSON.stringify(dimension.Value) === JSON.stringify(ref)),
     );
@@ -140,7 +140,7 @@ describe('stage, logs and output', () => {
       expect.objectContaining({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20, LoggingLevel: 'ERROR', DataTraceEnabled: false }),
     ]);
     const destination = JSON.stringify(stage().Properties.AccessLogSetting.DestinationArn);
-    const accessLogs = logicalId(stack.adminApi.accessLogs);
+    const accessLogs = logicalId(stack.endpoint.adminApi.accessLogs);
     expect(destination).toContain(`{"Ref":"${accessLogs}"}`);
     expect(json.Resources[accessLogs].Properties.RetentionInDays).toBeGreaterThan(0);
     const format = JSON.parse(stage().Properties.AccessLogSetting.Format);

@@ -77,10 +77,10 @@ test('with the web ACL turned off (managed centrally), only its absence is ackno
   expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
   const ids = new Set(acknowledgements(centralStack).map((ack) => ack.id));
   expect([...ids].filter((id) => !EXPECTED_ACKNOWLEDGEMENTS.includes(id))).toEqual([]);
-  expect(acknowledgements(centralStack.api).map((ack) => ack.id)).toContain('AwsSolutions-APIG3');
+  expect(acknowledgements(centralStack.endpoint.api).map((ack) => ack.id)).toContain('AwsSolutions-APIG3');
 });
 
 test('the SCIM API acknowledges no missing web ACL while it has one; the IAM-only admin API does', () => {
-  expect(acknowledgements(stack.api).map((ack) => ack.id)).not.toContain('AwsSolutions-APIG3');
-  expect(acknowledgements(stack.adminApi.api).map((ack) => ack.id)).toContain('AwsSolutions-APIG3');
+  expect(acknowledgements(stack.endpoint.api).map((ack) => ack.id)).not.toContain('AwsSolutions-APIG3');
+  expect(acknowledgements(stack.endpoint.adminApi.api).map((ack) => ack.id)).toContain('AwsSolutions-APIG3');
 });

@@ -9,7 +9,7 @@ describe('grantDirectoryRead', () => {
     const app = cdkApp();
     const stack = new ScimStack(app, 'DirectoryReadTest');
     const appRole = new Role(stack, 'AppRole', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
-    stack.grantDirectoryRead(appRole);
+    stack.endpoint.grantDirectoryRead(appRole);
 
     const roleId = stack.getLogicalId(appRole.node.defaultChild as any);
     const policies = Object.values(Template.fromStack(stack).toJSON().Resources as Record<string, any>).filter(

@@ -28,8 +28,8 @@ const actionsOf = (statement: any): string[] => [statement.Action].flat();
 
 describe('provisioning events in the stack', () => {
   const { stack, json, ofType, logicalId, statementsOf } = synth();
-  const eventsId = logicalId(stack.eventsFunction);
-  const busId = stack.getLogicalId(stack.eventBus.node.defaultChild as any);
+  const eventsId = logicalId(stack.endpoint.eventsFunction);
+  const busId = stack.getLogicalId(stack.endpoint.eventBus.node.defaultChild as any);
 
   test('a bus of its own by default, named in an output', () => {
     expect(ofType('AWS::Events::EventBus').map(([id]) => id)).toEqual([busId]);
@@ -53,12 +53,12 @@ describe('provisioning events in the stack', () => {
     );
     const queue = mapping.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
     expect(json.Resources[queue]).toMatchObject({ Type: 'AWS::SQS::Queue', Properties: { SqsManagedSseEnabled: true } });
-    const cleanupQueue = ofType('AWS::Lambda::EventSourceMapping').find(([, candidate]) => candidate.Properties.FunctionName.Ref === logicalId(stack.cleanupFunction))![1].Properties.DestinationConfig.OnFailure.Destination;
+    const cleanupQueue = ofType('AWS::Lambda::EventSourceMapping').find(([, candidate]) => candidate.Properties.FunctionName.Ref === logicalId(stack.endpoint.cleanupFunction))![1].Properties.DestinationConfig.OnFailure.Destination;
     expect(cleanupQueue['Fn::GetAtt'][0]).not.toBe(queue);
   });
 
   test('it may put events on the bus and nothing else of EventBridge', () => {
-    const eventStatements = statementsOf(stack.eventsFunction).filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
+    const eventStatements = statementsOf(stack.endpoint.eventsFunction).filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
     expect(eventStatements.map((statement) => [actionsOf(statement), statement.Resource])).toEqual([[['events:PutEvents'], { 'Fn::GetAtt': [busId, 'Arn'] }]]);
   });
 
@@ -73,7 +73,7 @@ describe('provisioning events in the stack', () => {
   });
 
   test('the token functions publish their events on the same bus, and only there', () => {
-    for (const fn of [stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction]) {
+    for (const fn of [stack.endpoint.tenantTokens.rotationFunction, stack.endpoint.tenantTokens.expiryFunction]) {
       expect(json.Resources[logicalId(fn)].Properties.Environment.Variables.EVENT_BUS_NAME).toEqual({ Ref: busId });
       const statements = statementsOf(fn).filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
       expect(statements.map((statement) => [actionsOf(statement), statement.Resource])).toEqual([[['events:PutEvents'], { 'Fn::GetAtt': [busId, 'Arn'] }]]);
@@ -85,7 +85,7 @@ describe('provisioning events in the stack', () => {
       .filter(([, policy]) => policy.Properties.PolicyDocument.Statement.some((statement: any) => actionsOf(statement).includes('events:PutEvents')))
       .flatMap(([, policy]) => policy.Properties.Roles.map((role: any) => role.Ref))
       .sort();
-    const roles = [stack.eventsFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction].map((fn) => stack.getLogicalId(fn.role!.node.defaultChild as any));
+    const roles = [stack.endpoint.eventsFunction, stack.endpoint.tenantTokens.rotationFunction, stack.endpoint.tenantTokens.expiryFunction].map((fn) => stack.getLogicalId(fn.role!.node.defaultChild as any));
     expect(publishers).toEqual(roles.sort());
   });
 });
@@ -95,16 +95,16 @@ describe('stack properties', () => {
     const { stack, json, ofType, statementsOf } = synth(undefined, (shared) => ({ eventBus: new EventBus(shared, 'Existing', { eventBusName: 'company-events' }) }));
     expect(ofType('AWS::Events::EventBus')).toEqual([]);
     expect(JSON.stringify(json.Outputs.EventBusName.Value)).toContain('Existing');
-    const [statement] = statementsOf(stack.eventsFunction).filter((candidate) => actionsOf(candidate).includes('events:PutEvents'));
+    const [statement] = statementsOf(stack.endpoint.eventsFunction).filter((candidate) => actionsOf(candidate).includes('events:PutEvents'));
     expect(JSON.stringify(statement.Resource)).toContain('Existing');
   });
 
   test('activityRetention reaches every function that writes the trail', () => {
     const { stack, json, logicalId } = synth({ activityRetention: Duration.days(90) });
-    for (const fn of [stack.eventsFunction, stack.functions.users, stack.functions.groups, stack.functions.bulk]) {
+    for (const fn of [stack.endpoint.eventsFunction, stack.endpoint.functions.users, stack.endpoint.functions.groups, stack.endpoint.functions.bulk]) {
       expect(json.Resources[logicalId(fn)].Properties.Environment.Variables.ACTIVITY_RETENTION_DAYS).toBe('90');
     }
-    expect(json.Resources[logicalId(stack.functions.discovery)].Properties.Environment.Variables.ACTIVITY_RETENTION_DAYS).toBeUndefined();
+    expect(json.Resources[logicalId(stack.endpoint.functions.discovery)].Properties.Environment.Variables.ACTIVITY_RETENTION_DAYS).toBeUndefined();
     expect(() => synth({ activityRetention: Duration.hours(12) })).toThrow();
   });
 });

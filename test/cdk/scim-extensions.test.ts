@@ -43,20 +43,20 @@ describe('the stack with declared schema extensions', () => {
   it('hands the declaration to every SCIM function, where the Lambda config parses it into the extended models', () => {
     const stack = stackWith(acmeExtensions);
     for (const name of functionNames) {
-      const variables = variablesOf(stack, stack.functions[name].node.defaultChild as CfnFunction);
+      const variables = variablesOf(stack, stack.endpoint.functions[name].node.defaultChild as CfnFunction);
       expect(JSON.parse(variables.SCIM_EXTENSIONS as string)).toEqual(acmeExtensions);
       const config = loadConfig({ TABLE_NAME: 'scim', SCIM_EXTENSIONS: variables.SCIM_EXTENSIONS as string });
       const registry = schemaRegistry(config.SCIM_EXTENSIONS);
       expect(registry.models.User.extensions.map((schema) => schema.id)).toContain(ACME_USER);
       expect(registry.models.Group.extensions.map((schema) => schema.id)).toContain(ACME_GROUP);
     }
-    expect(variablesOf(stack, stack.cleanupFunction.node.defaultChild as CfnFunction)).not.toHaveProperty('SCIM_EXTENSIONS');
+    expect(variablesOf(stack, stack.endpoint.cleanupFunction.node.defaultChild as CfnFunction)).not.toHaveProperty('SCIM_EXTENSIONS');
   });
 
   it('sets nothing without a declaration, or with an empty one', () => {
     for (const stack of [stackWith(), stackWith({ extensions: [] })]) {
       for (const name of functionNames) {
-        expect(variablesOf(stack, stack.functions[name].node.defaultChild as CfnFunction)).not.toHaveProperty('SCIM_EXTENSIONS');
+        expect(variablesOf(stack, stack.endpoint.functions[name].node.defaultChild as CfnFunction)).not.toHaveProperty('SCIM_EXTENSIONS');
       }
     }
   });

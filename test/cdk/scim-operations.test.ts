@@ -23,7 +23,7 @@ let json: Json;
 
 const ofType = (template: Json, type: string): Array<[string, Resource]> => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
 const logicalId = (construct: IConstruct) => stack.getLogicalId(construct.node.defaultChild as CfnFunction);
-const topicRef = () => ({ Ref: logicalId(stack.operations.alarmTopic) });
+const topicRef = () => ({ Ref: logicalId(stack.endpoint.operations.alarmTopic) });
 
 /** The metrics an alarm reads: its own, or those of its math expression. */
 function alarmMetrics(alarm: Resource): Array<{ MetricName: string; Namespace: string; Dimensions?: Array<{ Name: string; Value: unknown }> }> {
@@ -53,12 +53,12 @@ beforeAll(() => {
 describe('alarms', () => {
   const fnRef = (fn: IConstruct) => ({ Ref: logicalId(fn) });
   const allFunctions = () => ({
-    ...stack.functions,
-    authorizer: stack.authorizerFunction,
-    cleanup: stack.cleanupFunction,
-    rotation: stack.tenantTokens.rotationFunction,
-    tokenExpiry: stack.tenantTokens.expiryFunction,
-    admin: stack.adminApi.function,
+    ...stack.endpoint.functions,
+    authorizer: stack.endpoint.authorizerFunction,
+    cleanup: stack.endpoint.cleanupFunction,
+    rotation: stack.endpoint.tenantTokens.rotationFunction,
+    tokenExpiry: stack.endpoint.tenantTokens.expiryFunction,
+    admin: stack.endpoint.adminApi.function,
   });
 
   test('every alarm in the stack notifies the topic, and tells it when it is OK again', () => {
@@ -84,7 +84,7 @@ describe('alarms', () => {
   });
 
   test('the token authorizer has no errors alarm: each wrong token is an error to Lambda (API Gateway answers 401)', () => {
-    expect(alarmsOn(json, 'Errors', { name: 'FunctionName', value: fnRef(stack.authorizerFunction) })).toEqual([]);
+    expect(alarmsOn(json, 'Errors', { name: 'FunctionName', value: fnRef(stack.endpoint.authorizerFunction) })).toEqual([]);
   });
 
   test('every function has a throttles alarm', () => {
@@ -109,7 +109,7 @@ describe('alarms', () => {
   });
 
   test('each stream consumer alarms 30 minutes behind', () => {
-    for (const consumer of [stack.cleanupFunction, stack.eventsFunction]) {
+    for (const consumer of [stack.endpoint.cleanupFunction, stack.endpoint.eventsFunction]) {
       const [alarm] = alarmsOn(json, 'IteratorAge', { name: 'FunctionName', value: fnRef(consumer) });
       expect(alarm.Properties).toMatchObject({ Statistic: 'Maximum', Threshold: 30 * 60 * 1000, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
     }
@@ -122,7 +122,7 @@ describe('alarms', () => {
   });
 
   test('the expiry report missing for 12 hours alarms: no data is breaching', () => {
-    const [alarm] = alarmsOn(json, 'Invocations', { name: 'FunctionName', value: fnRef(stack.tenantTokens.expiryFunction) });
+    const [alarm] = alarmsOn(json, 'Invocations', { name: 'FunctionName', value: fnRef(stack.endpoint.tenantTokens.expiryFunction) });
     expect(alarm.Properties).toMatchObject({ Period: 12 * 3600, Statistic: 'Sum', Threshold: 1, ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
   });
 });
@@ -145,7 +145,7 @@ describe('alarm topic', () => {
   test("the stack outputs the topic's ARN and the dashboard's name", () => {
     const outputs = (Template.fromStack(stack).toJSON() as { Outputs: Record<string, { Value: unknown }> }).Outputs;
     expect(outputs.AlarmTopicArn.Value).toEqual(topicRef());
-    expect(outputs.DashboardName.Value).toEqual({ Ref: logicalId(stack.operations.dashboard) });
+    expect(outputs.DashboardName.Value).toEqual({ Ref: logicalId(stack.endpoint.operations.dashboard) });
   });
 
   test('an e-mail subscription only when alarmEmail is set', () => {
@@ -153,13 +153,13 @@ describe('alarm topic', () => {
     const withEmail = new ScimStack(cdkApp(), 'ScimOpsMail', { alarmEmail: 'oncall@example.com' });
     const subscriptions = ofType(Template.fromStack(withEmail).toJSON() as Json, 'AWS::SNS::Subscription');
     expect(subscriptions).toHaveLength(1);
-    expect(subscriptions[0][1].Properties).toMatchObject({ Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: withEmail.getLogicalId(withEmail.operations.alarmTopic.node.defaultChild as any) } });
+    expect(subscriptions[0][1].Properties).toMatchObject({ Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: withEmail.getLogicalId(withEmail.endpoint.operations.alarmTopic.node.defaultChild as any) } });
   });
 });
 
 describe('request metrics', () => {
   test.each(functionNames)('%s: 4xx and 5xx counted from its request lines, per function name', (name) => {
-    const logGroup = { Ref: logicalId(stack.functions[name].logGroup) };
+    const logGroup = { Ref: logicalId(stack.endpoint.functions[name].logGroup) };
     const filters = ofType(json, 'AWS::Logs::MetricFilter')
       .map(([, filter]) => filter.Properties)
       .filter((filter) => JSON.stringify(filter.LogGroupName) === JSON.stringify(logGroup));
@@ -175,7 +175,7 @@ describe('request metrics', () => {
 describe('saved queries', () => {
   const queries = () => ofType(json, 'AWS::Logs::QueryDefinition').map(([, query]) => query.Properties);
   const named = (title: string) => queries().find((query) => query.Name.endsWith(`/${title}`))!;
-  const requestLogGroups = () => functionNames.map((name) => ({ Ref: logicalId(stack.functions[name].logGroup) }));
+  const requestLogGroups = () => functionNames.map((name) => ({ Ref: logicalId(stack.endpoint.functions[name].logGroup) }));
 
   test('at least four, in a folder named after the stack, each over log groups of the stack', () => {
     expect(queries().length).toBeGreaterThanOrEqual(4);

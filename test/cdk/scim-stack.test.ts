@@ -46,7 +46,7 @@ let json: Json;
 
 /** The admin API's own REST API and everything on it (test/cdk/admin-api.test.ts covers them). */
 function ofAdminApi(logicalId: string, resource: Resource): boolean {
-  const adminApi = stack.getLogicalId(stack.adminApi.api.node.defaultChild as any);
+  const adminApi = stack.getLogicalId(stack.endpoint.adminApi.api.node.defaultChild as any);
   return logicalId === adminApi || resource.Properties?.RestApiId?.Ref === adminApi;
 }
 
@@ -56,12 +56,12 @@ function ofType(type: string): Array<[string, Resource]> {
 }
 
 function functionLogicalId(name: FunctionName): string {
-  return stack.getLogicalId(stack.functions[name].node.defaultChild as CfnFunction);
+  return stack.getLogicalId(stack.endpoint.functions[name].node.defaultChild as CfnFunction);
 }
 
 /** The statements of every IAM policy attached to the function's role. */
 function roleStatements(name: FunctionName): any[] {
-  const roleLogicalId = stack.getLogicalId(stack.functions[name].role!.node.defaultChild as any);
+  const roleLogicalId = stack.getLogicalId(stack.endpoint.functions[name].role!.node.defaultChild as any);
   return ofType('AWS::IAM::Policy')
     .filter(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === roleLogicalId))
     .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
@@ -181,29 +181,29 @@ describe('tenant tokens', () => {
     const [[logicalId, schedule]] = ofType('AWS::SecretsManager::RotationSchedule');
     expect(schedule.Properties).toEqual({
       SecretId: { Ref: 'DefaultTenantToken' },
-      RotationLambdaARN: { 'Fn::GetAtt': [logicalIdOf(stack.tenantTokens.rotationFunction), 'Arn'] },
+      RotationLambdaARN: { 'Fn::GetAtt': [logicalIdOf(stack.endpoint.tenantTokens.rotationFunction), 'Arn'] },
       RotateImmediatelyOnUpdate: false,
     });
     // Secrets Manager tests the function as the schedule is made: it must be allowed to invoke it, for this account only.
     const [[permissionId, permission]] = ofType('AWS::Lambda::Permission').filter(([, candidate]) => candidate.Properties.Principal === 'secretsmanager.amazonaws.com');
-    expect(permission.Properties).toMatchObject({ FunctionName: { 'Fn::GetAtt': [logicalIdOf(stack.tenantTokens.rotationFunction), 'Arn'] }, SourceAccount: { Ref: 'AWS::AccountId' } });
-    expect(json.Resources[logicalId].DependsOn).toEqual(expect.arrayContaining([permissionId, logicalIdOf(stack.tenantTokens.rotationFunction)]));
+    expect(permission.Properties).toMatchObject({ FunctionName: { 'Fn::GetAtt': [logicalIdOf(stack.endpoint.tenantTokens.rotationFunction), 'Arn'] }, SourceAccount: { Ref: 'AWS::AccountId' } });
+    expect(json.Resources[logicalId].DependsOn).toEqual(expect.arrayContaining([permissionId, logicalIdOf(stack.endpoint.tenantTokens.rotationFunction)]));
   });
 
   test("the rotation function may run the four steps on tenants' secrets and nothing else, with the token policy", () => {
-    const [statement] = statementsOf(stack.tenantTokens.rotationFunction);
-    expect(statementsOf(stack.tenantTokens.rotationFunction)).toHaveLength(1);
+    const [statement] = statementsOf(stack.endpoint.tenantTokens.rotationFunction);
+    expect(statementsOf(stack.endpoint.tenantTokens.rotationFunction)).toHaveLength(1);
     expect(actionsOf(statement).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage']);
     expect(statement.Resource).toEqual(tenantSecrets);
-    expect(json.Resources[logicalIdOf(stack.tenantTokens.rotationFunction)].Properties.Environment.Variables).toMatchObject({ TOKEN_VALIDITY_DAYS: '365', TOKEN_OVERLAP_DAYS: '7' });
+    expect(json.Resources[logicalIdOf(stack.endpoint.tenantTokens.rotationFunction)].Properties.Environment.Variables).toMatchObject({ TOKEN_VALIDITY_DAYS: '365', TOKEN_OVERLAP_DAYS: '7' });
   });
 
   test("every six hours the expiry report reads tenants' tokens; the alarm fires below 30 days to expiry", () => {
-    const expiry = logicalIdOf(stack.tenantTokens.expiryFunction);
+    const expiry = logicalIdOf(stack.endpoint.tenantTokens.expiryFunction);
     const [[, rule]] = ofType('AWS::Events::Rule');
     expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(6 hours)', Targets: [{ Arn: { 'Fn::GetAtt': [expiry, 'Arn'] } }] });
     expect(json.Resources[expiry].Properties.Environment.Variables.TENANT_SECRET_PREFIX).toEqual(prefix);
-    const statements = statementsOf(stack.tenantTokens.expiryFunction);
+    const statements = statementsOf(stack.endpoint.tenantTokens.expiryFunction);
     // CDK merges the tracing actions into the statement on "*" that ListSecrets needs, ahead of the others.
     const granted = statements.map((statement) => [actionsOf(statement).filter((action) => !isTracing(action)), statement.Resource]);
     expect(granted).toHaveLength(2);
@@ -213,7 +213,7 @@ describe('tenant tokens', () => {
         [['secretsmanager:ListSecrets'], '*'],
       ]),
     );
-    const alarm = json.Resources[stack.getLogicalId(stack.tenantTokens.expiryAlarm.node.defaultChild as any)];
+    const alarm = json.Resources[stack.getLogicalId(stack.endpoint.tenantTokens.expiryAlarm.node.defaultChild as any)];
     expect(alarm.Properties).toMatchObject({
       Namespace: 'ServerlessScim',
       MetricName: 'TokenDaysToExpiry',
@@ -242,7 +242,7 @@ describe('tenant tokens', () => {
 
 describe('functions', () => {
   test('one per scimFunctions entry, the token authorizer, the two stream consumers, the two token functions and the admin API, and no others', () => {
-    const others = [stack.authorizerFunction, stack.cleanupFunction, stack.eventsFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction, stack.adminApi.function].map((fn) =>
+    const others = [stack.endpoint.authorizerFunction, stack.endpoint.cleanupFunction, stack.endpoint.eventsFunction, stack.endpoint.tenantTokens.rotationFunction, stack.endpoint.tenantTokens.expiryFunction, stack.endpoint.adminApi.function].map((fn) =>
       stack.getLogicalId(fn.node.defaultChild as CfnFunction),
     );
     expect(ofType('AWS::Lambda::Function').map(([logicalId]) => logicalId).sort()).toEqual([...functionNames.map(functionLogicalId), ...others].sort());
@@ -253,13 +253,13 @@ describe('functions', () => {
   });
 
   test('the stream consumers and the token functions, which no request reaches, reserve nothing', () => {
-    for (const fn of [stack.cleanupFunction, stack.eventsFunction, stack.tenantTokens.rotationFunction, stack.tenantTokens.expiryFunction]) {
+    for (const fn of [stack.endpoint.cleanupFunction, stack.endpoint.eventsFunction, stack.endpoint.tenantTokens.rotationFunction, stack.endpoint.tenantTokens.expiryFunction]) {
       expect(json.Resources[stack.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties.ReservedConcurrentExecutions).toBeUndefined();
     }
   });
 
   test('the cleanup consumer reads the table stream, filtered, retrying failed records alone, with a dead-letter queue', () => {
-    const cleanupId = stack.getLogicalId(stack.cleanupFunction.node.defaultChild as CfnFunction);
+    const cleanupId = stack.getLogicalId(stack.endpoint.cleanupFunction.node.defaultChild as CfnFunction);
     const [[, mapping]] = ofType('AWS::Lambda::EventSourceMapping').filter(([, candidate]) => candidate.Properties.FunctionName.Ref === cleanupId);
     expect(mapping.Properties.EventSourceArn['Fn::GetAtt'][0]).toBe('ScimTable');
     expect(mapping.Properties).toMatchObject({ BisectBatchOnFunctionError: true, FunctionResponseTypes: ['ReportBatchItemFailures'], StartingPosition: 'TRIM_HORIZON' });
@@ -319,7 +319,7 @@ describe('functions', () => {
   });
 
   test.each(functionNames)('%s: its role carries no managed policies', (name) => {
-    const roleLogicalId = stack.getLogicalId(stack.functions[name].role!.node.defaultChild as any);
+    const roleLogicalId = stack.getLogicalId(stack.endpoint.functions[name].role!.node.defaultChild as any);
     expect(json.Resources[roleLogicalId].Properties.ManagedPolicyArns).toBeUndefined();
   });
 
@@ -339,7 +339,7 @@ describe('functions', () => {
 });
 
 describe('token authorizer', () => {
-  const authorizerId = () => stack.getLogicalId(stack.authorizerFunction.node.defaultChild as CfnFunction);
+  const authorizerId = () => stack.getLogicalId(stack.endpoint.authorizerFunction.node.defaultChild as CfnFunction);
 
   test('one TOKEN authorizer on the Authorization header, its answers cached for five minutes, invoking the authorizer function', () => {
     const authorizers = ofType('AWS::ApiGateway::Authorizer');
@@ -365,7 +365,7 @@ describe('token authorizer', () => {
   });
 
   test("reads tenants' token secrets and nothing else: no table, no other Secrets Manager action", () => {
-    const roleLogicalId = stack.getLogicalId(stack.authorizerFunction.role!.node.defaultChild as any);
+    const roleLogicalId = stack.getLogicalId(stack.endpoint.authorizerFunction.role!.node.defaultChild as any);
     const statements = ofType('AWS::IAM::Policy')
       .filter(([, policy]) => policy.Properties.Roles.some((role: any) => role.Ref === roleLogicalId))
       .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement);
@@ -455,7 +455,7 @@ describe('web ACL', () => {
 });
 
 describe('function concurrency', () => {
-  const httpFunctions = (other: ScimStack) => [...functionNames.map((name) => other.functions[name]), other.authorizerFunction];
+  const httpFunctions = (other: ScimStack) => [...functionNames.map((name) => other.endpoint.functions[name]), other.endpoint.authorizerFunction];
   const reservedOf = (other: ScimStack) => {
     const resources = (Template.fromStack(other).toJSON() as Json).Resources;
     return httpFunctions(other).map((fn) => resources[other.getLogicalId(fn.node.defaultChild as CfnFunction)].Properties.ReservedConcurrentExecutions);
@@ -654,7 +654,7 @@ describe('outputs', () => {
     const command = JSON.stringify(json.Outputs.FirstTokenCommand.Value);
     expect(command).toContain('npm run admin -- --stack ');
     expect(command).toContain('tokens rotate default');
-    expect(json.Outputs.TokenExpiryAlarmName.Value).toEqual({ Ref: stack.getLogicalId(stack.tenantTokens.expiryAlarm.node.defaultChild as any) });
+    expect(json.Outputs.TokenExpiryAlarmName.Value).toEqual({ Ref: stack.getLogicalId(stack.endpoint.tenantTokens.expiryAlarm.node.defaultChild as any) });
     expect(Object.keys(json.Outputs).filter((key) => /token/i.test(key)).sort()).toEqual(['FirstTokenCommand', 'TokenExpiryAlarmName']);
   });
 });
