@@ -20,8 +20,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build, type BuildOptions, type Metafile } from 'esbuild';
-import { FUNCTION_BUNDLING, FUNCTION_RUNTIME_ENVIRONMENT } from '../lib/scim-functions';
+import { build, type Metafile } from 'esbuild';
+import { functionBuildOptions } from '../lib/function-build-options';
+import { FUNCTION_RUNTIME_ENVIRONMENT } from '../lib/scim-functions';
 
 const ROOT = resolve(__dirname, '..');
 const RUNS = Number(process.env.STARTUP_RUNS ?? 15);
@@ -75,23 +76,6 @@ process.stdout.write(JSON.stringify({ init: end, require: end - start, cpu: (cpu
 process.exit(0);
 `;
 
-/** FUNCTION_BUNDLING (the CDK's options) as the esbuild options the CDK passes. */
-function esbuildOptions(outfile: string): BuildOptions {
-  return {
-    bundle: true,
-    platform: 'node',
-    outfile,
-    target: FUNCTION_BUNDLING.target,
-    minify: FUNCTION_BUNDLING.minify,
-    sourcemap: FUNCTION_BUNDLING.sourceMap,
-    sourcesContent: FUNCTION_BUNDLING.sourcesContent,
-    mainFields: FUNCTION_BUNDLING.mainFields,
-    external: FUNCTION_BUNDLING.bundleAwsSDK ? [] : ['@aws-sdk/*'],
-    metafile: true,
-    logLevel: 'error',
-  };
-}
-
 interface Bundle {
   name: string;
   file: string;
@@ -101,12 +85,11 @@ interface Bundle {
 
 async function bundle(name: string, outDir: string, entry: { file: string } | { source: string }): Promise<Bundle> {
   const file = join(outDir, name, 'index.js');
-  const options = esbuildOptions(file);
-  const result = await build(
-    'file' in entry
-      ? { ...options, entryPoints: [join(ROOT, entry.file)] }
-      : { ...options, stdin: { contents: entry.source, loader: 'ts', resolveDir: ROOT, sourcefile: `${name}.ts` } },
-  );
+  const result = await build({
+    ...functionBuildOptions(file),
+    metafile: true,
+    ...('file' in entry ? { entryPoints: [join(ROOT, entry.file)] } : { stdin: { contents: entry.source, loader: 'ts', resolveDir: ROOT, sourcefile: `${name}.ts` } }),
+  });
   return { name, file, bytes: statSync(file).size, metafile: result.metafile! };
 }
 

@@ -9,7 +9,7 @@ import {
 } from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { ADMIN_BASE_PATH, adminFunction, adminRoutes, type AdminMethod } from '../lambdas/contracts/admin-routes';
@@ -53,7 +53,7 @@ export function adminApiRoutes(): AdminRoute[] {
  */
 export class AdminApi extends Construct {
   readonly api: RestApi;
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   readonly accessLogs: LogGroup;
   /** `https://…/{stage}/admin/v1`. */
   readonly baseUrl: string;

@@ -8,7 +8,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, type IEventBus } from 'aws-cdk-lib/aws-events';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { CfnWebACL } from 'aws-cdk-lib/aws-wafv2';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ADMIN_BASE_PATH } from '../lambdas/contracts/admin-routes';
@@ -131,13 +131,13 @@ const tableAccess: Readonly<Record<FunctionName, TableAccess>> = {
 export class ScimEndpoint extends Construct {
   readonly table: Table;
   readonly tenantTokens: TenantTokens;
-  readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
+  readonly functions: Readonly<Record<FunctionName, LambdaFunction>>;
   /** API Gateway's token authorizer in front of every SCIM method. */
-  readonly authorizerFunction: NodejsFunction;
+  readonly authorizerFunction: LambdaFunction;
   /** The table stream's consumer that keeps memberships consistent after deletes. */
-  readonly cleanupFunction: NodejsFunction;
+  readonly cleanupFunction: LambdaFunction;
   /** The table stream's consumer that publishes provisioning events and keeps the activity trail. */
-  readonly eventsFunction: NodejsFunction;
+  readonly eventsFunction: LambdaFunction;
   /** Where provisioning events are published. */
   readonly eventBus: IEventBus;
   readonly api: RestApi;

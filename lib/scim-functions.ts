@@ -3,16 +3,17 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { Role, ServicePrincipal, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { Architecture, FilterCriteria, FilterRule, Runtime, StartingPosition, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, FilterCriteria, FilterRule, Function as LambdaFunction, Runtime, StartingPosition, Tracing, type FunctionProps } from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
-import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../lambdas/contracts/environment';
 import { gatewayFunctions, scimFunctions, streamFunctions, type FunctionName } from '../lambdas/contracts/routes';
 import type { StreamFilter } from '../lambdas/contracts/table-design';
 import type { ExtensionsDeclarationInput } from '../lambdas/scim/extensions';
+import { FUNCTION_BUNDLING, prebundledAsset } from './function-code';
 import { extensionsEnvironment } from './scim-extensions';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -51,12 +52,12 @@ export interface ScimFunctionsProps {
  * them, and the table stream's consumers: cleanup, and the provisioning events.
  */
 export class ScimFunctions extends Construct {
-  readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
-  readonly authorizer: NodejsFunction;
-  readonly cleanup: NodejsFunction;
+  readonly functions: Readonly<Record<FunctionName, LambdaFunction>>;
+  readonly authorizer: LambdaFunction;
+  readonly cleanup: LambdaFunction;
   /** Where stream records the cleanup could not apply after every retry end up. */
   readonly cleanupDeadLetters: Queue;
-  readonly events: NodejsFunction;
+  readonly events: LambdaFunction;
   /** Where stream records the events consumer could not publish after every retry end up. */
   readonly eventsDeadLetters: Queue;
 
@@ -68,7 +69,7 @@ export class ScimFunctions extends Construct {
 
     const names = Object.keys(scimFunctions) as FunctionName[];
     const extensions = extensionsEnvironment(props.schemaExtensions);
-    this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props, extensions)])) as Record<FunctionName, NodejsFunction>;
+    this.functions = Object.fromEntries(names.map((name) => [name, this.scimFunction(name, props, extensions)])) as Record<FunctionName, LambdaFunction>;
     this.authorizer = this.authorizerFunction(props);
     const cleanup = this.cleanupFunction(props);
     this.cleanup = cleanup.fn;
@@ -79,7 +80,7 @@ export class ScimFunctions extends Construct {
   }
 
   /** API Gateway's token authorizer: reads tenants' secrets and nothing else, no table. */
-  private authorizerFunction(props: ScimFunctionsProps): NodejsFunction {
+  private authorizerFunction(props: ScimFunctionsProps): LambdaFunction {
     const fn = scimNodeFunction(this, 'authorizer', {
       description: 'SCIM bearer token authorizer (API Gateway)',
       entry: gatewayFunctions.authorizer.entry,
@@ -97,7 +98,7 @@ export class ScimFunctions extends Construct {
   }
 
   /** Every SCIM function serves or checks resources against the same schemas, so each gets the extensions. */
-  private scimFunction(name: FunctionName, props: ScimFunctionsProps, extensions: Record<string, string>): NodejsFunction {
+  private scimFunction(name: FunctionName, props: ScimFunctionsProps, extensions: Record<string, string>): LambdaFunction {
     const fn = this.nodeFunction(
       name,
       `SCIM ${name} endpoints`,
@@ -124,7 +125,7 @@ export class ScimFunctions extends Construct {
    * only resource deletions and new memberships; failed records are retried alone, halving the
    * batch on errors, and what still fails lands in a dead-letter queue instead of blocking the shard.
    */
-  private cleanupFunction(props: ScimFunctionsProps): { fn: NodejsFunction; deadLetters: Queue } {
+  private cleanupFunction(props: ScimFunctionsProps): { fn: LambdaFunction; deadLetters: Queue } {
     // Deleting a 100,000-member group removes 100,000 items; a crash resumes on the stream's retry.
     const fn = this.nodeFunction('cleanup', 'SCIM membership cleanup (table stream)', streamFunctions.cleanup.entry, Duration.minutes(5), props, {});
     this.grantTable(fn, props);
@@ -136,7 +137,7 @@ export class ScimFunctions extends Construct {
    * the bus and keeps the activity trail. It may put events on that bus and nothing else of
    * EventBridge; it reads the table (facts, member counts) and writes the trail.
    */
-  private eventsFunction(props: ScimFunctionsProps): { fn: NodejsFunction; deadLetters: Queue } {
+  private eventsFunction(props: ScimFunctionsProps): { fn: LambdaFunction; deadLetters: Queue } {
     const fn = this.nodeFunction('events', 'SCIM provisioning events and activity trail (table stream)', streamFunctions.events.entry, Duration.minutes(1), props, {
       EVENT_BUS_NAME: props.eventBus.eventBusName,
       ACTIVITY_RETENTION_DAYS: String(props.activityRetentionDays),
@@ -153,7 +154,7 @@ export class ScimFunctions extends Construct {
    * retried alone (partial batch responses), halving the batch on errors, and what still fails
    * lands in a dead-letter queue instead of blocking the shard.
    */
-  private consumeStream(fn: NodejsFunction, deadLettersId: string, filter: StreamFilter, props: ScimFunctionsProps): Queue {
+  private consumeStream(fn: LambdaFunction, deadLettersId: string, filter: StreamFilter, props: ScimFunctionsProps): Queue {
     const deadLetters = new Queue(this, deadLettersId, {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -183,7 +184,7 @@ export class ScimFunctions extends Construct {
     return deadLetters;
   }
 
-  private grantTable(fn: NodejsFunction, props: ScimFunctionsProps) {
+  private grantTable(fn: LambdaFunction, props: ScimFunctionsProps) {
     props.table.grantReadWriteData(fn);
   }
 
@@ -212,21 +213,6 @@ export class ScimFunctions extends Construct {
   }
 }
 
-/** How every function is bundled; bin/startup-bench.ts bundles the same way to measure cold starts. */
-export const FUNCTION_BUNDLING = {
-  forceDockerBundling: false,
-  minify: true,
-  sourceMap: true,
-  // Stack traces need file and line mappings, not the sources; without them the .map is a third the size.
-  sourcesContent: false,
-  target: 'node24',
-  // Only the SDK v3 code the handlers use is loaded at cold start, and it is the version
-  // package-lock.json pins rather than the runtime's copy, which AWS updates on its own schedule.
-  bundleAwsSDK: true,
-  // ES module builds (SDK v3, Powertools, zod) tree-shake; their CommonJS builds do not.
-  mainFields: ['module', 'main'],
-} satisfies BundlingOptions;
-
 /** What each function runs with besides its own environment; bin/startup-bench.ts measures with the same. */
 export const FUNCTION_RUNTIME_ENVIRONMENT = {
   NODE_OPTIONS: '--enable-source-maps',
@@ -248,7 +234,7 @@ export interface ScimNodeFunctionProps {
  * A Lambda of this project: its own log group with a finite retention, its own role that may write
  * to that log group only, the Node 24 arm64 runtime, and our bundling. In a construct named `name`.
  */
-export function scimNodeFunction(parent: Construct, name: string, props: ScimNodeFunctionProps): NodejsFunction {
+export function scimNodeFunction(parent: Construct, name: string, props: ScimNodeFunctionProps): LambdaFunction {
   const { description, entry, timeout, environment } = props;
   const scope = new Construct(parent, name);
   const logGroup = new LogGroup(scope, 'Logs', { retention: props.logRetention });
@@ -258,12 +244,8 @@ export function scimNodeFunction(parent: Construct, name: string, props: ScimNod
   const role = new Role(scope, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
 
-  const fn = new NodejsFunction(scope, 'Function', {
+  const common = {
     description,
-    entry: path.join(PROJECT_ROOT, entry),
-    handler: 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
     // nodejs22.x reaches end of support in 2027 (Node 22 EOL is 2027-04-30); 24 is the current LTS.
     runtime: Runtime.NODEJS_24_X,
     architecture: Architecture.ARM_64,
@@ -278,8 +260,18 @@ export function scimNodeFunction(parent: Construct, name: string, props: ScimNod
     // calls, annotated with tenant and operation, need Powertools Tracer, not yet a dependency.
     tracing: Tracing.ACTIVE,
     environment: { ...environment, ...FUNCTION_RUNTIME_ENVIRONMENT },
-    bundling: FUNCTION_BUNDLING,
-  });
+  } satisfies Omit<FunctionProps, 'code' | 'handler'>;
+  const asset = prebundledAsset(entry);
+  const fn = asset
+    ? new LambdaFunction(scope, 'Function', { ...common, code: Code.fromAsset(asset), handler: 'index.handler' })
+    : new NodejsFunction(scope, 'Function', {
+        ...common,
+        entry: path.join(PROJECT_ROOT, entry),
+        handler: 'handler',
+        projectRoot: PROJECT_ROOT,
+        depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+        bundling: FUNCTION_BUNDLING,
+      });
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'Active tracing needs xray:PutTraceSegments and xray:PutTelemetryRecords, which support no resource-level permission (X-Ray IAM reference).',

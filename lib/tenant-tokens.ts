@@ -1,10 +1,9 @@
 import { ArnFormat, Aws, CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Rule, Schedule, type IEventBus } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction as FunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { CfnPermission } from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { CfnPermission, type Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnRotationSchedule, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -43,8 +42,8 @@ export class TenantTokens extends Construct {
   /** `scim/{stack name}`; tenants' secrets are `{prefix}/tenants/{tenant}/token`. */
   readonly prefix: string;
   readonly defaultTenantSecret: Secret;
-  readonly rotationFunction: NodejsFunction;
-  readonly expiryFunction: NodejsFunction;
+  readonly rotationFunction: LambdaFunction;
+  readonly expiryFunction: LambdaFunction;
   readonly expiryAlarm: Alarm;
   private readonly secretsArn: string;
 
@@ -169,7 +168,7 @@ export class TenantTokens extends Construct {
   }
 
   /** Every six hours, each enabled tenant's days to expiry as a metric (embedded metric format: no API call). */
-  private expiryReport(props: TenantTokensProps): NodejsFunction {
+  private expiryReport(props: TenantTokensProps): LambdaFunction {
     const fn = scimNodeFunction(this, 'expiry', {
       description: "Reports days until tenants' SCIM tokens expire",
       entry: tokenFunctions.tokenExpiry.entry,
@@ -184,7 +183,7 @@ export class TenantTokens extends Construct {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'secretsmanager:ListSecrets supports no resource-level permission; it lists names only, and reading a value still needs the prefix-scoped GetSecretValue.',
     });
-    new Rule(this, 'ExpirySchedule', { schedule: Schedule.rate(Duration.hours(6)), targets: [new LambdaFunction(fn)] });
+    new Rule(this, 'ExpirySchedule', { schedule: Schedule.rate(Duration.hours(6)), targets: [new FunctionTarget(fn)] });
     return fn;
   }
 
