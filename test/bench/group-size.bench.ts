@@ -48,7 +48,7 @@ import { performance } from 'node:perf_hooks';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
-import { keys } from '../../lambdas/contracts/table-design';
+import { keys, MEMBER_PREFIX, tableKeys } from '../../lambdas/contracts/table-design';
 import { schemaRegistry } from '../../lambdas/scim/extensions';
 import { directoryServices } from '../../lambdas/wiring/dependencies';
 import { itemShapes, shapeDifferences, TableSeeder, type ShapeSample } from './table-seed';
@@ -254,7 +254,7 @@ async function main() {
       const userTotal = await users.count(TENANT);
       const seats = await users.seatsInUse(TENANT);
       if (userTotal !== 2 * SHAPE_SAMPLE || seats !== 2 * SHAPE_SAMPLE) throw new Error(`after the seed check, ${userTotal} users are counted and ${seats} seats taken; both should be ${2 * SHAPE_SAMPLE}`);
-      console.log(`seed check: ${SHAPE_SAMPLE} users and memberships through the API and seeded directly leave alike items (after the stream consumers), counters and seats`);
+      console.log(`seed check: ${SHAPE_SAMPLE} users and memberships through the API and seeded directly leave alike items${STREAM_CONSUMERS ? ' (after the stream consumers)' : ''}, counters and seats`);
     }
 
     // --- Seeding -----------------------------------------------------------------------
@@ -298,8 +298,9 @@ async function main() {
         const output = await documents.send(
           new QueryCommand({
             TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.groupMembers(TENANT, groupId) },
+            // Only memberships: a deleted group's partition also keeps its count (keys.deletedGroup).
+            KeyConditionExpression: `${tableKeys.partitionKey} = :pk AND begins_with(${tableKeys.sortKey}, :prefix)`,
+            ExpressionAttributeValues: { ':pk': keys.groupMembers(TENANT, groupId), ':prefix': MEMBER_PREFIX },
             Select: 'COUNT',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
