@@ -193,8 +193,11 @@ export class ResourceService {
     return this.insert(tenant, normalizeResource(this.kind.model, body), client);
   }
 
-  /** Creates from an already normalised resource. */
-  async insert(tenant: string, normalized: ScimResource, client: ProvisioningClient): Promise<StoredResource> {
+  /**
+   * What `insert` first tries to store for an already normalised resource: its record, lookup keys
+   * and seat. Public so that a benchmark can seed the table with what a create writes.
+   */
+  newRecord(normalized: ScimResource, client: ProvisioningClient): { record: StoredResource; keys: LookupKey[]; seat?: SeatChange } {
     const resource = prepared(this.kind, this.kind.onCreate ? this.kind.onCreate(normalized) : normalized);
     const provenance = this.provenance(client);
     const timestamp = provenance.at;
@@ -207,8 +210,15 @@ export class ResourceService {
       provisionedBy: provenance,
       lastChangedBy: provenance,
     };
+    return { record, keys: lookupKeys(this.kind, resource), seat: this.holdsSeat(resource) ? { delta: 1 } : undefined };
+  }
+
+  /** Creates from an already normalised resource. */
+  async insert(tenant: string, normalized: ScimResource, client: ProvisioningClient): Promise<StoredResource> {
+    const { record, keys, seat } = this.newRecord(normalized, client);
+    const resource = record.resource;
     try {
-      await this.store.insert(tenant, this.kind.type, record, lookupKeys(this.kind, resource), this.holdsSeat(resource) ? { delta: 1 } : undefined);
+      await this.store.insert(tenant, this.kind.type, record, keys, seat);
       return record;
     } catch (error) {
       if (!(error instanceof SeatLimitReached)) throw error;

@@ -46,7 +46,19 @@ export class DynamoResourceStore implements ResourceStore {
   ) {}
 
   async insert(tenant: string, type: ResourceTypeName, record: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange): Promise<void> {
-    const items: TransactItem[] = [
+    const items = this.insertItems(tenant, type, record, lookupKeys, seat);
+    await this.transact(items, (index) => {
+      if (seat && index === items.length - 1) return new SeatLimitReached();
+      return index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1]);
+    });
+  }
+
+  /**
+   * The items `insert` writes in one transaction, in this order: the resource, its keys, its
+   * counters, its seat. Public so that a benchmark can seed the table with exactly these items.
+   */
+  insertItems(tenant: string, type: ResourceTypeName, record: StoredResource, lookupKeys: LookupKey[], seat?: SeatChange): TransactItem[] {
+    return [
       {
         Put: {
           TableName: this.tableName,
@@ -58,10 +70,6 @@ export class DynamoResourceStore implements ResourceStore {
       ...this.counted(tenant, type, record.id, 1),
       ...this.seated(tenant, seat),
     ];
-    await this.transact(items, (index) => {
-      if (seat && index === items.length - 1) return new SeatLimitReached();
-      return index === 0 ? ScimError.uniqueness(`A ${type} with id "${record.id}" already exists.`) : uniquenessError(type, lookupKeys[index - 1]);
-    });
   }
 
   async get(tenant: string, type: ResourceTypeName, id: string): Promise<StoredResource | undefined> {

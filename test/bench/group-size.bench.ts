@@ -11,14 +11,20 @@
  *   BENCH_SAMPLES=50              measured requests per size for PATCH add, PATCH remove and GET
  *   BENCH_WARMUP=5                unmeasured requests per size before those
  *   BENCH_DELETE_SAMPLES=3        DELETEs per size; each needs a group of its own of that size
- *   BENCH_SEED_PARALLEL=32        user inserts in flight while seeding
+ *   BENCH_SEED_PARALLEL=32        requests in flight while seeding
+ *   BENCH_SEED=services           seed through the services (one transaction per user, memberships
+ *                                 through DynamoMembershipStore.change) instead of BatchWriteItem
+ *   BENCH_STREAMS=off             no stream consumers: they process the seeded items too, some 300
+ *                                 a second here, which a 100,000-member run cannot wait for
  *   JAVA_TOOL_OPTIONS             defaults to -Xmx10g for the embedded store's JVM
  *
  * What it does: starts DynamoDB Local in memory and the real handlers over HTTP
- * (lib/local/local-environment.ts), seeds users straight through the real stores
- * (ResourceService + DynamoResourceStore, the code path POST /Users uses) and memberships
- * through DynamoMembershipStore.add (the code path PATCH add uses), creates every group with
- * POST /Groups, then times, per size, interleaving the sizes sample by sample so that drift of
+ * (lib/local/local-environment.ts), seeds users and memberships straight into the table with
+ * BatchWriteItem (test/bench/table-seed.ts: the items the create and PATCH add code builds, counters
+ * and seats included), creates every group with POST /Groups and gives it the version a PATCH of
+ * its members would. Before that it checks the seed: a few users and memberships through the API
+ * and as many seeded directly must leave the same items (after the stream consumers, when they
+ * run), counters and seats. Then it times, per size, interleaving the sizes sample by sample so that drift of
  * the machine hits every size alike:
  *   PATCH /Groups/{id} add one member        (expects 204)
  *   PATCH /Groups/{id} remove that member    (expects 204; the group keeps its size)
@@ -41,11 +47,11 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
-import { DynamoMembershipStore } from '../../lambdas/store/dynamo-membership-store';
 import { DynamoResourceStore } from '../../lambdas/store/dynamo-resource-store';
-import { keys } from '../../lambdas/contracts/table-design';
-import { ResourceService } from '../../lambdas/directory/resources';
-import { userKind } from '../../lambdas/directory/users';
+import { keys, MEMBER_PREFIX, tableKeys } from '../../lambdas/contracts/table-design';
+import { schemaRegistry } from '../../lambdas/scim/extensions';
+import { directoryServices } from '../../lambdas/wiring/dependencies';
+import { itemShapes, shapeDifferences, TableSeeder, type ShapeSample } from './table-seed';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../lib/local/dynamodb-local';
 import { startLocalScim, type LocalScim } from '../../lib/local/local-environment';
 import { intFromEnv } from './bench-scim';
@@ -64,6 +70,11 @@ const SAMPLES = Math.max(1, intFromEnv('BENCH_SAMPLES', 50));
 const WARMUP = intFromEnv('BENCH_WARMUP', 5);
 const DELETE_SAMPLES = Math.max(1, intFromEnv('BENCH_DELETE_SAMPLES', 3));
 const SEED_PARALLEL = Math.max(1, intFromEnv('BENCH_SEED_PARALLEL', 32));
+const SEED_THROUGH_SERVICES = process.env.BENCH_SEED === 'services';
+/** The stream consumers work through every seeded item (some 300 a second here): off, a 100,000 run needs no half hour for them. */
+const STREAM_CONSUMERS = process.env.BENCH_STREAMS !== 'off';
+/** Users (and their memberships) written both ways to check that the direct seed writes what the services write. */
+const SHAPE_SAMPLE = 3;
 const SMALLEST = SIZES[0];
 const LARGEST = SIZES[SIZES.length - 1];
 
@@ -150,6 +161,12 @@ class Client {
   }
 }
 
+const userBody = (prefix: string, index: number) => ({
+  schemas: [USER_SCHEMA],
+  userName: `${prefix}-${String(index).padStart(6, '0')}@example.com`,
+  name: { givenName: 'Bench', familyName: `User ${index}` },
+  active: true,
+});
 const addBody = (userId: string) => ({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'add', path: 'members', value: [{ value: userId }] }] });
 const removeBody = (userId: string) => ({ schemas: [PATCH_SCHEMA], Operations: [{ op: 'remove', path: `members[value eq "${userId}"]` }] });
 
@@ -183,7 +200,7 @@ async function main() {
   try {
     store = await startDynamoDbLocal();
     const tableName = `bench-${randomUUID()}`;
-    scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir, eventsFile: join(secretsDir, 'events.jsonl') });
+    scim = await startLocalScim({ root: resolve(__dirname, '../..'), dynamoDbEndpoint: store.endpoint, tableName, secretsDir, eventsFile: join(secretsDir, 'events.jsonl'), streamConsumers: STREAM_CONSUMERS });
     const client = new Client(scim);
     // Newer local environments run the table's stream consumers (asynchronous membership
     // cleanup) in this process; draining them keeps their backlog out of the timed requests.
@@ -194,45 +211,84 @@ async function main() {
     };
     const hasStreams = typeof (scim as { drainStreams?: unknown }).drainStreams === 'function';
     const documents = createDocumentClient(store.endpoint);
-    const resources = new DynamoResourceStore(documents, tableName);
-    const users = new ResourceService(resources, userKind({ uniqueExternalId: false }));
-    const memberships = new DynamoMembershipStore(documents, tableName);
+    // The services as the handlers wire them (the users' seats included).
+    const { users, groups, memberships } = directoryServices(documents, tableName, { uniqueExternalId: false, registry: schemaRegistry() });
+    const seeder = new TableSeeder(documents, tableName, users, new DynamoResourceStore(documents, tableName), SEED_PARALLEL);
 
     console.log(`group-size benchmark: sizes ${SIZES.join(', ')}; ${SAMPLES} samples after ${WARMUP} warm-up requests per size for PATCH/GET; ${DELETE_SAMPLES} DELETE samples per size`);
     console.log(`machine: ${cpus().length} CPUs, node ${process.version}; DynamoDB Local in memory at ${store.endpoint} (JAVA_TOOL_OPTIONS=${process.env.JAVA_TOOL_OPTIONS})`);
+
+    let groupCounter = 0;
+    const postGroup = async (displayName: string): Promise<string> => {
+      const text = await client.expect('POST', '/Groups', 201, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName });
+      return (JSON.parse(text) as { id: string }).id;
+    };
+
+    // --- Seed check ------------------------------------------------------------------------
+    // A few users and memberships through the API (POST /Users, PATCH add) and as many seeded
+    // directly: once the stream consumers have run on both, their items must be alike.
+    if (!SEED_THROUGH_SERVICES) {
+      const sample = async (side: string, write: (bodies: unknown[], groupId: string) => Promise<string[]>): Promise<ShapeSample> => {
+        const bodies = Array.from({ length: SHAPE_SAMPLE }, (_, index) => userBody(`shape-${side}`, index));
+        const groupId = await postGroup(`shape ${side}`);
+        const ids = await write(bodies, groupId);
+        return { tokens: [...ids.map((id, index): [string, string] => [id, `<user${index}>`]), [groupId, '<group>'], [`shape-${side}`, '<prefix>'], [`shape ${side}`, '<groupName>']] };
+      };
+      const real = await sample('real', async (bodies, groupId) => {
+        const ids = [];
+        for (const body of bodies) ids.push((JSON.parse(await client.expect('POST', '/Users', 201, body)) as { id: string }).id);
+        await client.expect('PATCH', `/Groups/${groupId}`, 204, { schemas: [PATCH_SCHEMA], Operations: [{ op: 'add', path: 'members', value: ids.map((value) => ({ value })) }] });
+        return ids;
+      });
+      const direct = await sample('direct', async (bodies, groupId) => {
+        const ids = await seeder.createUsers(TENANT, bodies);
+        await seeder.addMembers(TENANT, groupId, ids);
+        await groups.touch(TENANT, groupId, 'other');
+        return ids;
+      });
+      await drainStreams();
+      const { onlyLeft, onlyRight } = shapeDifferences(await itemShapes(documents, tableName, real), await itemShapes(documents, tableName, direct));
+      if (onlyLeft.length > 0 || onlyRight.length > 0) {
+        throw new Error(`the direct seed writes other items than the API:\n only through the API:\n  ${onlyLeft.join('\n  ')}\n only seeded:\n  ${onlyRight.join('\n  ')}`);
+      }
+      const userTotal = await users.count(TENANT);
+      const seats = await users.seatsInUse(TENANT);
+      if (userTotal !== 2 * SHAPE_SAMPLE || seats !== 2 * SHAPE_SAMPLE) throw new Error(`after the seed check, ${userTotal} users are counted and ${seats} seats taken; both should be ${2 * SHAPE_SAMPLE}`);
+      console.log(`seed check: ${SHAPE_SAMPLE} users and memberships through the API and seeded directly leave alike items${STREAM_CONSUMERS ? ' (after the stream consumers)' : ''}, counters and seats`);
+    }
 
     // --- Seeding -----------------------------------------------------------------------
     // Member pool (shared by every group) plus extra users the PATCHes add and remove.
     const extras = Math.max(1, WARMUP + SAMPLES);
     const userCount = LARGEST + extras;
     let phase = performance.now();
-    const userIds = new Array<string>(userCount);
-    let done = 0;
-    await inParallel(
-      Array.from({ length: userCount }, (_, index) => index),
-      SEED_PARALLEL,
-      async (index) => {
-        const stored = await users.create(TENANT, {
-          schemas: [USER_SCHEMA],
-          userName: `bench-${String(index).padStart(6, '0')}@example.com`,
-          name: { givenName: 'Bench', familyName: `User ${index}` },
-          active: true,
-        }, 'other');
-        userIds[index] = stored.id;
+    const bodies = Array.from({ length: userCount }, (_, index) => userBody('bench', index));
+    let userIds = new Array<string>(userCount);
+    if (SEED_THROUGH_SERVICES) {
+      let done = 0;
+      await inParallel(bodies, SEED_PARALLEL, async (body, index) => {
+        userIds[index] = (await users.create(TENANT, body, 'other')).id;
         if (++done % 10_000 === 0) log(`users: ${done}/${userCount} (${seconds(performance.now() - phase)})`);
-      },
-    );
+      });
+    } else {
+      userIds = await seeder.createUsers(TENANT, bodies);
+    }
     const userSeconds = performance.now() - phase;
-    console.log(`seed: ${userCount} users through ResourceService/DynamoResourceStore, ${SEED_PARALLEL} in flight: ${seconds(userSeconds)} (${Math.round(userCount / (userSeconds / 1000))} users/s)`);
+    const how = SEED_THROUGH_SERVICES ? 'through ResourceService' : 'with BatchWriteItem';
+    console.log(`seed: ${userCount} users ${how}, ${SEED_PARALLEL} requests in flight: ${seconds(userSeconds)} (${Math.round(userCount / (userSeconds / 1000))} users/s)`);
     const memberPool = userIds.slice(0, LARGEST);
     const patchTargets = userIds.slice(LARGEST);
 
-    // Every group over HTTP, its memberships through the store.
-    let groupCounter = 0;
+    // Every group over HTTP, its memberships through the store or straight into the table.
     const newGroup = async (size: number, purpose: string): Promise<string> => {
-      const text = await client.expect('POST', '/Groups', 201, { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `bench ${purpose} ${size} #${++groupCounter}` });
-      const id = (JSON.parse(text) as { id: string }).id;
-      if (size > 0) await memberships.change(TENANT, id, { add: memberPool.slice(0, size), remove: [] });
+      const id = await postGroup(`bench ${purpose} ${size} #${++groupCounter}`);
+      if (size === 0) return id;
+      if (SEED_THROUGH_SERVICES) await memberships.change(TENANT, id, { add: memberPool.slice(0, size), remove: [] });
+      else {
+        await seeder.addMembers(TENANT, id, memberPool.slice(0, size));
+        // The new version a PATCH of its members gives the group.
+        await groups.touch(TENANT, id, 'other');
+      }
       return id;
     };
     const countMembers = async (groupId: string): Promise<number> => {
@@ -242,8 +298,9 @@ async function main() {
         const output = await documents.send(
           new QueryCommand({
             TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.groupMembers(TENANT, groupId) },
+            // Only memberships: a deleted group's partition also keeps its count (keys.deletedGroup).
+            KeyConditionExpression: `${tableKeys.partitionKey} = :pk AND begins_with(${tableKeys.sortKey}, :prefix)`,
+            ExpressionAttributeValues: { ':pk': keys.groupMembers(TENANT, groupId), ':prefix': MEMBER_PREFIX },
             Select: 'COUNT',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
@@ -273,7 +330,7 @@ async function main() {
     membershipItems += SMALLEST * WARMUP;
     const groupSeconds = performance.now() - phase;
     console.log(
-      `seed: ${SIZES.length * (1 + DELETE_SAMPLES) + WARMUP} groups via POST /Groups, ${membershipItems} memberships via DynamoMembershipStore.add: ${seconds(groupSeconds)} (${Math.round(membershipItems / (groupSeconds / 1000))} memberships/s)`,
+      `seed: ${SIZES.length * (1 + DELETE_SAMPLES) + WARMUP} groups via POST /Groups, ${membershipItems} memberships ${SEED_THROUGH_SERVICES ? 'via DynamoMembershipStore.change' : 'with BatchWriteItem'}: ${seconds(groupSeconds)} (${Math.round(membershipItems / (groupSeconds / 1000))} memberships/s)`,
     );
 
     // Sanity: the groups really hold what they should.
