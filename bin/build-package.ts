@@ -53,7 +53,8 @@ async function main() {
       return { function: assetNameOf(entry), KB: Math.round(statSync(outfile).size / 1024) };
     }),
   );
-  console.table(bundles);
+  // On stderr: `npm pack --json` runs this first and keeps stdout for its own report.
+  console.error(bundles.map((b) => `${b.function.padEnd(14)} ${String(b.KB).padStart(5)} KB`).join("\n"));
 }
 
 main().catch((error: unknown) => {
