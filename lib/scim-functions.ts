@@ -113,8 +113,8 @@ export class ScimFunctions extends Construct {
       } satisfies FunctionEnvironment,
       props.concurrency,
     );
-    // The authorizer checks tokens in front of every method; the function still can, should a
-    // method ever reach it without one (it then verifies instead of trusting nothing).
+    // The authorizer checks tokens in front of every method, and the function refuses a request that
+    // reached it without one (lambdas/http/scim-handler.ts), so in AWS it reads no secret with this grant.
     props.tenantTokens.grantRead(fn);
     if (props.tableAccess[name] === 'readWrite') this.grantTable(fn, props);
     return fn;

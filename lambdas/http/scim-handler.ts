@@ -49,7 +49,8 @@ export type RouteRun = (request: ScimRequest) => Promise<ScimResponse>;
 export type RouteImplementations<F extends FunctionSpec> = { readonly [K in keyof F['routes']]: RouteRun };
 
 export interface HandlerDependencies {
-  verifier: TokenVerifier;
+  /** Checks the token of a request no authorizer checked (`npm start`); without one, such a request is refused. */
+  verifier: TokenVerifier | undefined;
   maxBodyBytes: number;
   logger?: Logger;
   /** Where refused writes are recorded; none for functions that write nothing (discovery). */
@@ -153,16 +154,23 @@ function normalizedRequest(maxBodyBytes: number): MiddlewareObj<ScimEvent> {
 
 /**
  * In AWS, API Gateway's authorizer checked the token before this function ran and names the
- * tenant in the request context; without one (`npm start`), the same verifier runs here.
+ * tenant in the request context; without one (`npm start`), the same verifier runs here. A request
+ * that reached a function in AWS without the authorizer is refused rather than trusted.
  */
-function authentication(verifier: TokenVerifier): MiddlewareObj<ScimEvent> {
+function authentication(verifier: TokenVerifier | undefined): MiddlewareObj<ScimEvent> {
   return {
     before: async (request) => {
       const event = request.event;
+      const authorization = (event.headers as Record<string, string | undefined>).authorization;
       event.principal =
-        authorizedPrincipal(event.requestContext?.authorizer) ?? (await verifier.verify((event.headers as Record<string, string | undefined>).authorization));
+        authorizedPrincipal(event.requestContext?.authorizer) ??
+        (verifier ? await verifier.verify(authorization) : unauthenticated());
     },
   };
+}
+
+function unauthenticated(): never {
+  throw ScimError.unauthorized('No authorizer checked this request\'s token; send it through the SCIM API.');
 }
 
 const BULK_RESOURCE = SCIM_BASE_PATH + parseRoute(scimFunctions.bulk.routes.bulk).path;

@@ -4,8 +4,8 @@ import { FileEventSink } from '../event-sinks/file-event-sink';
 import { FileSecretStore } from '../secrets/file-secret-store';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
 import { runRotation, type PublishTenantEvents } from '../tenancy/token-rotation';
-import { TenantTokenVerifier } from '../tenancy/token-verifier';
 import { loadTokenConfig, type TokenConfig } from './config';
+import { tenantSecretPrefix, tokenVerifier } from './token-verification';
 
 /**
  * Where a local run's events go: the file npm start keeps. In AWS only the functions that publish
@@ -23,10 +23,7 @@ export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: 
   const store = config.LOCAL_SECRETS_DIR
     ? new FileSecretStore(config.LOCAL_SECRETS_DIR, (store, secretId, versionId) => runRotation(store, policy, secretId, versionId, now, publish))
     : new SecretsManagerStore();
-  const prefix = () => {
-    if (!config.TENANT_SECRET_PREFIX) throw new Error('Invalid Lambda environment: TENANT_SECRET_PREFIX is required to find tenants\' tokens');
-    return config.TENANT_SECRET_PREFIX;
-  };
+  const prefix = () => tenantSecretPrefix(config);
   return {
     config,
     policy,
@@ -34,7 +31,7 @@ export function tokenDependencies(config: TokenConfig = loadTokenConfig(), now: 
     prefix,
     /** Publishes the tenancy domain's events (token rotated, expiring); undefined without a sink. */
     publish,
-    /** The one token check: API Gateway's authorizer runs it in AWS, the SCIM functions when no authorizer ran (`npm start`). */
-    verifier: () => new TenantTokenVerifier(store, prefix(), { cacheMs: config.TOKEN_CACHE_SECONDS * 1000 }),
+    /** The one token check, as API Gateway's authorizer runs it (the SCIM functions build theirs in scim-dependencies.ts). */
+    verifier: () => tokenVerifier(store, config),
   };
 }

@@ -121,13 +121,16 @@ describe('a SCIM function behind the authorizer', () => {
     expect(secretReads()).toBe(0);
   });
 
-  it('without an authorizer (npm start), verifies the token itself with the same verifier', async () => {
+  // Locally (npm start) the function verifies the token itself: test/integration/request-encoding.test.ts.
+  it('refuses, reading no secret, a request that reached it without the authorizer, even with a valid token', async () => {
     const token = tenantWithToken('hooli');
-    expect((await discovery(discoveryEvent({ Authorization: `Bearer ${token}` }), context)).statusCode).toBe(200);
-    const refused = await discovery(discoveryEvent({}), context);
-    expect(refused.statusCode).toBe(401);
-    expect(refused.headers!['WWW-Authenticate']).toMatch(/^Bearer /);
-    expect(JSON.parse(refused.body)).toMatchObject({ schemas: [ERROR_SCHEMA], status: '401' });
+    for (const headers of [{ Authorization: `Bearer ${token}` }, {}] as Record<string, string>[]) {
+      const refused = await discovery(discoveryEvent(headers), context);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers!['WWW-Authenticate']).toMatch(/^Bearer /);
+      expect(JSON.parse(refused.body)).toMatchObject({ schemas: [ERROR_SCHEMA], status: '401' });
+    }
+    expect(secretReads()).toBe(0);
   });
 
   it('answers 500, and serves nothing, when the authorizer context names no valid tenant', async () => {
