@@ -106,16 +106,14 @@ export class ScimFunctions extends Construct {
       Duration.seconds(28),
       props,
       {
-        TENANT_SECRET_PREFIX: props.tenantTokens.prefix,
         // Refused writes are kept in the activity trail for this long.
         ...(props.tableAccess[name] === 'readWrite' ? { ACTIVITY_RETENTION_DAYS: String(props.activityRetentionDays) } : {}),
         ...extensions,
       } satisfies FunctionEnvironment,
       props.concurrency,
     );
-    // The authorizer checks tokens in front of every method, and the function refuses a request that
-    // reached it without one (lambdas/http/scim-handler.ts), so in AWS it reads no secret with this grant.
-    props.tenantTokens.grantRead(fn);
+    // No secret: the authorizer checks tokens in front of every method, and the function refuses a
+    // request that reached it without the authorizer's answer (lambdas/http/scim-handler.ts).
     if (props.tableAccess[name] === 'readWrite') this.grantTable(fn, props);
     return fn;
   }

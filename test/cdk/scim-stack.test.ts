@@ -291,7 +291,6 @@ describe('functions', () => {
     const variables = json.Resources[functionLogicalId(name)].Properties.Environment.Variables;
     expect(variables).toEqual({
       TABLE_NAME: { Ref: 'ScimTable' },
-      TENANT_SECRET_PREFIX: { 'Fn::Join': ['', ['scim/', { Ref: 'AWS::StackName' }]] },
       // The functions that write record refused writes in the activity trail, kept this many days.
       ...(name === 'discovery' ? {} : { ACTIVITY_RETENTION_DAYS: '400' }),
       NODE_OPTIONS: '--enable-source-maps',
@@ -311,11 +310,8 @@ describe('functions', () => {
     for (const [, logGroup] of logGroups) expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
   });
 
-  test.each(functionNames)("%s: reads tenants' token secrets and nothing else of Secrets Manager", (name) => {
-    const secretStatements = roleStatements(name).filter((statement) => actionsOf(statement).some((action) => action.startsWith('secretsmanager:')));
-    expect(secretStatements).toHaveLength(1);
-    expect(actionsOf(secretStatements[0])).toEqual(['secretsmanager:GetSecretValue']);
-    expect(JSON.stringify(secretStatements[0].Resource)).toMatch(/:secret:scim\/",\{"Ref":"AWS::StackName"\},"\/tenants\/\*"\]\]\}$/);
+  test.each(functionNames)('%s: reads no secret; the authorizer alone reads tokens', (name) => {
+    expect(roleStatements(name).flatMap(actionsOf).filter((action) => action.startsWith('secretsmanager:'))).toEqual([]);
   });
 
   test.each(functionNames)('%s: its role carries no managed policies', (name) => {
