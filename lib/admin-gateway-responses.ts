@@ -9,7 +9,7 @@ export interface AdminGatewayError {
 }
 
 const SIGN =
-  'Sign the request with AWS Signature Version 4 (service execute-api) using credentials whose IAM policy allows execute-api:Invoke on this admin API (the stack grants it with grantAdminInvoke).';
+  'Sign the request with AWS Signature Version 4 (service execute-api) using credentials whose IAM policy allows execute-api:Invoke on this admin API (ScimEndpoint grants it with grantAdmin).';
 
 /**
  * Every response API Gateway produces itself on the admin API, as JSON `{ "error": { code, message } }`.

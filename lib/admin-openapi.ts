@@ -282,7 +282,7 @@ export function adminOpenApiDocument(): Record<string, unknown> {
       title: 'Serverless SCIM admin API',
       version: ADMIN_BASE_PATH.split('/').pop(),
       description:
-        'Tenants, tokens, settings and the directory of a serverless-scim deployment, for the SaaS team’s backend. Every request is signed with AWS SigV4 (service execute-api) by a principal allowed execute-api:Invoke (the stack’s grantAdminInvoke). Tokens in answers are shown once. Every error is `{ "error": { "code", "message" } }`. A path no route has answers 404, and a route’s path with another method 405 (`x-unmatched-requests`); behind API Gateway both answer 403 `not_signed` instead.',
+        'Tenants, tokens, settings and the directory of a serverless-scim deployment, for the SaaS team’s backend. Every request is signed with AWS SigV4 (service execute-api) by a principal allowed execute-api:Invoke (ScimEndpoint’s grantAdmin). Tokens in answers are shown once. Every error is `{ "error": { "code", "message" } }`. A path no route has answers 404, and a route’s path with another method 405 (`x-unmatched-requests`); behind API Gateway both answer 403 `not_signed` instead.',
     },
     servers: [{ url: `https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}${ADMIN_BASE_PATH}`, description: 'The stack output AdminApiUrl', variables: { restApiId: { default: 'abc123' }, region: { default: 'us-east-1' }, stage: { default: 'prod' } } }],
     security: [{ sigv4: [] }],

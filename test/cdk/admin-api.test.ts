@@ -160,7 +160,7 @@ describe('stage, logs and output', () => {
     expect(value).toContain(`${stageRef()},"${ADMIN_BASE_PATH}"`);
   });
 
-  test('grantAdminInvoke allows execute-api:Invoke on the admin routes of the admin API stage, and nothing else', () => {
+  test('grantAdmin allows execute-api:Invoke on the admin routes of the admin API stage, and nothing else', () => {
     const statements = roleStatements(stack.getLogicalId((stack.node.findChild('SaasBackend') as Role).node.defaultChild as any));
     expect(statements).toHaveLength(1);
     expect(statements[0].Action).toBe('execute-api:Invoke');
