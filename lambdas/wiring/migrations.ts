@@ -1,0 +1,31 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { formatMigrations } from '../directory/migrations';
+import { groupKind } from '../directory/groups';
+import { userKind } from '../directory/users';
+import type { MigrationProgress } from '../directory/ports/migrations';
+import { DynamoMigrationRunner, type MigrationRunOptions } from '../store/dynamo-migration-runner';
+import { schemaRegistry } from '../scim/extensions';
+
+export type { MigrationProgress } from '../directory/ports/migrations';
+export { totals as migrationTotals } from '../directory/ports/migrations';
+export type { MigrationRunOptions } from '../store/dynamo-migration-runner';
+
+/** Defaults of a run: a few segments at a pace that leaves provisioning most of an on-demand table's write rate. */
+export const DEFAULT_MIGRATION_SEGMENTS = 4;
+export const DEFAULT_MIGRATION_ITEMS_PER_SECOND = 200;
+
+/**
+ * The table's format migrations and their runner. Keys depend only on the core attributes
+ * (userName, displayName, emails.value, externalId), not on the deployment's extensions or on
+ * whether externalId is unique (it is caseExact: both folds key it alike).
+ */
+export function tableMigrations(client: DynamoDBDocumentClient, tableName: string) {
+  const registry = schemaRegistry();
+  const migrations = formatMigrations({ User: userKind({ uniqueExternalId: false }, registry.models.User), Group: groupKind(registry.models.Group) });
+  const runner = new DynamoMigrationRunner(client, tableName);
+  return {
+    status: (): Promise<MigrationProgress[]> => runner.status(migrations),
+    run: (options: Partial<MigrationRunOptions> = {}) =>
+      runner.run(migrations, { segments: DEFAULT_MIGRATION_SEGMENTS, itemsPerSecond: DEFAULT_MIGRATION_ITEMS_PER_SECOND, ...options }),
+  };
+}
