@@ -49,6 +49,19 @@ export class DynamoMigrationRunner {
     return Promise.all(migrations.map(async (migration) => (await this.progress(migration)) ?? pending(migration)));
   }
 
+  /** Records every migration complete without a scan: for a table this code created, which holds no item of an earlier format. */
+  async completeNew(migrations: Migration[]): Promise<void> {
+    const now = new Date().toISOString();
+    for (const migration of migrations) {
+      const progress: MigrationProgress = { ...pending(migration), status: 'complete', startedAt: now, updatedAt: now, finishedAt: now };
+      try {
+        await this.client.send(new PutCommand({ TableName: this.tableName, Item: inFormat({ ...keys.migration(migration.id), ...progress }), ConditionExpression: `attribute_not_exists(${PK})` }));
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      }
+    }
+  }
+
   /** Runs every migration not complete, in order; answers whether all are. */
   async run(migrations: Migration[], options: MigrationRunOptions): Promise<{ complete: boolean; progress: MigrationProgress[] }> {
     const pace = pacer(options.itemsPerSecond);
