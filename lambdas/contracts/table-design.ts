@@ -426,6 +426,22 @@ export const keys = {
 export const MIGRATIONS_PARTITION = 'Table#Migrations';
 
 /**
+ * The EventBridge event (on the account's default bus) that runs the table's migrations: the
+ * deployment puts the first, and the migration function puts the next while work is left.
+ */
+export const MIGRATION_EVENT = { source: 'scim.table-migrations', detailType: 'Run table migrations' } as const;
+
+/** The detail of a MIGRATION_EVENT. */
+export interface MigrationEventDetail {
+  /** The table it migrates: one rule per deployment matches its own. */
+  table: string;
+  /** The format the deploying code writes (FORMAT_VERSION); a newer one starts a new run. */
+  formatVersion: number;
+  /** How many runs of the function came before this one, for the logs. */
+  round: number;
+}
+
+/**
  * Whose trail an activity entry is in: a resource by id; a name, for refused creates (which have no
  * id) and for the pointers to the resources that held it; or the tenant (settings, tokens, seats).
  */
