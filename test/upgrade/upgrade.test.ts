@@ -3,7 +3,7 @@ import { mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { FORMAT_VERSION, formatOf, keys } from '../../lambdas/contracts/table-design';
+import { FORMAT_VERSION, foldCase, formatOf, keys, keyValue, legacyFold } from '../../lambdas/contracts/table-design';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { tableMigrations } from '../../lambdas/wiring/migrations';
 import { runAdmin } from '../../lib/admin/admin-cli';
@@ -283,6 +283,12 @@ describe.each(STARTING_POINTS)('upgrading from $name', (point) => {
       expect(progress.migrated).toBeGreaterThan(30);
       const upgraded = await tableItems(dataDir);
       expect(new Set(upgraded.items.map(formatOf))).toEqual(new Set([FORMAT_VERSION]));
+      // Names are keyed by RFC 8265 alone now, whichever fold the earlier build used.
+      const claim = (fold: (value: string) => string, name: string) =>
+        upgraded.items.find((item) => item.pk === keys.unique('default', 'User', 'userName', keyValue(fold(name))).pk)?.id;
+      for (const [name, id] of [[ADA, directory.users.ada], [ASA, directory.users.asa]]) {
+        expect({ name, current: claim(foldCase, name), legacy: claim(legacyFold, name) }).toEqual({ name, current: id, legacy: undefined });
+      }
       const again = await tableMigrations(createDocumentClient(upgraded.endpoint), upgraded.tableName).run({ again: true, itemsPerSecond: 5000 });
       expect(again.progress.map((pass) => pass.segments.reduce((sum, segment) => sum + segment.migrated + segment.conflicts, 0))).toEqual([0]);
       expect((await admin(dataDir, ['migrations', 'run'])).code).toBe(0);
