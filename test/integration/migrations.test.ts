@@ -110,16 +110,19 @@ describe('format migrations', () => {
     expect(ids).toEqual([ascii.id, other.id].sort());
   });
 
-  it('never writes over a provisioning write made meanwhile', async () => {
+  it('keeps its pace, and never writes over a provisioning write made meanwhile', async () => {
     const user = await scim.createUser({ userName: `${fullwidth('Busy')}.${unique('busy')}@example.com` });
     await asWrittenBefore([user]);
     const migrations = tableMigrations(client(), scim.server.tableName);
+    const started = Date.now();
     const [run, patched] = await Promise.all([
       migrations.run({ again: true, itemsPerSecond: 50 }),
       scim('PATCH', `/Users/${user.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'displayName', value: 'Busy' }] }),
     ]);
     expect(patched.status).toBe(200);
     expect(run.complete).toBe(true);
+    // 50 items a second, all segments together.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(((migrationTotals(run.progress[0]).scanned - 1) / 50) * 1000);
     const read = await scim('GET', `/Users/${user.id}`);
     expect({ displayName: read.body.displayName, version: read.body.meta.version }).toEqual({ displayName: 'Busy', version: patched.body.meta.version });
     const item = (await client().send(new GetCommand({ TableName: scim.server.tableName, Key: keys.resource(DEFAULT_TENANT, 'User', user.id) }))).Item!;
