@@ -79,8 +79,10 @@ export function inFormat<T extends object>(item: T): T & { formatVersion: number
 }
 
 /**
- * The part of an UpdateExpression's SET that every update carries: an item the update creates is in
- * today's format; an existing one keeps its own, which only a migration moves.
+ * The part of an UpdateExpression's SET that updates of items with nothing format-specific carry
+ * (counters, seats, name pointers): the item is in today's format after it, created or not. Updates
+ * of User and Group items (access, a version for members) leave it out: such an item is in format 2
+ * only once a Put has written its keys folded by foldCase.
  */
 export const formatOnUpdate = {
   set: `#formatVersion = if_not_exists(#formatVersion, :formatVersion)`,

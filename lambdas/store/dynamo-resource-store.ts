@@ -103,10 +103,11 @@ export class DynamoResourceStore implements ResourceStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.resource(tenant, 'User', userId),
-                UpdateExpression: `SET #access = :access, lastModified = :now, ${formatOnUpdate.set} ADD version :one`,
+                // The item keeps its format: only a Put (keys folded by foldCase) moves a User or Group to today's.
+                UpdateExpression: 'SET #access = :access, lastModified = :now ADD version :one',
                 ConditionExpression: 'version = :expected',
-                ExpressionAttributeNames: { '#access': derivedAttributes.access, ...formatOnUpdate.names },
-                ExpressionAttributeValues: { ':access': access, ':now': lastModified, ':one': 1, ':expected': expectedVersion, ...formatOnUpdate.values },
+                ExpressionAttributeNames: { '#access': derivedAttributes.access },
+                ExpressionAttributeValues: { ':access': access, ':now': lastModified, ':one': 1, ':expected': expectedVersion },
               },
             },
             // Computed under these settings: a change of them since means recomputing.
@@ -371,11 +372,11 @@ export function versionUpdate(tableName: string, tenant: string, type: ResourceT
   return {
     TableName: tableName,
     Key: keys.resource(tenant, type, id),
-    UpdateExpression: `SET lastModified = :now, #changedBy = :changedBy, ${formatOnUpdate.set} ADD version :one`,
+    // The item keeps its format: only a Put (keys folded by foldCase) moves a User or Group to today's.
+    UpdateExpression: 'SET lastModified = :now, #changedBy = :changedBy ADD version :one',
     ConditionExpression: expectedVersion === undefined ? `attribute_exists(${PK})` : 'version = :expected',
-    ExpressionAttributeNames: { '#changedBy': derivedAttributes.lastChangedBy, ...formatOnUpdate.names },
+    ExpressionAttributeNames: { '#changedBy': derivedAttributes.lastChangedBy },
     ExpressionAttributeValues: {
-      ...formatOnUpdate.values,
       ':now': changedBy.at,
       ':changedBy': changedBy,
       ':one': 1,

@@ -15,6 +15,8 @@ describe('format migrations', () => {
 
   /** Every item as an earlier build wrote it: no formatVersion; the named users' keys folded by legacyFold, no keyFold. */
   async function asWrittenBefore(legacyUsers: Array<{ id: string; userName: string }>) {
+    // The stream consumers write the activity trail after the writes: done before the items are turned back.
+    await scim.server.drainStreams();
     const db = client();
     const TableName = scim.server.tableName;
     for (const { id, userName } of legacyUsers) {
@@ -50,8 +52,19 @@ describe('format migrations', () => {
     const plain = await scim.createUsers(6);
     const group = await scim.createGroup({ displayName: `Migrated ${tag}` });
     await scim.addMembers(group.id, [legacy.id, plain[0].id]);
+    const legacyGroup = await scim.createGroup({ displayName: `${fullwidth('Ops')} ${tag}` });
     await asWrittenBefore([legacy, decomposed]);
+    const TableName = scim.server.tableName;
+    const groupKey = (fold: (value: string) => string) => keys.unique(DEFAULT_TENANT, 'Group', 'displayName', keyValue(fold(legacyGroup.displayName)));
+    await client().send(new DeleteCommand({ TableName, Key: groupKey(foldCase) }));
+    await client().send(new PutCommand({ TableName, Item: { ...groupKey(legacyFold), tenant: DEFAULT_TENANT, id: legacyGroup.id, attribute: 'displayName' } }));
+    await client().send(new UpdateCommand({ TableName, Key: keys.resource(DEFAULT_TENANT, 'Group', legacyGroup.id), UpdateExpression: `REMOVE ${derivedAttributes.keyFold}` }));
     expect([...(await formats()).keys()]).toEqual([1]);
+    // A change of members moves the group to its next version without rewriting its keys: it stays in format 1.
+    await scim.addMembers(legacyGroup.id, [legacy.id]);
+    await scim.server.drainStreams();
+    const touched = (await client().send(new GetCommand({ TableName, Key: keys.resource(DEFAULT_TENANT, 'Group', legacyGroup.id) }))).Item!;
+    expect({ version: touched.version, format: formatOf(touched) }).toEqual({ version: 2, format: 1 });
 
     const migrations = tableMigrations(client(), scim.server.tableName);
     expect((await migrations.status()).map((progress) => progress.status)).toEqual(['pending']);
@@ -68,7 +81,8 @@ describe('format migrations', () => {
     expect(migrationTotals(progress).migrated).toBeGreaterThan(20);
     expect([...(await formats()).keys()]).toEqual([FORMAT_VERSION]);
 
-    const TableName = scim.server.tableName;
+    expect((await client().send(new GetCommand({ TableName, Key: groupKey(legacyFold) }))).Item).toBeUndefined();
+    expect((await client().send(new GetCommand({ TableName, Key: groupKey(foldCase) }))).Item?.id).toBe(legacyGroup.id);
     for (const user of [legacy, decomposed]) {
       expect((await client().send(new GetCommand({ TableName, Key: keys.unique(DEFAULT_TENANT, 'User', 'userName', keyValue(legacyFold(user.userName))) }))).Item).toBeUndefined();
       expect((await client().send(new GetCommand({ TableName, Key: keys.unique(DEFAULT_TENANT, 'User', 'userName', keyValue(foldCase(user.userName))) }))).Item?.id).toBe(user.id);
