@@ -9,6 +9,7 @@ import type { StoredResource } from '../directory/ports/resource-store';
 import { mapLimited } from '../runtime/concurrency';
 import type { TenantSettingsService } from '../tenancy/tenant-settings';
 import { directoryServices } from '../wiring/dependencies';
+import { migrationTotals, tableMigrations, type MigrationProgress, type MigrationRunOptions } from '../wiring/migrations';
 import type { ActivityEntry } from '../contracts/events';
 import type { TimelineQuery } from '../directory/activity';
 
@@ -70,9 +71,33 @@ export interface RoleMove {
   users: number;
 }
 
+/** One format migration as `migrations status` shows it: its progress summed over its segments. */
+export interface MigrationSummary {
+  id: string;
+  from: number;
+  to: number;
+  status: MigrationProgress['status'];
+  startedAt?: string;
+  updatedAt?: string;
+  finishedAt?: string;
+  scanned: number;
+  migrated: number;
+  skipped: number;
+  conflicts: number;
+  segments: string;
+  conflictKeys?: MigrationProgress['conflictKeys'];
+}
+
 /** What the admin library does on the directory's table; `close` ends its connections. */
 export interface TableAdmin {
   settings: TenantSettingsService;
+  /** The table's format migrations (lambdas/directory/migrations.ts): where each stands, and a run of those not complete. */
+  migrations: {
+    status(): Promise<MigrationSummary[]>;
+    run(options?: Partial<Pick<MigrationRunOptions, 'itemsPerSecond' | 'segments' | 'log'>>): Promise<{ complete: boolean; migrations: MigrationSummary[] }>;
+    /** For a table just created: nothing to move, every migration recorded complete. */
+    completeNew(): Promise<void>;
+  };
   /** Active users of a tenant: the seats in use. */
   seatsInUse(tenant: string): Promise<number>;
   /** A user by userName (any case) or id; undefined when there is none. */
@@ -112,8 +137,17 @@ export function tableAdmin(location: TableLocation): TableAdmin {
     items: await mapLimited(found.resources, PARALLEL_READS, describe),
     ...(found.more && found.resources.length > 0 ? { nextCursor: found.resources.at(-1)!.id } : {}),
   });
+  const migrations = tableMigrations(client, location.tableName);
   return {
     settings: directory.settings,
+    migrations: {
+      status: async () => (await migrations.status()).map(summarized),
+      run: async (options = {}) => {
+        const run = await migrations.run(options);
+        return { complete: run.complete, migrations: run.progress.map(summarized) };
+      },
+      completeNew: () => migrations.completeNew(),
+    },
     seatsInUse: (tenant) => directory.users.seatsInUse(assertTenant(tenant)),
     user: async (tenant, userNameOrId) => {
       assertTenant(tenant);
@@ -175,4 +209,20 @@ function primaryEmail(emails: unknown): string | undefined {
   if (!Array.isArray(emails)) return undefined;
   const values = emails.filter((email): email is { value: string; primary?: boolean } => typeof email?.value === 'string');
   return (values.find((email) => email.primary === true) ?? values[0])?.value;
+}
+
+function summarized(progress: MigrationProgress): MigrationSummary {
+  const { segmentsDone, ...counts } = migrationTotals(progress);
+  return {
+    id: progress.id,
+    from: progress.from,
+    to: progress.to,
+    status: progress.status,
+    ...(progress.startedAt ? { startedAt: progress.startedAt } : {}),
+    ...(progress.updatedAt ? { updatedAt: progress.updatedAt } : {}),
+    ...(progress.finishedAt ? { finishedAt: progress.finishedAt } : {}),
+    ...counts,
+    segments: `${segmentsDone}/${progress.segments.length} done`,
+    ...(progress.conflictKeys?.length ? { conflictKeys: progress.conflictKeys } : {}),
+  };
 }

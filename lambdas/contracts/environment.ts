@@ -19,6 +19,8 @@ export const FUNCTION_ENVIRONMENT = [
   'EVENTS_FILE',
   'ACTIVITY_RETENTION_DAYS',
   'SCIM_BASE_URL',
+  'MIGRATION_ITEMS_PER_SECOND',
+  'MIGRATION_SEGMENTS',
 ] as const;
 
 export type FunctionEnvironmentName = (typeof FUNCTION_ENVIRONMENT)[number];

@@ -93,6 +93,11 @@ export const tokenFunctions = {
   tokenExpiry: { entry: 'lambdas/token-expiry/handler.ts' },
 } as const;
 
+/** The table's format migrations, started by the deployment and continued by EventBridge (lib/table-migrations.ts). */
+export const migrationFunctions = {
+  migrations: { entry: 'lambdas/migrations/handler.ts' },
+} as const;
+
 export interface ParsedRoute {
   method: HttpMethod;
   /** Relative to SCIM_BASE_PATH, with `{param}` placeholders. */

@@ -21,6 +21,7 @@ import { caseIgnoringForm } from '../scim/comparison';
  * | Deleted group   | T#{tenant}#Group#{groupId}           | Deleted          |
  * | Activity        | T#{tenant}#Activity#{User,Group}#{id}, T#{tenant}#Activity#Tenant | {at}#{n}#{eventId} |
  * | Activity by name| T#{tenant}#Activity#{User,Group}Name#{v} | {at}#{n}#{eventId}, Id#{id} |
+ * | Migration       | Table#Migrations                     | {migration id}   |
  *
  * Users (and Groups) of a tenant share one partition key so that listing them is one strongly
  * consistent Query in a stable order (by id); random ids let DynamoDB split a hot collection
@@ -53,6 +54,40 @@ export const itemAttributes = {
   resourceType: 'resourceType',
   /** On Membership and MemberOf items. */
   itemType: 'itemType',
+  /** On every item: the format it was written in (FORMAT_VERSION); absent means format 1. */
+  formatVersion: 'formatVersion',
+} as const;
+
+/**
+ * The format items are written in now. 1: every item of the builds up to v0.1.0 and up to
+ * 9267567, which carried no formatVersion; their User and Group items' keys may be folded by
+ * legacyFold (no keyFold). 2: the item carries formatVersion, and a User or Group item's keys are
+ * folded by foldCase. A release that changes a format raises this and registers the migration
+ * that moves items to it (lambdas/directory/migrations.ts).
+ */
+export const FORMAT_VERSION = 2;
+
+/** The format an item was written in. */
+export function formatOf(item: Record<string, unknown>): number {
+  const version = item[itemAttributes.formatVersion];
+  return typeof version === 'number' ? version : 1;
+}
+
+/** An item as a put writes it: in today's format. */
+export function inFormat<T extends object>(item: T): T & { formatVersion: number } {
+  return { ...item, [itemAttributes.formatVersion]: FORMAT_VERSION };
+}
+
+/**
+ * The part of an UpdateExpression's SET that updates of items with nothing format-specific carry
+ * (counters, seats, name pointers): the item is in today's format after it, created or not. Updates
+ * of User and Group items (access, a version for members) leave it out: such an item is in format 2
+ * only once a Put has written its keys folded by foldCase.
+ */
+export const formatOnUpdate = {
+  set: `#formatVersion = if_not_exists(#formatVersion, :formatVersion)`,
+  names: { '#formatVersion': itemAttributes.formatVersion },
+  values: { ':formatVersion': FORMAT_VERSION },
 } as const;
 
 /** The identity providers we tell apart by their User-Agent; anything else is `other`. */
@@ -124,7 +159,7 @@ export interface MembershipItemImage {
 
 /** One membership's two items: under its group and under its user (see the table above). */
 export function membershipItems(tenant: string, groupId: string, userId: string, at: string) {
-  const attributes = { tenant, groupId, userId, at };
+  const attributes = { tenant, groupId, userId, at, [itemAttributes.formatVersion]: FORMAT_VERSION };
   return [
     { ...keys.membership(tenant, groupId, userId), ...attributes, [itemAttributes.itemType]: MEMBERSHIP },
     { ...keys.memberOf(tenant, userId, groupId), ...attributes, [itemAttributes.itemType]: MEMBER_OF },
@@ -219,10 +254,41 @@ export function renamedGroup(change: { eventName: StreamEventName; oldImage?: Re
 }
 
 /** The tenant whose settings were saved, or whose application of them moved a step, from a change the filter passed. */
-export function savedSettings(change: { eventName: StreamEventName; newImage?: Record<string, unknown> }): string | undefined {
+export function savedSettings(change: { eventName: StreamEventName; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> }): string | undefined {
   const image = change.newImage;
   const kind = image?.[itemAttributes.itemType];
+  if (formatOnly(change)) return undefined;
   return (change.eventName === 'INSERT' || change.eventName === 'MODIFY') && (kind === SETTINGS || kind === SETTINGS_APPLICATION) ? (image![itemAttributes.tenant] as string) : undefined;
+}
+
+/**
+ * A change a format migration made (lambdas/directory/migrations.ts): the item moved to another
+ * format and nothing else of it changed. Consumers pass over it; the stream filters cannot tell.
+ */
+export function formatOnly(change: { eventName: StreamEventName; oldImage?: Record<string, unknown>; newImage?: Record<string, unknown> }): boolean {
+  if (change.eventName !== 'MODIFY' || !change.oldImage || !change.newImage) return false;
+  const rest = (image: Record<string, unknown>) => {
+    const { [itemAttributes.formatVersion]: _format, [derivedAttributes.keyFold]: _fold, ...others } = image;
+    return others;
+  };
+  return sameValue(rest(change.oldImage), rest(change.newImage));
+}
+
+/** Deep equality in which the order of an object's keys does not count (DynamoDB does not keep it). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((element, index) => sameValue(element, b[index]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => sameValue(a[key], b[key]));
+  }
+  return false;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 const collection = { User: 'Users', Group: 'Groups' } as const;
@@ -353,7 +419,29 @@ export const keys = {
   activityName(tenant: string, type: ResourceTypeName, foldedName: string, id: string) {
     return itemKey(activityPartition(tenant, { type, name: foldedName }), `${ACTIVITY_NAME_PREFIX}${id}`);
   },
+  /** The progress of a format migration over the whole table: the one partition no tenant leads. */
+  migration(id: string) {
+    return itemKey(MIGRATIONS_PARTITION, id);
+  },
 };
+
+export const MIGRATIONS_PARTITION = 'Table#Migrations';
+
+/**
+ * The EventBridge event (on the account's default bus) that runs the table's migrations: the
+ * deployment puts the first, and the migration function puts the next while work is left.
+ */
+export const MIGRATION_EVENT = { source: 'scim.table-migrations', detailType: 'Run table migrations' } as const;
+
+/** The detail of a MIGRATION_EVENT. */
+export interface MigrationEventDetail {
+  /** The table it migrates: one rule per deployment matches its own. */
+  table: string;
+  /** The format the deploying code writes (FORMAT_VERSION); a newer one starts a new run. */
+  formatVersion: number;
+  /** How many runs of the function came before this one, for the logs. */
+  round: number;
+}
 
 /**
  * Whose trail an activity entry is in: a resource by id; a name, for refused creates (which have no

@@ -1,6 +1,6 @@
 import { eventId, provisioningEvent } from '../contracts/event-envelope';
 import type { ActivityEntry, EventOf, EventType, ProvisioningEvent } from '../contracts/events';
-import { itemAttributes, MEMBERSHIP, REFUSAL, SETTINGS, type MembershipItemImage, type ResourceTypeName } from '../contracts/table-design';
+import { formatOnly, itemAttributes, MEMBERSHIP, REFUSAL, sameValue, SETTINGS, type MembershipItemImage, type ResourceTypeName } from '../contracts/table-design';
 import { SEAT_LIMIT_CODE } from '../scim/errors';
 import { isPlainObject, type ScimResource } from '../scim/normalize';
 import { project } from '../scim/projection';
@@ -62,7 +62,7 @@ export function eventsOf(change: ItemChange, facts: ChangeFacts): ProvisioningEv
   const membership = membershipOf(change);
   if (membership) return membershipEvents(change, membership, facts);
   const kind = image?.[itemAttributes.itemType];
-  if (kind === SETTINGS && change.eventName !== 'REMOVE') return settingsEvents(change);
+  if (kind === SETTINGS && change.eventName !== 'REMOVE') return formatOnly(change) ? [] : settingsEvents(change);
   if (kind === REFUSAL && change.eventName === 'INSERT') return refusalEvents(change);
   return [];
 }
@@ -270,17 +270,4 @@ export function changedAttributes(before: ScimResource, after: ScimResource): st
     }
   }
   return names.sort();
-}
-
-/** Deep equality in which the order of an object's keys does not count (DynamoDB does not keep it). */
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((element, index) => sameValue(element, b[index]));
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => sameValue(a[key], b[key]));
-  }
-  return false;
 }

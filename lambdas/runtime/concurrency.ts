@@ -56,3 +56,17 @@ export function quiet<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }
+
+/**
+ * A pace shared by everyone holding it: each call resolves at the next of `perSecond` slots a
+ * second, so parallel workers together stay under the rate.
+ */
+export function pacer(perSecond: number): () => Promise<void> {
+  let next = 0;
+  return async () => {
+    const now = Date.now();
+    const at = Math.max(now, next);
+    next = at + 1000 / perSecond;
+    if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+  };
+}

@@ -4,6 +4,8 @@ import type { ActivityEntry } from '../contracts/events';
 import {
   ACTIVITY_NAME_PREFIX,
   activityRange,
+  formatOnUpdate,
+  inFormat,
   itemAttributes,
   keys,
   REFUSAL,
@@ -48,10 +50,10 @@ export class DynamoActivityStore implements ActivityLog {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.activityName(tenant, type, foldedName, id),
-        UpdateExpression: `SET #tenant = :tenant, id = :id, heldAt = :at REMOVE releasedAt, ${TTL}`,
+        UpdateExpression: `SET #tenant = :tenant, id = :id, heldAt = :at, ${formatOnUpdate.set} REMOVE releasedAt, ${TTL}`,
         ConditionExpression: 'attribute_not_exists(releasedAt) OR releasedAt < :at',
-        ExpressionAttributeNames: { '#tenant': itemAttributes.tenant },
-        ExpressionAttributeValues: { ':tenant': tenant, ':id': id, ':at': at },
+        ExpressionAttributeNames: { '#tenant': itemAttributes.tenant, ...formatOnUpdate.names },
+        ExpressionAttributeValues: { ':tenant': tenant, ':id': id, ':at': at, ...formatOnUpdate.values },
       }),
     );
   }
@@ -61,10 +63,10 @@ export class DynamoActivityStore implements ActivityLog {
       new UpdateCommand({
         TableName: this.tableName,
         Key: keys.activityName(tenant, type, foldedName, id),
-        UpdateExpression: `SET #tenant = :tenant, id = :id, releasedAt = :at, ${TTL} = :expires`,
+        UpdateExpression: `SET #tenant = :tenant, id = :id, releasedAt = :at, ${TTL} = :expires, ${formatOnUpdate.set}`,
         ConditionExpression: 'attribute_not_exists(heldAt) OR heldAt <= :at',
-        ExpressionAttributeNames: { '#tenant': itemAttributes.tenant },
-        ExpressionAttributeValues: { ':tenant': tenant, ':id': id, ':at': at, ':expires': this.expiresAt(at) },
+        ExpressionAttributeNames: { '#tenant': itemAttributes.tenant, ...formatOnUpdate.names },
+        ExpressionAttributeValues: { ':tenant': tenant, ':id': id, ':at': at, ':expires': this.expiresAt(at), ...formatOnUpdate.values },
       }),
     );
   }
@@ -109,7 +111,7 @@ export class DynamoActivityStore implements ActivityLog {
 
   private item(record: ActivityRecord): Record<string, unknown> {
     const { tenant, subject, entry, position } = record;
-    return { ...keys.activity(tenant, subject, entry.at, position, entry.id), [itemAttributes.tenant]: tenant, entry, [TTL]: this.expiresAt(entry.at) };
+    return inFormat({ ...keys.activity(tenant, subject, entry.at, position, entry.id), [itemAttributes.tenant]: tenant, entry, [TTL]: this.expiresAt(entry.at) });
   }
 
   private expiresAt(at: string): number {

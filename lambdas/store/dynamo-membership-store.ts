@@ -5,7 +5,7 @@ import { allSettledOrThrow, mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
 import { versionUpdate } from './dynamo-resource-store';
 import { MAX_TRANSACTION_ITEMS, transactWrite, type TransactItem } from './transactions';
-import { keys, MEMBER_PREFIX, membershipItems, tableKeys } from '../contracts/table-design';
+import { inFormat, keys, MEMBER_PREFIX, membershipItems, tableKeys } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
 
@@ -173,7 +173,7 @@ export class DynamoMembershipStore implements MembershipStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.deletedGroup(tenant, groupId), memberCount, [tableKeys.timeToLive]: Math.ceil(Date.now() / 1000) + DELETED_GROUP_COUNT_SECONDS },
+          Item: inFormat({ ...keys.deletedGroup(tenant, groupId), memberCount, [tableKeys.timeToLive]: Math.ceil(Date.now() / 1000) + DELETED_GROUP_COUNT_SECONDS }),
           ConditionExpression: `attribute_not_exists(${PK})`,
         }),
       );
@@ -206,7 +206,7 @@ export class DynamoMembershipStore implements MembershipStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.groupLease(tenant, groupId), holder, until: now + ttlMs, [tableKeys.timeToLive]: Math.ceil((now + ttlMs) / 1000) + 60 },
+          Item: inFormat({ ...keys.groupLease(tenant, groupId), holder, until: now + ttlMs, [tableKeys.timeToLive]: Math.ceil((now + ttlMs) / 1000) + 60 }),
           ConditionExpression: `attribute_not_exists(${PK}) OR #until < :now`,
           ExpressionAttributeNames: { '#until': 'until' },
           ExpressionAttributeValues: { ':now': now },

@@ -12,7 +12,7 @@ import { SeatLimitReached, storedResourceOf, VersionConflict, type SeatChange } 
 import { mapLimited } from '../runtime/concurrency';
 import { batchGet, queryPages } from './batches';
 import { SEAT_LIMIT, settingsAtVersion } from './dynamo-settings-store';
-import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, itemAttributes, KEY_FOLD, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
+import { COUNTER_LEVEL_1, COUNTER_LEVEL_2, derivedAttributes, formatOnUpdate, inFormat, itemAttributes, KEY_FOLD, keys, keyValue, tableKeys, type Access, type Provenance, type ResourceTypeName } from '../contracts/table-design';
 
 const { partitionKey: PK, sortKey: SK } = tableKeys;
 
@@ -111,6 +111,7 @@ export class DynamoResourceStore implements ResourceStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.resource(tenant, 'User', userId),
+                // The item keeps its format: only a Put (keys folded by foldCase) moves a User or Group to today's.
                 UpdateExpression: 'SET #access = :access, lastModified = :now ADD version :one',
                 ConditionExpression: 'version = :expected',
                 ExpressionAttributeNames: { '#access': derivedAttributes.access },
@@ -291,11 +292,12 @@ export class DynamoResourceStore implements ResourceStore {
         Update: {
           TableName: this.tableName,
           Key: keys.seats(tenant),
-          UpdateExpression: 'ADD n :delta',
+          UpdateExpression: `SET ${formatOnUpdate.set} ADD n :delta`,
           ...(seat.delta === 1
             ? { ConditionExpression: `attribute_not_exists(${SEAT_LIMIT}) OR n < ${SEAT_LIMIT} OR (attribute_not_exists(n) AND ${SEAT_LIMIT} > :zero)` }
             : {}),
-          ExpressionAttributeValues: { ':delta': seat.delta, ...(seat.delta === 1 ? { ':zero': 0 } : {}) },
+          ExpressionAttributeNames: formatOnUpdate.names,
+          ExpressionAttributeValues: { ':delta': seat.delta, ...(seat.delta === 1 ? { ':zero': 0 } : {}), ...formatOnUpdate.values },
         },
       },
     ];
@@ -303,12 +305,18 @@ export class DynamoResourceStore implements ResourceStore {
 
   private counted(tenant: string, type: ResourceTypeName, id: string, delta: 1 | -1): TransactItem[] {
     return keys.counters(tenant, type, id).map((Key) => ({
-      Update: { TableName: this.tableName, Key, UpdateExpression: 'ADD n :delta', ExpressionAttributeValues: { ':delta': delta } },
+      Update: {
+        TableName: this.tableName,
+        Key,
+        UpdateExpression: `SET ${formatOnUpdate.set} ADD n :delta`,
+        ExpressionAttributeNames: formatOnUpdate.names,
+        ExpressionAttributeValues: { ':delta': delta, ...formatOnUpdate.values },
+      },
     }));
   }
 
   private item(tenant: string, type: ResourceTypeName, record: StoredResource) {
-    return {
+    return inFormat({
       ...keys.resource(tenant, type, record.id),
       [itemAttributes.tenant]: tenant,
       [itemAttributes.resourceType]: type,
@@ -323,17 +331,17 @@ export class DynamoResourceStore implements ResourceStore {
       ...(record.access ? { [derivedAttributes.access]: record.access } : {}),
       // Insert and update write keys folded by foldCase (the directory computes them).
       [derivedAttributes.keyFold]: KEY_FOLD,
-    };
+    });
   }
 
   private keyPut(tenant: string, type: ResourceTypeName, id: string, key: LookupKey): TransactItem {
     if (!key.unique) {
-      return { Put: { TableName: this.tableName, Item: { ...keys.index(tenant, type, key.attribute, keyValue(key.value), id), tenant, id } } };
+      return { Put: { TableName: this.tableName, Item: inFormat({ ...keys.index(tenant, type, key.attribute, keyValue(key.value), id), tenant, id }) } };
     }
     return {
       Put: {
         TableName: this.tableName,
-        Item: { ...keys.unique(tenant, type, key.attribute, keyValue(key.value)), tenant, id, attribute: key.attribute },
+        Item: inFormat({ ...keys.unique(tenant, type, key.attribute, keyValue(key.value)), tenant, id, attribute: key.attribute }),
         ConditionExpression: `attribute_not_exists(${PK})`,
       },
     };
@@ -372,6 +380,7 @@ export function versionUpdate(tableName: string, tenant: string, type: ResourceT
   return {
     TableName: tableName,
     Key: keys.resource(tenant, type, id),
+    // The item keeps its format: only a Put (keys folded by foldCase) moves a User or Group to today's.
     UpdateExpression: 'SET lastModified = :now, #changedBy = :changedBy ADD version :one',
     ConditionExpression: expectedVersion === undefined ? `attribute_exists(${PK})` : 'version = :expected',
     ExpressionAttributeNames: { '#changedBy': derivedAttributes.lastChangedBy },

@@ -1,6 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { itemAttributes, keys, SETTINGS, SETTINGS_APPLICATION, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
+import { formatOnUpdate, inFormat, itemAttributes, keys, SETTINGS, SETTINGS_APPLICATION, SETTINGS_VERSION_PREFIX, tableKeys } from '../contracts/table-design';
 import type { SettingsStore } from '../tenancy/ports/settings-store';
 import { retryableStoreFailure } from './store-failures';
 import type { SettingsProgress, VersionedSettings } from '../contracts/settings';
@@ -29,7 +29,7 @@ export class DynamoSettingsStore implements SettingsStore {
   }
 
   async replace(tenant: string, next: VersionedSettings, expectedVersion: number): Promise<boolean> {
-    const body = { [itemAttributes.tenant]: tenant, version: next.version, updatedAt: next.updatedAt, settings: next.settings };
+    const body = inFormat({ [itemAttributes.tenant]: tenant, version: next.version, updatedAt: next.updatedAt, settings: next.settings });
     try {
       await this.client.send(
         new TransactWriteCommand({
@@ -44,8 +44,16 @@ export class DynamoSettingsStore implements SettingsStore {
             { Put: { TableName: this.tableName, Item: { ...keys.settingsVersion(tenant, next.version), ...body }, ConditionExpression: `attribute_not_exists(${PK})` } },
             // The limit moves with the settings, in the same transaction, to where seat-taking writes check it.
             next.settings.seatLimit === null
-              ? { Update: { TableName: this.tableName, Key: keys.seats(tenant), UpdateExpression: `REMOVE ${SEAT_LIMIT}` } }
-              : { Update: { TableName: this.tableName, Key: keys.seats(tenant), UpdateExpression: `SET ${SEAT_LIMIT} = :limit`, ExpressionAttributeValues: { ':limit': next.settings.seatLimit } } },
+              ? { Update: { TableName: this.tableName, Key: keys.seats(tenant), UpdateExpression: `SET ${formatOnUpdate.set} REMOVE ${SEAT_LIMIT}`, ExpressionAttributeNames: formatOnUpdate.names, ExpressionAttributeValues: formatOnUpdate.values } }
+              : {
+                  Update: {
+                    TableName: this.tableName,
+                    Key: keys.seats(tenant),
+                    UpdateExpression: `SET ${SEAT_LIMIT} = :limit, ${formatOnUpdate.set}`,
+                    ExpressionAttributeNames: formatOnUpdate.names,
+                    ExpressionAttributeValues: { ':limit': next.settings.seatLimit, ...formatOnUpdate.values },
+                  },
+                },
           ],
         }),
       );
@@ -67,7 +75,7 @@ export class DynamoSettingsStore implements SettingsStore {
       await this.client.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...keys.settingsProgress(tenant), [itemAttributes.tenant]: tenant, [itemAttributes.itemType]: SETTINGS_APPLICATION, ...progress },
+          Item: inFormat({ ...keys.settingsProgress(tenant), [itemAttributes.tenant]: tenant, [itemAttributes.itemType]: SETTINGS_APPLICATION, ...progress }),
           ...condition,
         }),
       );

@@ -59,6 +59,14 @@ const environmentSchema = z.extend(tokenEnvironmentSchema, {
   ),
 });
 
+/** The migration function: the table, and how much of its capacity a run may take. */
+const migrationEnvironmentSchema = z.extend(environmentSchema, {
+  /** Items moved a second, all segments together. */
+  MIGRATION_ITEMS_PER_SECOND: z._default(z.coerce.number().check(z.positive(), z.maximum(100_000)), 200),
+  /** Parallel Scan segments. */
+  MIGRATION_SEGMENTS: z._default(z.coerce.number().check(z.int(), z.positive(), z.maximum(1000)), 4),
+});
+
 /** The admin API's function: the table, the tenants' secrets, and what IdPs are told to call. */
 const adminEnvironmentSchema = z.extend(environmentSchema, {
   TENANT_SECRET_PREFIX: secretPrefix,
@@ -69,10 +77,12 @@ const adminEnvironmentSchema = z.extend(environmentSchema, {
 export type Config = z.infer<typeof environmentSchema>;
 export type TokenConfig = z.infer<typeof tokenEnvironmentSchema>;
 export type AdminConfig = z.infer<typeof adminEnvironmentSchema>;
+export type MigrationConfig = z.infer<typeof migrationEnvironmentSchema>;
 
 /** Fails to compile when the schema reads a variable that lambdas/contracts/environment.ts does not publish. */
 export type PublishedVariables<Name extends FunctionEnvironmentName = keyof Config> = Name;
 export type PublishedAdminVariables<Name extends FunctionEnvironmentName = keyof AdminConfig> = Name;
+export type PublishedMigrationVariables<Name extends FunctionEnvironmentName = keyof MigrationConfig> = Name;
 
 function parse<T extends z.ZodMiniType>(schema: T, environment: NodeJS.ProcessEnv): z.infer<T> {
   const parsed = validate(schema, environment);
@@ -89,6 +99,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
 
 export function loadAdminConfig(environment: NodeJS.ProcessEnv = process.env): AdminConfig {
   return parse(adminEnvironmentSchema, environment);
+}
+
+export function loadMigrationConfig(environment: NodeJS.ProcessEnv = process.env): MigrationConfig {
+  return parse(migrationEnvironmentSchema, environment);
 }
 
 /** For the functions that only handle tokens (no table). */

@@ -30,6 +30,10 @@ export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>
   activity <tenant> [--user <userName or id> | --group <displayName or id>] [--since <ISO time>] [--limit N]
                                a timeline, one JSON object a line, oldest first: the tenant's own
                                (settings, tokens, seats), or a user's or group's (also a deleted one's)
+  migrations status            the table's format migrations, one JSON object a line: status,
+                               items scanned, migrated, skipped, conflicts, segments done
+  migrations run               runs those not complete from where they stopped (npm start and a
+                               deployment run them by themselves); prints their status after
 
 Against a deployed stack (--stack or SCIM_STACK), with your AWS credentials; otherwise against
 the data directory of npm start (--data-dir or SCIM_DATA_DIR, default .scim-data).
@@ -353,6 +357,20 @@ const actions: Record<string, Action> = {
       const since = query.since === undefined ? undefined : new Date(query.since).toISOString();
       // One entry a line, so the timeline pipes into jq or grep.
       for (const entry of await (await table()).activity(name, { user: query.user, group: query.group, since, limit })) io.out(JSON.stringify(entry));
+    },
+  },
+  'migrations status': {
+    takesName: false,
+    run: async ({ table, io }) => {
+      for (const migration of await (await table()).migrations.status()) io.out(JSON.stringify(migration));
+    },
+  },
+  'migrations run': {
+    takesName: false,
+    run: async ({ table, io }) => {
+      const run = await (await table()).migrations.run({ log: (message, fields) => io.err(`${message} ${JSON.stringify(fields)}`) });
+      for (const migration of run.migrations) io.out(JSON.stringify(migration));
+      if (!run.complete) throw new TenantAdminError('Migrations did not complete; run again to continue from where they stopped.');
     },
   },
 };

@@ -91,8 +91,15 @@ export async function startLocalServer(
     await embedded?.stop();
     throw error;
   }
-  writeStoreMarker(options.dataDir, endpoint, options.tableName, process.pid, scim.baseUrl);
   const notes: string[] = [];
+  try {
+    // In AWS the deployed stack's migration function moves the table; here, before start-up is reported.
+    if (options.awsRegion === undefined) notes.push(...(await migrateTable({ tableName: options.tableName, endpoint }, scim.tableCreated)));
+  } catch (error) {
+    await Promise.allSettled([scim.close(), embedded?.stop()]);
+    throw error;
+  }
+  writeStoreMarker(options.dataDir, endpoint, options.tableName, process.pid, scim.baseUrl);
   if (options.awsRegion) {
     notes.push(`Store: table "${options.tableName}" in AWS (${options.awsRegion}), with the default AWS credential chain.`);
     if (scim.tableCreated) {
@@ -111,4 +118,32 @@ export async function startLocalServer(
       await Promise.allSettled([scim.close(), embedded?.stop()]);
     },
   };
+}
+
+/** Items a second the local run moves: a data directory written by an older build is small. */
+const LOCAL_MIGRATION_RATE = 2000;
+
+/**
+ * Runs the table's pending format migrations (a data directory written by an older build upgrades
+ * itself); the server already answers meanwhile, reading both formats. Answers what to tell.
+ */
+async function migrateTable(location: { tableName: string; endpoint: string }, created: boolean): Promise<string[]> {
+  const { tableAdmin } = await import('../../lambdas/admin/table-admin');
+  const admin = tableAdmin(location);
+  try {
+    if (created) {
+      await admin.migrations.completeNew();
+      return [];
+    }
+    const before = await admin.migrations.status();
+    if (before.every((migration) => migration.status === 'complete')) return [];
+    const run = await admin.migrations.run({ itemsPerSecond: LOCAL_MIGRATION_RATE, log: (message, fields) => console.log(`${message} ${JSON.stringify(fields)}`) });
+    return run.migrations.filter((migration) => migration.migrated + migration.conflicts > 0).map(
+      (migration) =>
+        `Migration ${migration.id} (format ${migration.from} to ${migration.to}): ${migration.status}, ${migration.migrated} items moved, ${migration.skipped} already moved` +
+        (migration.conflicts > 0 ? `, ${migration.conflicts} left in format ${migration.from} (npm run admin -- migrations status names them)` : ''),
+    );
+  } finally {
+    admin.close();
+  }
 }

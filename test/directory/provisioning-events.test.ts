@@ -1,5 +1,5 @@
 import { provisioningEventSchema, type ProvisioningEvent } from '../../lambdas/contracts/events';
-import { keys, MEMBER_OF, MEMBERSHIP, REFUSAL, SETTINGS } from '../../lambdas/contracts/table-design';
+import { FORMAT_VERSION, keys, MEMBER_OF, MEMBERSHIP, REFUSAL, savedSettings, SETTINGS } from '../../lambdas/contracts/table-design';
 import type { ItemChange } from '../../lambdas/directory/cleanup';
 import type { StoredResource } from '../../lambdas/directory/ports/resource-store';
 import { eventsOf, factKey, factsNeeded, type ChangeFacts } from '../../lambdas/directory/provisioning-events';
@@ -173,6 +173,17 @@ describe('eventsOf: the tenant', () => {
     expect(derived(change('INSERT', { newImage: first }))[0].detail).toMatchObject({ version: 1, previousVersion: 0, changed: Object.keys(settings).sort(), sequence: '1' });
     const second = { ...first, version: 2, settings: { ...settings, seatLimit: 10 } };
     expect(derived(change('MODIFY', { oldImage: first, newImage: second }))[0].detail).toMatchObject({ version: 2, previousVersion: 1, changed: ['seatLimit'], settings: { seatLimit: 10 } });
+  });
+
+  it('nothing, and no settings to apply, when a format migration only stamped the items (users re-keyed, settings)', () => {
+    const settings = { roles: ['admin'], defaultRole: null, groupRoles: [], seatLimit: null, seatPolicy: 'reject' };
+    const saved = { ...keys.settings(TENANT), tenant: TENANT, itemType: SETTINGS, version: 3, updatedAt: '2025-01-01T00:00:00.000Z', settings };
+    const stamped = change('MODIFY', { oldImage: saved, newImage: { ...saved, formatVersion: FORMAT_VERSION, settings: { ...settings } } });
+    expect(derived(stamped)).toEqual([]);
+    expect(savedSettings(stamped)).toBeUndefined();
+    const { keyFold: _fold, ...legacy } = userItem(2, {});
+    expect(derived(change('MODIFY', { oldImage: legacy, newImage: { ...legacy, keyFold: 2, formatVersion: FORMAT_VERSION } }))).toEqual([]);
+    expect(savedSettings(change('MODIFY', { oldImage: saved, newImage: { ...saved, version: 4, formatVersion: FORMAT_VERSION } }))).toBe(TENANT);
   });
 
   it('a write refused at the seat limit is tenant.seat_limit_reached; other refusals and activity entries are nothing', () => {
