@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { adminFunction } from '../lambdas/contracts/admin-routes';
-import { gatewayFunctions, scimFunctions, streamFunctions, tokenFunctions } from '../lambdas/contracts/routes';
+import { gatewayFunctions, migrationFunctions, scimFunctions, streamFunctions, tokenFunctions } from '../lambdas/contracts/routes';
 
 /** How every function is bundled: by the stack from source, by `npm pack` ahead of time, and by bin/startup-bench.ts to measure cold starts. */
 export const FUNCTION_BUNDLING = {
@@ -24,6 +24,7 @@ export const FUNCTION_ENTRIES: readonly string[] = [
   ...Object.values(gatewayFunctions),
   ...Object.values(streamFunctions),
   ...Object.values(tokenFunctions),
+  ...Object.values(migrationFunctions),
   adminFunction,
 ].map(({ entry }) => entry);
 

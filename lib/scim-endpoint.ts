@@ -22,6 +22,7 @@ import { ScimFunctions, type TableAccess } from './scim-functions';
 import { ScimOperations } from './scim-operations';
 import { readExtensionsFile } from './scim-extensions';
 import { ScimTable } from './scim-table';
+import { TableMigrations } from './table-migrations';
 import { WAF_EVALUATION_WINDOW_SECONDS } from './scim-web-acl';
 import { TenantTokens } from './tenant-tokens';
 
@@ -147,6 +148,8 @@ export class ScimEndpoint extends Construct {
   readonly webAcl?: CfnWebACL;
   /** Alarms, their topic, the dashboard and the saved queries. */
   readonly operations: ScimOperations;
+  /** The table's format migrations, started on every deploy that changes the format or their code (README, Upgrading). */
+  readonly migrations: TableMigrations;
   /** The SCIM base URL to give IdPs: `https://…/scim/v2`, on the custom domain when there is one. */
   readonly baseUrl: string;
   /** Undefined without `customDomain`. */
@@ -227,6 +230,10 @@ export class ScimEndpoint extends Construct {
       accountLoggingRole: api.api.node.tryFindChild('Account'),
     }));
 
+    // After every function that writes the table runs the new code: nothing writes an older format once the scan passed.
+    const migrations = (this.migrations = new TableMigrations(this, 'Migrations', { table, logRetention }));
+    migrations.start.node.addDependency(...Object.values(functions), cleanup, events, adminApi.function, tenantTokens.rotationFunction);
+
     const operations = (this.operations = new ScimOperations(this, 'Operations', {
       stage: api.api.deploymentStage,
       accessLogs: api.accessLogs,
@@ -239,6 +246,7 @@ export class ScimEndpoint extends Construct {
         admin: adminApi.function,
         rotation: tenantTokens.rotationFunction,
         tokenExpiry: tenantTokens.expiryFunction,
+        migrations: migrations.function,
       },
       errorsExpected: ['authorizer'],
       table,

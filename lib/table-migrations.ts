@@ -1,10 +1,10 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus, Rule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction as FunctionTarget } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId, type AwsSdkCall } from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
@@ -33,7 +33,7 @@ const RUN_TIMEOUT = Duration.minutes(15);
  * event itself while work is left, and the progress item says where it stands.
  */
 export class TableMigrations extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: LambdaFunction;
   /** The custom resource that starts a run: make it depend on the functions that write the table, so nothing writes an older format after it. */
   readonly start: AwsCustomResource;
 
@@ -59,7 +59,7 @@ export class TableMigrations extends Construct {
       description: 'Runs the SCIM table format migrations',
       eventPattern: { source: [MIGRATION_EVENT.source], detailType: [MIGRATION_EVENT.detailType], detail: { table: [props.table.tableName] } },
       // Lambda's async queue keeps an event a run could not take (throttled by its one execution) for up to 6 hours.
-      targets: [new LambdaFunction(fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
+      targets: [new FunctionTarget(fn, { retryAttempts: 8, maxEventAge: Duration.hours(6) })],
     });
 
     // The code's asset key changes with its bundle: a deployment of new migration code starts a run.

@@ -81,12 +81,18 @@ describe('provisioning events in the stack', () => {
   });
 
   test('no other function may publish', () => {
-    const publishers = ofType('AWS::IAM::Policy')
-      .filter(([, policy]) => policy.Properties.PolicyDocument.Statement.some((statement: any) => actionsOf(statement).includes('events:PutEvents')))
-      .flatMap(([, policy]) => policy.Properties.Roles.map((role: any) => role.Ref))
-      .sort();
+    const bus = JSON.stringify(stack.resolve(stack.endpoint.eventBus.eventBusArn));
+    const publishesOn = (onProvisioningBus: boolean) =>
+      ofType('AWS::IAM::Policy')
+        .filter(([, policy]) =>
+          policy.Properties.PolicyDocument.Statement.some((statement: any) => actionsOf(statement).includes('events:PutEvents') && JSON.stringify(statement.Resource).includes(bus) === onProvisioningBus),
+        )
+        .flatMap(([, policy]) => policy.Properties.Roles.map((role: any) => role.Ref))
+        .sort();
     const roles = [stack.endpoint.eventsFunction, stack.endpoint.tenantTokens.rotationFunction, stack.endpoint.tenantTokens.expiryFunction].map((fn) => stack.getLogicalId(fn.role!.node.defaultChild as any));
-    expect(publishers).toEqual(roles.sort());
+    expect(publishesOn(true)).toEqual(roles.sort());
+    // The migrations continue themselves, and their start is put, on the account's default bus only.
+    expect(publishesOn(false)).toEqual([stack.endpoint.migrations.function.role!, ...stack.endpoint.migrations.node.findAll().filter((c) => c.node.id === 'StartRole')].map((role: any) => stack.getLogicalId((role.node.defaultChild ?? role) as any)).sort());
   });
 });
 

@@ -264,7 +264,11 @@ describe('dashboard', () => {
 
 describe('tracing', () => {
   test('every function traces actively, and so does the stage', () => {
-    for (const [id, fn] of ofType(json, 'AWS::Lambda::Function')) expect({ id, tracing: fn.Properties.TracingConfig }).toEqual({ id, tracing: { Mode: 'Active' } });
+    // Not the CDK's AwsCustomResource provider, which puts the migrations' start event once per
+    // deploy and has no tracing setting.
+    for (const [id, fn] of ofType(json, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('AWS679f53fac002430cb0da5b7982bd2287'))) {
+      expect({ id, tracing: fn.Properties.TracingConfig }).toEqual({ id, tracing: { Mode: 'Active' } });
+    }
     const [[, stage]] = ofType(json, 'AWS::ApiGateway::Stage');
     expect(stage.Properties.TracingEnabled).toBe(true);
   });
