@@ -35,8 +35,12 @@ template.hasResourceProperties('AWS::Events::Rule', {
 const publishing = Object.values(template.findResources('AWS::IAM::Policy'))
   .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
   .filter((statement) => [statement.Action].flat().includes('events:PutEvents'));
-assert.ok(publishing.length > 0, 'SCIM publishes its events');
-for (const statement of publishing) assert.deepEqual(statement.Resource, stack.resolve(stack.bus.eventBusArn));
+const appBus = JSON.stringify(stack.resolve(stack.bus.eventBusArn));
+assert.ok(publishing.some((statement) => JSON.stringify(statement.Resource) === appBus), 'SCIM publishes its events on the app bus');
+// Besides the app's bus, only the default bus (where the table migrations continue themselves).
+for (const statement of publishing.filter((candidate) => JSON.stringify(candidate.Resource) !== appBus)) {
+  assert.match(JSON.stringify(statement.Resource), /:event-bus\/default"/);
+}
 template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: Match.stringLikeRegexp('^OnCall') }] });
 
 // SCIM's functions run the package's pre-bundled code: the package holds no sources to bundle, so
