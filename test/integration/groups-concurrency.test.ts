@@ -2,7 +2,7 @@ import { useScimServer } from '../support/scim-fixture';
 import { memberRefs, membersOp, sorted } from '../support/builders';
 import { GROUP, PATCH } from '../support/urns';
 
-const scim = useScimServer();
+const scim = useScimServer({ ownStore: true });
 
 const newUsers = async (count: number) => (await scim.createUsers(count)).map((user) => user.id);
 const newGroup = (memberIds: string[] = []) => scim.createGroup({ members: memberRefs(memberIds) });

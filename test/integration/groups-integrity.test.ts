@@ -7,7 +7,7 @@ import { useScimServer } from '../support/scim-fixture';
 
 const TENANT = 'default';
 
-const scim = useScimServer();
+const scim = useScimServer({ ownStore: true });
 let table: DynamoDBDocumentClient;
 
 beforeAll(async () => {

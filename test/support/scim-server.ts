@@ -38,12 +38,12 @@ export function dynamoDbEndpoint(): string {
 }
 
 /** The real handlers over HTTP on the run's embedded store, in a table of their own. */
-export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExtensions'> = {}): Promise<TestScimServer> {
+export async function startScimServer(options: Pick<LocalScimOptions, 'schemaExtensions'> & { dynamoDbEndpoint?: string } = {}): Promise<TestScimServer> {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
   const dataDir = await mkdtemp(join(tmpdir(), 'scim-data-'));
   const secretsDir = localSecretsDir(dataDir);
   const tableName = `test-${randomUUID()}`;
-  const endpoint = dynamoDbEndpoint();
+  const endpoint = options.dynamoDbEndpoint ?? dynamoDbEndpoint();
   const api = await startLocalScim({
     root: resolve(__dirname, '../..'),
     dynamoDbEndpoint: endpoint,
