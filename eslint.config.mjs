@@ -74,7 +74,7 @@ const policies = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.scim-data/**', 'coverage/**', 'test/replay/fixtures/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', 'dist/**', '.scim-data/**', 'coverage/**', 'test/replay/fixtures/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
