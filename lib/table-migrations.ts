@@ -10,15 +10,15 @@ import { AwsCustomResource, AwsCustomResourcePolicy, PhysicalResourceId, type Aw
 import { Construct } from 'constructs';
 import type { FunctionEnvironment } from '../lambdas/contracts/environment';
 import { migrationFunctions } from '../lambdas/contracts/routes';
-import { FORMAT_VERSION, MIGRATION_EVENT, type MigrationEventDetail } from '../lambdas/contracts/table-design';
+import { FORMAT_VERSION, MIGRATION_EVENT, MIGRATION_PACE, type MigrationEventDetail } from '../lambdas/contracts/table-design';
 import { scimNodeFunction } from './scim-functions';
 
 export interface TableMigrationsProps {
   readonly table: ITable;
   readonly logRetention: RetentionDays;
-  /** Items a run moves a second, all segments together: what it takes of the table's write capacity. Default 200. */
+  /** Items a run moves a second, all segments together: what it takes of the table's write capacity. @default MIGRATION_PACE.itemsPerSecond (200) */
   readonly itemsPerSecond?: number;
-  /** Parallel Scan segments of a run. Default 4. */
+  /** Parallel Scan segments of a run. @default MIGRATION_PACE.segments (4) */
   readonly segments?: number;
 }
 
@@ -48,8 +48,8 @@ export class TableMigrations extends Construct {
       reservedConcurrentExecutions: 1,
       environment: {
         TABLE_NAME: props.table.tableName,
-        MIGRATION_ITEMS_PER_SECOND: String(props.itemsPerSecond ?? 200),
-        MIGRATION_SEGMENTS: String(props.segments ?? 4),
+        MIGRATION_ITEMS_PER_SECOND: String(props.itemsPerSecond ?? MIGRATION_PACE.itemsPerSecond),
+        MIGRATION_SEGMENTS: String(props.segments ?? MIGRATION_PACE.segments),
       } satisfies FunctionEnvironment,
     });
     props.table.grantReadWriteData(fn);

@@ -433,6 +433,12 @@ export const MIGRATIONS_PARTITION = 'Table#Migrations';
  */
 export const MIGRATION_EVENT = { source: 'scim.table-migrations', detailType: 'Run table migrations' } as const;
 
+/**
+ * How a migration run paces itself unless the deployment says otherwise: a few Scan segments, and
+ * a rate that leaves provisioning most of an on-demand table's write capacity.
+ */
+export const MIGRATION_PACE = { segments: 4, itemsPerSecond: 200 } as const;
+
 /** The detail of a MIGRATION_EVENT. */
 export interface MigrationEventDetail {
   /** The table it migrates: one rule per deployment matches its own. */

@@ -3,7 +3,7 @@ import type { FunctionEnvironmentName } from '../contracts/environment';
 import { parseExtensionsJson } from '../scim/extensions';
 import { validate } from '../scim/validation';
 import { DAY_MS, DEFAULT_TOKEN_POLICY } from '../contracts/tenancy';
-import { DEFAULT_ACTIVITY_RETENTION_DAYS } from '../contracts/table-design';
+import { DEFAULT_ACTIVITY_RETENTION_DAYS, MIGRATION_PACE } from '../contracts/table-design';
 
 const secretPrefix = z.string().check(z.regex(/^[A-Za-z0-9/_+=.@-]+$/));
 
@@ -62,9 +62,9 @@ const environmentSchema = z.extend(tokenEnvironmentSchema, {
 /** The migration function: the table, and how much of its capacity a run may take. */
 const migrationEnvironmentSchema = z.extend(environmentSchema, {
   /** Items moved a second, all segments together. */
-  MIGRATION_ITEMS_PER_SECOND: z._default(z.coerce.number().check(z.positive(), z.maximum(100_000)), 200),
+  MIGRATION_ITEMS_PER_SECOND: z._default(z.coerce.number().check(z.positive(), z.maximum(100_000)), MIGRATION_PACE.itemsPerSecond),
   /** Parallel Scan segments. */
-  MIGRATION_SEGMENTS: z._default(z.coerce.number().check(z.int(), z.positive(), z.maximum(1000)), 4),
+  MIGRATION_SEGMENTS: z._default(z.coerce.number().check(z.int(), z.positive(), z.maximum(1000)), MIGRATION_PACE.segments),
 });
 
 /** The admin API's function: the table, the tenants' secrets, and what IdPs are told to call. */

@@ -1,6 +1,6 @@
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { MIGRATION_EVENT, type MigrationEventDetail } from '../contracts/table-design';
+import { MIGRATION_EVENT, MIGRATION_PACE, type MigrationEventDetail } from '../contracts/table-design';
 import { createDocumentClient } from '../store/dynamo-client';
 import { loadMigrationConfig } from './config';
 import { formatMigrations } from '../directory/migrations';
@@ -13,10 +13,6 @@ import { schemaRegistry } from '../scim/extensions';
 export type { MigrationProgress } from '../directory/ports/migrations';
 export { totals as migrationTotals } from '../directory/ports/migrations';
 export type { MigrationRunOptions } from '../store/dynamo-migration-runner';
-
-/** Defaults of a run: a few segments at a pace that leaves provisioning most of an on-demand table's write rate. */
-export const DEFAULT_MIGRATION_SEGMENTS = 4;
-export const DEFAULT_MIGRATION_ITEMS_PER_SECOND = 200;
 
 /**
  * The table's format migrations and their runner. Keys depend only on the core attributes
@@ -31,7 +27,7 @@ export function tableMigrations(client: DynamoDBDocumentClient, tableName: strin
     status: (): Promise<MigrationProgress[]> => runner.status(migrations),
     completeNew: () => runner.completeNew(migrations),
     run: (options: Partial<MigrationRunOptions> = {}) =>
-      runner.run(migrations, { segments: DEFAULT_MIGRATION_SEGMENTS, itemsPerSecond: DEFAULT_MIGRATION_ITEMS_PER_SECOND, ...options }),
+      runner.run(migrations, { ...MIGRATION_PACE, ...options }),
   };
 }
 
