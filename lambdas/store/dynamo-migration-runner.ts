@@ -105,10 +105,7 @@ export class DynamoMigrationRunner {
     const now = new Date().toISOString();
     const fresh = (): SegmentProgress => ({ done: false, scanned: 0, migrated: 0, skipped: 0, conflicts: 0 });
     const progress: MigrationProgress = {
-      id: migration.id,
-      from: migration.from,
-      to: migration.to,
-      description: migration.description,
+      ...pending(migration),
       status: 'running',
       startedAt: now,
       updatedAt: now,
