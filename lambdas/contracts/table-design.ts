@@ -159,7 +159,7 @@ export interface MembershipItemImage {
 
 /** One membership's two items: under its group and under its user (see the table above). */
 export function membershipItems(tenant: string, groupId: string, userId: string, at: string) {
-  const attributes = { tenant, groupId, userId, at, [itemAttributes.formatVersion]: FORMAT_VERSION };
+  const attributes = inFormat({ tenant, groupId, userId, at });
   return [
     { ...keys.membership(tenant, groupId, userId), ...attributes, [itemAttributes.itemType]: MEMBERSHIP },
     { ...keys.memberOf(tenant, userId, groupId), ...attributes, [itemAttributes.itemType]: MEMBER_OF },
