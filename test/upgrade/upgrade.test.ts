@@ -18,11 +18,11 @@ import { eventually } from '../support/eventually';
  */
 const ROOT = resolve(__dirname, '../..');
 
-const STARTING_POINTS = [
+const STARTING_POINTS: { name: string; tag?: string; commit: string }[] = [
   // The first release: userNames keyed in lower case, no keyFold, no formatVersion.
-  { name: 'v0.1.0, the first release', rev: 'v0.1.0', commit: '31ec2cc511cd1b6fb62f800dd3001646ba7e7070' },
+  { name: 'v0.1.0, the first release', tag: 'v0.1.0', commit: '31ec2cc511cd1b6fb62f800dd3001646ba7e7070' },
   // The last state before formatVersion: RFC 8265 keys, no formatVersion.
-  { name: '9267567, before format versions', rev: '926756767e68045584319838407d07a6a3816045', commit: '926756767e68045584319838407d07a6a3816045' },
+  { name: '9267567, before format versions', commit: '926756767e68045584319838407d07a6a3816045' },
 ];
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
@@ -37,18 +37,32 @@ const OPS = 'Ｏｐｓ Team';
 const SETTINGS = { roles: ['admin', 'member'], defaultRole: 'member', groupRoles: [{ group: 'Engineers', role: 'admin' }], seatLimit: null, seatPolicy: 'reject' };
 
 function git(args: string[]): string {
-  return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
 }
 
-/** The build's tree at `rev`, beside the current node_modules. */
+/** The commit a tag names here, or undefined where the clone has no such tag. */
+function tagCommit(tag: string): string | undefined {
+  try {
+    return git(['rev-parse', '--verify', '--quiet', `refs/tags/${tag}^{commit}`]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The build's tree at the pinned commit, beside the current node_modules. The commit, not the tag,
+ * is what the test needs: a clone without tags (CI's) still holds it. Where the tag is present, it
+ * must name that commit.
+ */
 async function extract(point: (typeof STARTING_POINTS)[number]): Promise<string> {
   let commit: string;
   try {
-    commit = git(['rev-parse', '--verify', `${point.rev}^{commit}`]);
+    commit = git(['rev-parse', '--verify', '--quiet', `${point.commit}^{commit}`]);
   } catch (error) {
-    throw new Error(`The upgrade test needs git and ${point.rev} in this repository (git fetch --tags): ${(error as Error).message}`);
+    throw new Error(`The upgrade test needs this repository's history with ${point.commit} (git fetch --unshallow): ${(error as Error).message}`);
   }
-  expect(commit).toBe(point.commit);
+  const tagged = point.tag === undefined ? undefined : tagCommit(point.tag);
+  if (tagged !== undefined) expect(tagged).toBe(point.commit);
   const dir = await mkdtemp(join(tmpdir(), 'scim-upgrade-build-'));
   const archive = join(dir, 'build.tar');
   execFileSync('git', ['archive', '--format=tar', '-o', archive, commit], { cwd: ROOT });
