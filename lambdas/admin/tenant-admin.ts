@@ -2,6 +2,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { loadTokenConfig } from '../wiring/config';
 import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX, stackSecretPrefix, tenantSecretId } from '../contracts/tenancy';
 import { tokenDependencies } from '../wiring/token-dependencies';
+import { checkUnauthorizedRequests } from '../wiring/scim-dependencies';
+import { tokenVerifier } from '../wiring/token-verification';
+import { FileSecretStore } from '../secrets/file-secret-store';
 import { SecretsManagerStore } from '../secrets/secrets-manager-store';
 import { TenantAdmin, type TenantAdminOptions } from '../tenancy/tenants';
 
@@ -33,4 +36,13 @@ export function localTenantAdmin(secretsDir: string, environment: NodeJS.Process
   const config = loadTokenConfig({ ...environment, LOCAL_SECRETS_DIR: secretsDir, TENANT_SECRET_PREFIX: LOCAL_SECRET_PREFIX });
   const { store } = tokenDependencies(config, now);
   return new TenantAdmin(store, LOCAL_SECRET_PREFIX, { now });
+}
+
+/**
+ * `npm start` has no API Gateway in front, so no authorizer: its SCIM functions check each
+ * request's token themselves, with the authorizer's verifier over the same secret files. Called
+ * before the handlers load, since they take their check when they are built.
+ */
+export function checkLocalRequests(secretsDir: string): void {
+  checkUnauthorizedRequests((config) => tokenVerifier(new FileSecretStore(secretsDir), config));
 }

@@ -2,7 +2,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFo
 import { join as joinPath } from 'node:path';
 import { localDynamoDbClientConfig, type FunctionEnvironment } from '../../lambdas/contracts/environment';
 import { DEFAULT_TENANT, LOCAL_SECRET_PREFIX } from '../../lambdas/contracts/tenancy';
-import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
+import { checkLocalRequests, localTenantAdmin } from '../../lambdas/admin/tenant-admin';
 import { createTableInput } from '../../lambdas/contracts/table-definition';
 import { streamFunctions } from '../../lambdas/contracts/routes';
 import type { ExtensionsDeclarationInput } from '../../lambdas/scim/extensions';
@@ -70,6 +70,7 @@ export async function startLocalScim(options: LocalScimOptions): Promise<LocalSc
     ...extensions,
   } satisfies FunctionEnvironment);
   const token = await localTenantAdmin(options.secretsDir).ensure(DEFAULT_TENANT);
+  checkLocalRequests(options.secretsDir);
   let pollers: StreamPoller[] = [];
   // A write's changes reach the consumers within the busy interval, however long the stream was idle:
   // the API's writes, and the consumers' own (cleanup's role refreshes are records for the others).
