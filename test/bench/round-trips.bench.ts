@@ -29,6 +29,8 @@ import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoSettingsStore } from '../../lambdas/store/dynamo-settings-store';
 import { TenantSettingsService } from '../../lambdas/tenancy/tenant-settings';
 import { DEFAULT_TENANT } from '../../lambdas/contracts/tenancy';
+import { membershipItems, tableKeys } from '../../lambdas/contracts/table-design';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { intFromEnv } from './bench-scim';
 import { roundsOf, startMeasuredScim, type StoreCall } from './store-proxy';
 
@@ -45,9 +47,23 @@ interface Figures {
   readUnits: number;
   writeUnits: number;
   p50: number;
+  /** p50 of the time some table call was in flight: the store's share of the latency. */
+  inStore: number;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+
+/** How long at least one of the calls was in flight (the union of their intervals). */
+function timeInStore(calls: StoreCall[]): number {
+  let total = 0;
+  let end = -Infinity;
+  for (const call of [...calls].sort((a, b) => a.started - b.started)) {
+    if (call.started >= end) total += call.ended - call.started;
+    else if (call.ended > end) total += call.ended - end;
+    end = Math.max(end, call.ended);
+  }
+  return total;
+}
 
 /** The calls of one request in rounds: `A+B → C` ran A and B together, then C. */
 function sequenceOf(calls: StoreCall[]): string {
@@ -188,19 +204,33 @@ async function main() {
       readUnits: mean((call) => call.readUnits),
       writeUnits: mean((call) => call.writeUnits),
       p50: median(latencies),
+      inStore: median(samples.map(timeInStore)),
     });
     process.stderr.write(`[bench] ${operation.name} done\n`);
   }
 
   const width = Math.max(...results.map((row) => row.operation.length));
   console.log(`round trips per SCIM operation (${SAMPLES} samples each, ${USERS} users${ROLES ? ', a mapped group' : ''}, disk-backed embedded store)`);
-  console.log(`${'operation'.padEnd(width)}  rounds  calls  RCU    WCU    p50 ms  calls in rounds`);
+  console.log(`${'operation'.padEnd(width)}  rounds  calls  RCU    WCU    p50 ms  in store  calls in rounds`);
   for (const row of results) {
     const calls = row.calls === '' ? 0 : row.calls.split(/ → |\+/).reduce((n, part) => n + Number(part.split('×')[1] ?? 1), 0);
     console.log(
-      `${row.operation.padEnd(width)}  ${String(row.rounds).padStart(6)}  ${String(calls).padStart(5)}  ${row.readUnits.toFixed(1).padStart(5)}  ${row.writeUnits.toFixed(1).padStart(5)}  ${row.p50.toFixed(1).padStart(6)}  ${row.calls}`,
+      `${row.operation.padEnd(width)}  ${String(row.rounds).padStart(6)}  ${String(calls).padStart(5)}  ${row.readUnits.toFixed(1).padStart(5)}  ${row.writeUnits.toFixed(1).padStart(5)}  ${row.p50.toFixed(1).padStart(6)}  ${row.inStore.toFixed(1).padStart(8)}  ${row.calls}`,
     );
   }
+  // The store's own floor for the largest membership change: one transaction of 100 puts (the most
+  // a transaction takes: 50 memberships' two items), sent straight to the store.
+  const client = createDocumentClient(measured.storeEndpoint);
+  const floor: number[] = [];
+  for (let sample = 0; sample < WARMUP + SAMPLES; sample++) {
+    const groupId = randomUUID();
+    const items = users.slice(20, 70).flatMap((userId) => membershipItems(DEFAULT_TENANT, groupId, userId, new Date().toISOString()));
+    const started = performance.now();
+    await client.send(new TransactWriteCommand({ TransactItems: items.map((Item) => ({ Put: { TableName: TABLE, Item } })) }));
+    if (sample >= WARMUP) floor.push(performance.now() - started);
+    await client.send(new TransactWriteCommand({ TransactItems: items.map((item) => ({ Delete: { TableName: TABLE, Key: { [tableKeys.partitionKey]: item[tableKeys.partitionKey], [tableKeys.sortKey]: item[tableKeys.sortKey] } } })) }));
+  }
+  console.log(`the store alone: one TransactWriteItems of 100 membership puts, p50 ${median(floor).toFixed(1)} ms`);
   if (process.env.BENCH_JSON) await writeFile(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
 
   await measured.close();
