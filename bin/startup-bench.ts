@@ -14,7 +14,8 @@
  *                                                  times on a busy machine are not
  *
  * Targets, for the functions that serve SCIM requests: bundle at most 1.3x and init at most 1.2x
- * the reference. The others are reported against the same figures.
+ * the reference. The others are reported against the same figures. The `libraries` row is the
+ * reference plus the libraries the functions are built on, with no code of ours.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -40,6 +41,27 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler = async (event: { Key: Record<string, unknown> }) => client.config.region && event;
+`;
+
+/**
+ * The reference plus the libraries every SCIM function is built on (middy and its JSON body parser,
+ * zod/mini with one schema, Powertools' logger), and nothing of ours: how much of the targets'
+ * room the libraries take before any SCIM code.
+ */
+const LIBRARIES_SOURCE = `
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import middy from '@middy/core';
+import jsonBodyParser from '@middy/http-json-body-parser';
+import { Logger } from '@aws-lambda-powertools/logger';
+import * as z from 'zod/mini';
+const client = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const logger = new Logger({ serviceName: 'startup-bench' });
+const body = z.object({ schemas: z.array(z.string()), userName: z.string().check(z.minLength(1)), active: z.optional(z.boolean()) });
+export const handler = middy(async (event: { body: unknown }) => {
+  logger.info('request');
+  return client.config.region && body.parse(event.body);
+}).use(jsonBodyParser());
 `;
 
 /**
@@ -185,6 +207,7 @@ async function main() {
       .sort((a, b) => Number(SCIM_FUNCTIONS.includes(b)) - Number(SCIM_FUNCTIONS.includes(a)) || a.localeCompare(b));
     const bundles = [
       await bundle('reference', outDir, { source: REFERENCE_SOURCE }),
+      await bundle('libraries', outDir, { source: LIBRARIES_SOURCE }),
       ...(await Promise.all(names.map((name) => bundle(name, outDir, { file: `lambdas/${name}/handler.ts` })))),
     ];
     const measure = join(outDir, 'measure.cjs');
@@ -192,7 +215,7 @@ async function main() {
 
     const reference = bundles[0];
     const verdict = (b: Bundle, initRatio: number) => {
-      if (b === reference) return '';
+      if (b === reference || b.name === 'libraries') return '';
       const meets = b.bytes / reference.bytes <= BUNDLE_TARGET && initRatio <= INIT_TARGET;
       return `${meets ? 'met' : 'missed'}${SCIM_FUNCTIONS.includes(b.name) ? '' : ' (reported)'}`;
     };
