@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { caseIgnoringForm } from '../scim/comparison';
+import { caseIgnoringForm, sameJsonValue } from '../scim/comparison';
 
 /**
  * The single-table key design: every access pattern has a name here, and the CDK table is
@@ -271,24 +271,7 @@ export function formatOnly(change: { eventName: StreamEventName; oldImage?: Reco
     const { [itemAttributes.formatVersion]: _format, [derivedAttributes.keyFold]: _fold, ...others } = image;
     return others;
   };
-  return sameValue(rest(change.oldImage), rest(change.newImage));
-}
-
-/** Deep equality in which the order of an object's keys does not count (DynamoDB does not keep it). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((element, index) => sameValue(element, b[index]));
-  }
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((key) => sameValue(a[key], b[key]));
-  }
-  return false;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return sameJsonValue(rest(change.oldImage), rest(change.newImage));
 }
 
 const collection = { User: 'Users', Group: 'Groups' } as const;

@@ -1,6 +1,7 @@
 import { eventId, provisioningEvent } from '../contracts/event-envelope';
 import type { ActivityEntry, EventOf, EventType, ProvisioningEvent } from '../contracts/events';
-import { formatOnly, itemAttributes, MEMBERSHIP, REFUSAL, sameValue, SETTINGS, type MembershipItemImage, type ResourceTypeName } from '../contracts/table-design';
+import { formatOnly, itemAttributes, MEMBERSHIP, REFUSAL, SETTINGS, type MembershipItemImage, type ResourceTypeName } from '../contracts/table-design';
+import { sameJsonValue } from '../scim/comparison';
 import { SEAT_LIMIT_CODE } from '../scim/errors';
 import { isPlainObject, type ScimResource } from '../scim/normalize';
 import { project } from '../scim/projection';
@@ -214,7 +215,7 @@ function settingsEvents(change: ItemChange): ProvisioningEvent[] {
   const before = change.oldImage;
   const settings = (after.settings ?? {}) as Record<string, unknown>;
   const previous = (before?.settings ?? {}) as Record<string, unknown>;
-  const changed = [...new Set([...Object.keys(previous), ...Object.keys(settings)])].filter((name) => !sameValue(previous[name], settings[name])).sort();
+  const changed = [...new Set([...Object.keys(previous), ...Object.keys(settings)])].filter((name) => !sameJsonValue(previous[name], settings[name])).sort();
   return [
     provisioningEvent('tenant.settings_changed', {
       eventId: eventId('tenant.settings_changed', change.id),
@@ -263,9 +264,9 @@ export function changedAttributes(before: ScimResource, after: ScimResource): st
     if (name.toLowerCase().startsWith('urn:') && (isPlainObject(was) || isPlainObject(is))) {
       const [wasObject, isObject] = [isPlainObject(was) ? was : {}, isPlainObject(is) ? is : {}];
       for (const attribute of new Set([...Object.keys(wasObject), ...Object.keys(isObject)])) {
-        if (!sameValue(wasObject[attribute], isObject[attribute])) names.push(`${name}:${attribute}`);
+        if (!sameJsonValue(wasObject[attribute], isObject[attribute])) names.push(`${name}:${attribute}`);
       }
-    } else if (!sameValue(was, is)) {
+    } else if (!sameJsonValue(was, is)) {
       names.push(name);
     }
   }

@@ -58,3 +58,28 @@ export function preparedIdentifier(value: string): { value: string } | { fault: 
   }
   return { value: value.trim() };
 }
+
+/**
+ * Deep equality of JSON values as they travel: an object's key order does not count (DynamoDB does
+ * not keep it), nor does a key whose value is undefined (JSON has none); sets (DynamoDB's string
+ * and number sets, unmarshalled) are equal when they hold the same members.
+ */
+export function sameJsonValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((element, index) => sameJsonValue(element, b[index]));
+  }
+  if (a instanceof Set || b instanceof Set) {
+    return a instanceof Set && b instanceof Set && a.size === b.size && [...a].every((member) => b.has(member));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].every((key) => sameJsonValue(a[key], b[key]));
+  }
+  return false;
+}
+
+/** A JSON object: neither null nor an array. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -3,14 +3,13 @@
  * (RFC 7643 §2.1 names are case-insensitive), extension attributes under their schema URN, values
  * of the type the schema declares, read-only and write-only attributes gone.
  */
+import { isPlainObject } from './comparison';
 import { ScimError } from './errors';
 import { AttributeDefinition, ResourceModel, commonAttributes, findByName, splitUrn } from './schemas';
 
 export type ScimResource = Record<string, unknown>;
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isPlainObject };
 
 /** A boolean, or undefined for anything else. */
 export function parseBoolean(value: unknown): boolean | undefined {

@@ -2,6 +2,7 @@
  * RFC 7644 §3.5.2 PATCH on a canonical resource. Pure: the input is never touched and a failing
  * operation leaves nothing half-applied, so the caller persists the result or nothing.
  */
+import { sameJsonValue } from './comparison';
 import { ScimError } from './errors';
 import { matchesValue } from './filter-evaluation';
 import { Filter, parsePath } from './filter-syntax';
@@ -458,7 +459,7 @@ function setSub(element: Element, sub: AttributeDefinition, value: unknown, path
 }
 
 function assertChangeable(definition: AttributeDefinition, current: unknown, next: unknown, path: string): void {
-  if (definition.mutability === 'immutable' && current !== undefined && !deepEqual(current, next)) {
+  if (definition.mutability === 'immutable' && current !== undefined && !sameJsonValue(current, next)) {
     throw ScimError.mutability(`Attribute '${path}' is immutable and already set; it cannot be changed (RFC 7643 §2.2).`);
   }
 }
@@ -482,7 +483,7 @@ function elementFromFilter(definition: AttributeDefinition, filter: Filter, text
     if (node.kind !== 'compare' || String(node.op).toLowerCase() !== 'eq' || node.attribute.subAttribute !== undefined) return false;
     const sub = (definition.subAttributes ?? []).find((candidate) => candidate.name.toLowerCase() === node.attribute.name.toLowerCase());
     if (!sub || sub.multiValued || sub.type === 'complex') return false;
-    if (sub.name in element && !deepEqual(element[sub.name], node.value)) return false;
+    if (sub.name in element && !sameJsonValue(element[sub.name], node.value)) return false;
     element[sub.name] = node.value;
     return true;
   };
@@ -495,22 +496,12 @@ function elementFromFilter(definition: AttributeDefinition, filter: Filter, text
 /** Group members (and anything else carrying a $ref) are the same value when they point at the same id. */
 function sameValue(definition: AttributeDefinition, a: Element, b: Element): boolean {
   const identifiedByValue = (definition.subAttributes ?? []).some((sub) => sub.name === '$ref');
-  if (identifiedByValue && a.value !== undefined && b.value !== undefined) return deepEqual(a.value, b.value);
-  return deepEqual(a, b);
+  if (identifiedByValue && a.value !== undefined && b.value !== undefined) return sameJsonValue(a.value, b.value);
+  return sameJsonValue(a, b);
 }
 
 function containsAll(element: Element, listed: Element): boolean {
-  return Object.entries(listed).every(([key, value]) => deepEqual(element[key], value));
-}
-
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((value, index) => deepEqual(value, b[index]));
-  }
-  if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((key) => key in b && deepEqual(a[key], b[key]));
+  return Object.entries(listed).every(([key, value]) => sameJsonValue(element[key], value));
 }
 
 /** Canonical form, required attributes checked, `schemas` recomputed; read-only attributes carried over from the input. */

@@ -1,4 +1,4 @@
-import { caseIgnoringForm, preparedIdentifier } from '../../lambdas/scim/comparison';
+import { caseIgnoringForm, preparedIdentifier, sameJsonValue } from '../../lambdas/scim/comparison';
 
 describe('caseIgnoringForm (RFC 8265 §3.3.2: width, toLowerCase, NFC)', () => {
   it.each([
@@ -48,5 +48,26 @@ describe('what else reads as another name', () => {
 
   it('keeps letters with accents, CJK and Hangul syllables', () => {
     for (const name of ['José.García@example.com', '山田太郎', '김민준', 'Zoë', 'ʻOkina']) expect(preparedIdentifier(name)).toEqual({ value: name });
+  });
+});
+
+describe('sameJsonValue: one deep equality for PATCH, stream images and settings', () => {
+  it('ignores key order and keys whose value is undefined, as JSON and DynamoDB do', () => {
+    expect(sameJsonValue({ a: 1, b: { c: [1, 2] } }, { b: { c: [1, 2] }, a: 1 })).toBe(true);
+    expect(sameJsonValue({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+  });
+
+  it('tells apart values, array order, arrays from objects, and null from absent', () => {
+    expect(sameJsonValue({ a: 1 }, { a: 2 })).toBe(false);
+    expect(sameJsonValue([1, 2], [2, 1])).toBe(false);
+    expect(sameJsonValue([1], { 0: 1 })).toBe(false);
+    expect(sameJsonValue({ a: null }, {})).toBe(false);
+    expect(sameJsonValue({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+  });
+
+  it('compares sets, as DynamoDB unmarshals string and number sets, by their members', () => {
+    expect(sameJsonValue(new Set(['x', 'y']), new Set(['y', 'x']))).toBe(true);
+    expect(sameJsonValue(new Set(['x']), new Set(['y']))).toBe(false);
+    expect(sameJsonValue(new Set(['x']), ['x'])).toBe(false);
   });
 });
