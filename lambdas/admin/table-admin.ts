@@ -94,7 +94,7 @@ export interface TableAdmin {
   /** The table's format migrations (lambdas/directory/migrations.ts): where each stands, and a run of those not complete. */
   migrations: {
     status(): Promise<MigrationSummary[]>;
-    run(options?: Partial<Pick<MigrationRunOptions, 'itemsPerSecond' | 'segments' | 'log'>>): Promise<{ complete: boolean; migrations: MigrationSummary[] }>;
+    run(options?: Partial<Pick<MigrationRunOptions, 'itemsPerSecond' | 'segments' | 'again' | 'log'>>): Promise<{ complete: boolean; migrations: MigrationSummary[] }>;
     /** For a table just created: nothing to move, every migration recorded complete. */
     completeNew(): Promise<void>;
   };

@@ -67,21 +67,21 @@ export class DynamoMigrationRunner {
     const pace = pacer(options.itemsPerSecond);
     const progress: MigrationProgress[] = [];
     let complete = true;
-    for (const migration of migrations) {
+    for (const [index, migration] of migrations.entries()) {
       // A migration starts only once the ones before it are complete.
-      complete = complete && (await this.runOne(migration, options, pace));
+      complete = complete && (await this.runOne(migration, migrations.slice(0, index), options, pace));
       progress.push((await this.progress(migration)) ?? pending(migration));
     }
     return { complete, progress };
   }
 
-  private async runOne(migration: Migration, options: MigrationRunOptions, pace: () => Promise<void>): Promise<boolean> {
+  private async runOne(migration: Migration, earlier: Migration[], options: MigrationRunOptions, pace: () => Promise<void>): Promise<boolean> {
     let progress = await this.progress(migration);
     if (progress?.status === 'complete' && !options.again) return true;
     if (!progress || progress.status === 'complete') progress = await this.start(migration, options.segments, progress !== undefined);
     options.log?.('Migration running', { migration: migration.id, segments: progress.segments.length });
     const states = await mapLimited(progress.segments.map((state, segment) => ({ state, segment })), progress.segments.length, ({ state, segment }) =>
-      this.runSegment(migration, segment, progress.segments.length, state, options, pace),
+      this.runSegment(migration, earlier, segment, progress.segments.length, state, options, pace),
     );
     if (!states.every((state) => state.done)) {
       options.log?.('Migration paused', { migration: migration.id });
@@ -130,6 +130,7 @@ export class DynamoMigrationRunner {
 
   private async runSegment(
     migration: Migration,
+    earlier: Migration[],
     segment: number,
     totalSegments: number,
     initial: SegmentProgress,
@@ -147,7 +148,7 @@ export class DynamoMigrationRunner {
       const items = (page.Items ?? []).filter((item) => item[PK] !== MIGRATIONS_PARTITION);
       for (const item of items) {
         await pace();
-        const outcome = await this.apply(migration, item);
+        const outcome = await this.apply(migration, item, earlier);
         counts[outcome]++;
         if (outcome === 'conflicts') conflictKeys.push({ [PK]: item[PK], [SK]: item[SK] });
       }
@@ -183,8 +184,22 @@ export class DynamoMigrationRunner {
     );
   }
 
-  /** Moves one item, unless it is in the new format already or a write overtook the migration's read. */
-  private async apply(migration: Migration, read: Record<string, unknown>): Promise<Outcome> {
+  /**
+   * Moves one item, unless it is in the new format already or a write overtook the migration's read.
+   * An item older than the migration's `from` (an older build's write that landed after an earlier
+   * migration's scan had passed it) goes through the earlier migrations first, so no item is
+   * stranded in a format no later migration reads.
+   */
+  private async apply(migration: Migration, read: Record<string, unknown>, earlier: Migration[]): Promise<Outcome> {
+    const format = formatOf(read);
+    const step = format < migration.from ? earlier.find((candidate) => candidate.from === format) : undefined;
+    if (step) {
+      const first = await this.apply(step, read, earlier);
+      if (first === 'conflicts') return 'conflicts';
+      const moved = await this.read(read);
+      const then = moved ? await this.apply(migration, moved, earlier) : 'skipped';
+      return then === 'skipped' ? first : then;
+    }
     let item: Record<string, unknown> | undefined = read;
     for (let attempt = 0; attempt < REKEY_ATTEMPTS; attempt++) {
       if (!item || formatOf(item) !== migration.from) return 'skipped';

@@ -32,8 +32,10 @@ export const USAGE = `Usage: npm run admin -- [--stack <name> [--region <region>
                                (settings, tokens, seats), or a user's or group's (also a deleted one's)
   migrations status            the table's format migrations, one JSON object a line: status,
                                items scanned, migrated, skipped, conflicts, segments done
-  migrations run               runs those not complete from where they stopped (npm start and a
-                               deployment run them by themselves); prints their status after
+  migrations run [--again]     runs those not complete from where they stopped (npm start and a
+                               deployment run them by themselves); prints their status after.
+                               --again scans complete ones once more, for items an older build
+                               wrote during the deployment, after the scan had passed them
 
 Against a deployed stack (--stack or SCIM_STACK), with your AWS credentials; otherwise against
 the data directory of npm start (--data-dir or SCIM_DATA_DIR, default .scim-data).
@@ -61,6 +63,8 @@ interface AdminContext {
   second: string;
   file?: string;
   force: boolean;
+  /** `migrations run --again`: scan complete migrations once more. */
+  again: boolean;
   /** `activity`'s filters. */
   query: { user?: string; group?: string; since?: string; limit?: string };
   io: AdminIo;
@@ -152,6 +156,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
         since: { type: 'string' },
         limit: { type: 'string' },
         force: { type: 'boolean' },
+        again: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -176,6 +181,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     (action.needsFile === true) !== (values.file !== undefined) ||
     (!action.takesFilters && [values.user, values.group, values.since, values.limit].some((value) => value !== undefined)) ||
     (values.force === true && !action.takesForce) ||
+    (values.again === true && !action.takesAgain) ||
     (values.user !== undefined && values.group !== undefined)
   ) {
     io.err(`Unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
@@ -196,6 +202,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
     second: second ?? '',
     file: values.file,
     force: values.force === true,
+    again: values.again === true,
     query: { user: values.user, group: values.group, since: values.since, limit: values.limit },
     io,
   };
@@ -212,7 +219,7 @@ export async function runAdmin(argv: string[], io: AdminIo, environment: NodeJS.
   }
 }
 
-type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; takesFilters?: boolean; takesForce?: boolean; run: (context: AdminContext) => Promise<void> };
+type Action = { takesName: boolean; takesSecond?: boolean; needsFile?: boolean; takesFilters?: boolean; takesForce?: boolean; takesAgain?: boolean; run: (context: AdminContext) => Promise<void> };
 
 /** How many entries `activity` prints unless --limit says otherwise, and the most it prints. */
 const ACTIVITY_LIMIT = 100;
@@ -367,8 +374,9 @@ const actions: Record<string, Action> = {
   },
   'migrations run': {
     takesName: false,
-    run: async ({ table, io }) => {
-      const run = await (await table()).migrations.run({ log: (message, fields) => io.err(`${message} ${JSON.stringify(fields)}`) });
+    takesAgain: true,
+    run: async ({ table, again, io }) => {
+      const run = await (await table()).migrations.run({ again, log: (message, fields) => io.err(`${message} ${JSON.stringify(fields)}`) });
       for (const migration of run.migrations) io.out(JSON.stringify(migration));
       if (!run.complete) throw new TenantAdminError('Migrations did not complete; run again to continue from where they stopped.');
     },
