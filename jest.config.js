@@ -9,6 +9,10 @@ module.exports = {
   testTimeout: 30_000,
   // Jest's default on 2 cores is one worker, which leaves a core idle while the worker waits on the store.
   maxWorkers: 2,
+  // A worker that has loaded aws-cdk-lib for many test files holds about 1 GB; at the end of the run
+  // it takes longer than jest's 500 ms to tear down and is killed ("failed to exit gracefully").
+  // Recycled once past this, no worker grows that large.
+  workerIdleMemoryLimit: '600MB',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest'] },
   // middy is ESM-only; swc turns it into CommonJS with the rest.
