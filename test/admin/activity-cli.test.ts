@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { provisioningEvent, provisioningEventSchema } from '../../lambdas/contracts/events';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { schemaRegistry } from '../../lambdas/scim/extensions';
 import { directoryServices } from '../../lambdas/wiring/dependencies';
-import { runAdmin } from '../../lib/admin/admin-cli';
+import { adminCli } from '../support/admin-cli';
 import { ensureTable, localEventsFile } from '../../lib/local/local-environment';
 import { writeStoreMarker } from '../../lib/local/local-store';
 import { dynamoDbEndpoint } from '../support/scim-server';
-
-const ROOT = resolve(__dirname, '../..');
 
 describe('admin CLI: activity, on the store of a running npm start', () => {
   let dataDir: string;
   let tableName: string;
   let client: ReturnType<typeof createDocumentClient>;
-  const run = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runAdmin(['--data-dir', dataDir, ...args], { out: (line) => out.push(...line.split('\n')), err: (line) => err.push(...line.split('\n')) }, {}, ROOT);
-    return { code, out, err };
-  };
+  const run = (...args: string[]) => adminCli(['--data-dir', dataDir, ...args]);
   const timeline = async (...args: string[]) => {
     const result = await run('activity', 'acme', ...args);
     expect({ code: result.code, err: result.err }).toEqual({ code: 0, err: [] });

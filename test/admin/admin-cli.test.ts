@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { runAdmin } from '../../lib/admin/admin-cli';
+import { adminCli } from '../support/admin-cli';
 import { localTenantAdmin } from '../../lambdas/admin/tenant-admin';
 import { localSecretsDir } from '../../lib/local/local-environment';
 import { DAY_MS } from '../../lambdas/contracts/tenancy';
@@ -14,18 +14,7 @@ import { FileSecretStore } from '../../lambdas/secrets/file-secret-store';
 const ROOT = resolve(__dirname, '../..');
 const TOKEN = /^[a-z0-9][a-z0-9-]*\.[A-Za-z0-9_-]{43}$/;
 
-interface Run {
-  code: number;
-  out: string[];
-  err: string[];
-}
-
-async function admin(args: string[], environment: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runAdmin(args, { out: (line) => out.push(...line.split('\n')), err: (line) => err.push(...line.split('\n')) }, environment, ROOT);
-  return { code, out, err };
-}
+const admin = adminCli;
 
 /** Every file under a directory, with its content. */
 async function filesUnder(directory: string): Promise<Array<{ path: string; content: string }>> {

@@ -1,18 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { formatOf, itemAttributes, membershipItems, tableKeys } from '../../lambdas/contracts/table-design';
 import type { Migration } from '../../lambdas/directory/ports/migrations';
 import { createDocumentClient } from '../../lambdas/store/dynamo-client';
 import { DynamoMigrationRunner } from '../../lambdas/store/dynamo-migration-runner';
-import { runAdmin } from '../../lib/admin/admin-cli';
+import { adminCli } from '../support/admin-cli';
 import { ensureTable } from '../../lib/local/local-environment';
 import { writeStoreMarker } from '../../lib/local/local-store';
 import { dynamoDbEndpoint } from '../support/scim-server';
-
-const ROOT = resolve(__dirname, '../..');
 
 /** A membership's two items as a build before format versions wrote them: no formatVersion. */
 function formatOneItems(tenant: string) {
@@ -23,12 +21,7 @@ describe('table migrations and items an older build wrote after the scan', () =>
   let dataDir: string;
   let tableName: string;
   let client: ReturnType<typeof createDocumentClient>;
-  const run = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runAdmin(['--data-dir', dataDir, ...args], { out: (line) => out.push(...line.split('\n')), err: (line) => err.push(...line.split('\n')) }, {}, ROOT);
-    return { code, out, err };
-  };
+  const run = (...args: string[]) => adminCli(['--data-dir', dataDir, ...args]);
   const put = (items: Array<Record<string, unknown>>) => Promise.all(items.map((Item) => client.send(new PutCommand({ TableName: tableName, Item }))));
   const formatOfItem = async (item: Record<string, unknown>) =>
     formatOf((await client.send(new GetCommand({ TableName: tableName, Key: { [tableKeys.partitionKey]: item[tableKeys.partitionKey], [tableKeys.sortKey]: item[tableKeys.sortKey] }, ConsistentRead: true }))).Item!);

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { runAdmin } from '../../lib/admin/admin-cli';
+import { join } from 'node:path';
+import { adminCli } from '../support/admin-cli';
 import { tableAdmin } from '../../lambdas/admin/table-admin';
 import { ensureTable } from '../../lib/local/local-environment';
 import { writeStoreMarker } from '../../lib/local/local-store';
 import { dynamoDbEndpoint } from '../support/scim-server';
-
-const ROOT = resolve(__dirname, '../..');
 
 const holistics = {
   roles: ['admin', 'analyst', 'viewer'],
@@ -23,12 +21,7 @@ const holistics = {
 describe('admin CLI: settings show and set, on the store of a running npm start', () => {
   let dataDir: string;
   let tableName: string;
-  const run = async (...args: string[]) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runAdmin(['--data-dir', dataDir, ...args], { out: (line) => out.push(...line.split('\n')), err: (line) => err.push(...line.split('\n')) }, {}, ROOT);
-    return { code, out, err };
-  };
+  const run = (...args: string[]) => adminCli(['--data-dir', dataDir, ...args]);
   const settingsFile = async (content: unknown) => {
     const file = join(dataDir, `settings-${randomUUID()}.json`);
     await writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
@@ -114,11 +107,7 @@ describe('admin CLI: settings without a running npm start', () => {
   it('starts the data directory\'s own store for the command, and stops it after', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'scim-settings-own-'));
     try {
-      const run = async (...args: string[]) => {
-        const out: string[] = [];
-        const code = await runAdmin(['--data-dir', dataDir, ...args], { out: (line) => out.push(line), err: () => undefined }, {}, ROOT);
-        return { code, out };
-      };
+      const run = (...args: string[]) => adminCli(['--data-dir', dataDir, ...args]);
       expect((await run('tenants', 'create', 'acme')).code).toBe(0);
       const file = join(dataDir, 'settings.json');
       await writeFile(file, JSON.stringify(holistics));
