@@ -1,9 +1,9 @@
 import { eventId, provisioningEvent } from '../contracts/event-envelope';
 import type { ActivityEntry, EventOf, EventType, ProvisioningEvent } from '../contracts/events';
 import { formatOnly, itemAttributes, MEMBERSHIP, REFUSAL, SETTINGS, type MembershipItemImage, type ResourceTypeName } from '../contracts/table-design';
-import { sameJsonValue } from '../scim/comparison';
+import { isPlainObject, sameJsonValue } from '../scim/comparison';
 import { SEAT_LIMIT_CODE } from '../scim/errors';
-import { isPlainObject, type ScimResource } from '../scim/normalize';
+import type { ScimResource } from '../scim/normalize';
 import { project } from '../scim/projection';
 import type { ResourceModel } from '../scim/schemas';
 import type { ItemChange } from './cleanup';

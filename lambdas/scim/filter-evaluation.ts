@@ -16,7 +16,8 @@
 import { caseIgnoringForm } from './comparison';
 import { ScimError } from './errors';
 import { printAttrPath, printValue, type AttrPath, type CompareOp, type Filter } from './filter-syntax';
-import { isPlainObject, parseBoolean } from './normalize';
+import { isPlainObject } from './comparison';
+import { parseBoolean } from './normalize';
 import { findByName, resolveAttribute, type AttributeDefinition, type ResourceModel } from './schemas';
 
 type Predicate = (node: unknown) => boolean;

@@ -1,6 +1,6 @@
 import { ScimError } from './errors';
 import { parsePath, type Filter, type PatchPath } from './filter-syntax';
-import { isPlainObject } from './normalize';
+import { isPlainObject } from './comparison';
 import { listedForRemoval, readOperation, type Op, type PatchOperation } from './patch';
 import { groupModel, resolveAttribute, type ResourceModel } from './schemas';
 

@@ -9,8 +9,6 @@ import { AttributeDefinition, ResourceModel, commonAttributes, findByName, split
 
 export type ScimResource = Record<string, unknown>;
 
-export { isPlainObject };
-
 /** A boolean, or undefined for anything else. */
 export function parseBoolean(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;

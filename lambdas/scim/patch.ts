@@ -2,7 +2,7 @@
  * RFC 7644 §3.5.2 PATCH on a canonical resource. Pure: the input is never touched and a failing
  * operation leaves nothing half-applied, so the caller persists the result or nothing.
  */
-import { sameJsonValue } from './comparison';
+import { isPlainObject, sameJsonValue } from './comparison';
 import { ScimError } from './errors';
 import { matchesValue } from './filter-evaluation';
 import { Filter, parsePath } from './filter-syntax';
@@ -11,7 +11,6 @@ import {
   describeValue as show,
   enforceSinglePrimary,
   isIgnoredOnInput,
-  isPlainObject,
   carryReadOnly,
   normalizeResource,
   normalizeValue,

@@ -1,4 +1,4 @@
-import { isPlainObject } from './normalize';
+import { isPlainObject } from './comparison';
 import { groupResourceType, resolveAttribute, userResourceType, type ResourceModel, type ResourceTypeDefinition } from './schemas';
 
 /** RFC 7643 §3.1 meta.location: the URI of a resource under the base URL the request was made to. */

@@ -1,7 +1,8 @@
 import { ScimError } from './errors';
 import { asDateTime, asNumber, field, resourceScope } from './filter-evaluation';
 import { parsePath, type PatchPath } from './filter-syntax';
-import { isPlainObject, parseBoolean } from './normalize';
+import { isPlainObject } from './comparison';
+import { parseBoolean } from './normalize';
 import { findByName, type ResourceModel } from './schemas';
 
 /** What a resource sorts by: a folded string, a number (numbers, dateTimes as epoch ms, booleans as 0/1), or nothing. */
