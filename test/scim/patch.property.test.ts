@@ -123,7 +123,7 @@ describe('applyPatch properties', () => {
         const user = { ...normalizeResource(userModel, body), id: 'u-1', meta };
         checkCanonical(userModel, user, ops, outcomes);
       }),
-      { numRuns: 1500 },
+      { numRuns: 3000 },
     );
     expect(outcomes.ok).toBeGreaterThan(100);
     expect(outcomes.failed).toBeGreaterThan(100);
